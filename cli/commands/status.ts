@@ -1,0 +1,57 @@
+import { openDatabase } from '../../db/open-database.ts';
+import { statusCounts } from '../../db/repositories/status.repository.ts';
+import { listSources } from '../../db/repositories/sources.repository.ts';
+import { formatBeijing } from '../../lib/time.ts';
+import type { Command } from '../command.ts';
+
+export const statusCommand: Command = {
+  path: ['status'],
+  summary: 'counts of sites, sources, readings, quarantined items, open alerts and pending notifications',
+  usage: 'envmon status [--json]',
+  options: { json: { type: 'boolean', default: false } },
+  run: async ({ values }, { config, log, out }) => {
+    const database = await openDatabase(config, log, { poolSize: 2 });
+    try {
+      const [counts, sources] = await Promise.all([statusCounts(database.db), listSources(database.db)]);
+      const report = {
+        database: database.embedded ? 'embedded' : 'external',
+        queues: config.redisUrl ? 'redis' : 'postgres',
+        sites: counts.sites,
+        sources: sources.map((s) => ({
+          id: s.id,
+          kind: s.kind,
+          name: s.name,
+          enabled: s.enabled,
+          readings: counts.readingsBySource[s.id] ?? 0,
+          lastSuccessAt: s.last_success_at?.toISOString() ?? null,
+          lastErrorAt: s.last_error_at?.toISOString() ?? null,
+          lastError: s.last_error,
+          consecutiveFailures: s.consecutive_failures,
+          lastRunRows: s.last_run_rows,
+          cursor: s.cursor?.toISOString() ?? null,
+        })),
+        readings: counts.readings,
+        quarantined: counts.quarantinePending,
+        openAlerts: counts.openAlerts,
+        pendingNotifications: counts.pendingNotifications,
+      };
+      if (values.json) {
+        out(JSON.stringify(report, null, 2));
+        return 0;
+      }
+      out(`database ${report.database}, queues in ${report.queues}`);
+      out(`sites ${report.sites}   readings ${report.readings}   quarantined ${report.quarantined}   open alerts ${report.openAlerts}   pending notifications ${report.pendingNotifications}`);
+      out('');
+      out('sources:');
+      for (const s of sources) {
+        const r = report.sources.find((x) => x.id === s.id);
+        const ok = s.last_success_at ? formatBeijing(s.last_success_at) : 'never';
+        const err = s.last_error_at ? `${formatBeijing(s.last_error_at)} ${s.last_error ?? ''}` : '-';
+        out(`  ${s.id.padEnd(20)} ${s.enabled ? 'enabled ' : 'disabled'} readings ${String(r?.readings ?? 0).padStart(8)}  last success ${ok}  last error ${err}`);
+      }
+      return 0;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * Settings from environment variables. Secrets (database and Redis passwords inside their URLs, SMTP and source
+ * credentials) are read only from here, never from files. Every variable is documented in `.env.example`.
+ */
+import { z } from 'zod';
+
+const url = (schemes: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL starting with ${schemes.join(' or ')}//`);
+
+export const environmentSchema = z.object({
+  /** PostgreSQL to use; without it envmon starts an embedded PostgreSQL under ENVMON_VAR_DIR. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Redis for the queues; without it the queues live in PostgreSQL (BullMQ's PostgreSQL backend). */
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  /** Comma-separated configuration files. */
+  ENVMON_CONFIG: z.string().min(1).default('config/envmon.yaml'),
+  /** Folder for local state: the embedded database, mail written to files. */
+  ENVMON_VAR_DIR: z.string().min(1).default('var'),
+  /** Prefix of queue keys (Redis) so several deployments can share one server. */
+  ENVMON_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "_" or "-"').default('envmon'),
+  /** What `envmon start` runs: everything, only the workers, or only the scheduler. */
+  ENVMON_ROLE: z.enum(['all', 'worker', 'scheduler']).default('all'),
+  ENVMON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Port of the health endpoint (GET /healthz); unset means no HTTP server. */
+  ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** How long shutdown waits for running jobs, in ms. */
+  ENVMON_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;

@@ -1,0 +1,144 @@
+/**
+ * The shape of envmon's configuration files (`config/*.yaml`). Every key is documented here; the README's
+ * configuration reference is generated from the same words.
+ */
+import { z } from 'zod';
+import cron from 'node-cron';
+
+export const siteKinds = ['air_station', 'surface_water', 'drinking_water_source', 'groundwater_well', 'discharge_outlet'] as const;
+export type SiteKind = (typeof siteKinds)[number];
+
+const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a code of letters, digits, "_", "." or "-" (at most 64)');
+const timeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
+const cronExpression = z.string().refine((s) => s.trim().split(/\s+/).length === 5 && cron.validate(s), 'a 5-field cron expression such as "5 * * * *"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+export const siteSchema = z.strictObject({
+  /** Site code, unique; for CNEMC stations the station code such as 1081A. */
+  code,
+  nameZh: z.string().min(1),
+  nameEn: z.string().min(1),
+  kind: z.enum(siteKinds),
+  /** Administrative area, e.g. 吕梁市交城县. */
+  area: z.string().min(1),
+  /** Water body type: GB 3838 uses different TP limits for rivers and for lakes/reservoirs. */
+  waterBody: z.enum(['river', 'lake_reservoir']).optional(),
+  longitude: z.number().min(-180).max(180).optional(),
+  latitude: z.number().min(-90).max(90).optional(),
+  timeZone: timeZone.default('Asia/Shanghai'),
+  /** Shown next to the site's name wherever it appears, e.g. to mark replayed or simulated data. */
+  note: z.string().optional(),
+});
+
+const sourceCommon = {
+  id: code,
+  name: z.string().min(1),
+  enabled: z.boolean().default(true),
+  /** When pulls run (5-field cron, evaluated in `timeZone`). */
+  schedule: cronExpression,
+  timeZone: timeZone.default('Asia/Shanghai'),
+  /** Minutes after a slot before its data is expected to be published. */
+  lagMinutes: z.number().int().min(0).max(1440).default(0),
+  /** How far back the first pull of a new source reaches, in hours. */
+  initialBackfillHours: z.number().int().min(1).max(24 * 31).default(24),
+};
+
+export const csvMappingSchema = z.strictObject({
+  /** Column holding the site code. */
+  site: z.strictObject({ column: z.string().min(1) }),
+  /** Time from separate year/month/day/hour columns, read in the mapping's time zone. */
+  time: z.strictObject({
+    columns: z.strictObject({ year: z.string(), month: z.string(), day: z.string(), hour: z.string() }),
+    /** Fixed UTC offset of the time labels, in hours (Beijing time is 8). */
+    utcOffsetHours: z.number().min(-14).max(14),
+    label: z.enum(['hour-ending', 'hour-beginning']).default('hour-ending'),
+  }),
+  period: z.enum(['hour']).default('hour'),
+  /** Cell texts that mean "no value". */
+  missing: z.array(z.string()).default(['', 'NA']),
+  values: z
+    .array(z.strictObject({ column: z.string().min(1), parameter: z.string().min(1), unit: z.string().min(1) }))
+    .min(1),
+});
+export type CsvMapping = z.infer<typeof csvMappingSchema>;
+
+export const replaySourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('replay-csv'),
+  /** CSV files to replay, relative to the envmon folder. */
+  files: z.array(z.string().min(1)).min(1),
+  /** Column mapping file (`config/mappings/*.yaml`), relative to the envmon folder. */
+  mapping: z.string().min(1),
+  /** The recorded data's loop: readings whose interval ends in (start, start + days] are replayed, over and over. */
+  loop: z.strictObject({ start: z.iso.datetime({ offset: true }), days: z.number().int().min(1).max(3660) }),
+});
+
+export const simulatorSourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('water-simulator'),
+  /** Hours between simulated samples (surface-water automatic stations commonly report every 4 hours). */
+  intervalHours: z.number().int().min(1).max(24).default(4),
+  /** Seed for the deterministic generator: the same seed, site and time give the same values. */
+  seed: z.number().int().default(1),
+  sites: z
+    .array(
+      z.strictObject({
+        site: code,
+        /** Typical level per parameter code; values wander around it by ±spread. */
+        levels: z.record(z.string(), z.strictObject({ mean: z.number(), spread: z.number().min(0), decimals: z.number().int().min(0).max(4) })),
+      }),
+    )
+    .min(1),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [replaySourceSchema, simulatorSourceSchema]);
+export type SourceConfig = z.infer<typeof sourceSchema>;
+
+export const targetSchema = z.strictObject({
+  id: code,
+  /** The planning document the target comes from, as titled. */
+  document: z.string().min(1),
+  /** Where in the document, e.g. 表1 主要指标. */
+  clause: z.string().optional(),
+  /** 约束性 (binding) or 预期性 (indicative). */
+  nature: z.enum(['binding', 'indicative']),
+  scope: z.union([z.strictObject({ site: code }), z.strictObject({ area: z.string().min(1) })]),
+  indicator: z.enum(['pm2_5_annual_mean', 'good_day_ratio', 'heavy_pollution_day_ratio', 'water_class']),
+  baseline: z.strictObject({ year: z.number().int(), value: z.union([z.number(), z.string()]) }).optional(),
+  target: z.strictObject({
+    year: z.number().int(),
+    comparator: z.enum(['<=', '>=', 'class_at_least']),
+    value: z.union([z.number(), z.string()]),
+    /** The document's own words for the target, e.g. 基本消除. */
+    wording: z.string().optional(),
+  }),
+  validFrom: isoDate,
+  validTo: isoDate,
+});
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+export const fileConfigSchema = z.strictObject({
+  sites: z.array(siteSchema).default([]),
+  sources: z.array(sourceSchema).default([]),
+  targets: z.array(targetSchema).default([]),
+  queues: z
+    .strictObject({
+      /** Jobs each worker runs at once, per queue. */
+      concurrency: z.number().int().min(1).max(64).default(4),
+      /** Attempts before a job fails for good. */
+      attempts: z.number().int().min(1).max(50).default(5),
+      /** First retry delay in ms; doubles with each attempt. */
+      backoffMs: z.number().int().min(100).default(5000),
+    })
+    .prefault({}),
+});
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,23 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, QuarantineItem } from '../schema.ts';
+
+export interface QuarantineInput {
+  reason: string;
+  raw: string;
+  detail?: Record<string, string>;
+}
+
+/** Keeps rejected input with its reason so an operator can inspect and replay it. */
+export async function quarantine(trx: Transaction<Database> | Kysely<Database>, sourceId: string | null, items: readonly QuarantineInput[]): Promise<void> {
+  if (items.length === 0) return;
+  await trx
+    .insertInto('quarantine')
+    .values(items.map((i) => ({ source_id: sourceId, reason: i.reason, raw: i.raw, detail: JSON.stringify(i.detail ?? {}) })))
+    .execute();
+}
+
+export async function listQuarantine(db: Kysely<Database>, options: { status?: 'pending' | 'replayed' | 'discarded'; limit: number }): Promise<QuarantineItem[]> {
+  let query = db.selectFrom('quarantine').selectAll().orderBy('id', 'desc').limit(options.limit);
+  if (options.status) query = query.where('status', '=', options.status);
+  return query.execute();
+}

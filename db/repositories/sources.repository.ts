@@ -1,0 +1,77 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { LoadedSource } from '../../config/load-config.ts';
+import type { Database, Source } from '../schema.ts';
+
+/** Records the configured sources; runtime state (cursor, health) is kept. */
+export async function upsertConfiguredSources(db: Kysely<Database>, sources: readonly LoadedSource[]): Promise<void> {
+  if (sources.length === 0) return;
+  await db
+    .insertInto('source')
+    .values(
+      sources.map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        name: s.name,
+        enabled: s.enabled,
+        schedule: s.schedule,
+        settings: JSON.stringify(publicSettings(s)),
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        kind: eb.ref('excluded.kind'),
+        name: eb.ref('excluded.name'),
+        enabled: eb.ref('excluded.enabled'),
+        schedule: eb.ref('excluded.schedule'),
+        settings: eb.ref('excluded.settings'),
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+}
+
+export async function getSource(db: Kysely<Database>, id: string): Promise<Source | undefined> {
+  return db.selectFrom('source').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listSources(db: Kysely<Database>): Promise<Source[]> {
+  return db.selectFrom('source').selectAll().orderBy('id').execute();
+}
+
+/** A failed pull: kept as the source's last error; the count of consecutive failures grows. */
+export async function recordSourceFailure(db: Kysely<Database>, id: string, message: string, at: Date): Promise<void> {
+  await db
+    .updateTable('source')
+    .set((eb) => ({
+      last_run_at: at,
+      last_error_at: at,
+      last_error: message.slice(0, 2000),
+      consecutive_failures: eb('consecutive_failures', '+', 1),
+      updated_at: at,
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A stored batch: health reset and the cursor moved forward (never back), in the caller's transaction. */
+export async function recordSourceSuccess(trx: Transaction<Database>, id: string, cursor: Date | null, rows: number, at: Date): Promise<void> {
+  await trx
+    .updateTable('source')
+    .set({
+      last_run_at: at,
+      last_success_at: at,
+      consecutive_failures: 0,
+      last_run_rows: rows,
+      updated_at: at,
+      ...(cursor ? { cursor: sql<Date>`greatest(cursor, ${cursor}::timestamptz)` } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Settings safe to store and show: paths and shapes, never credentials. */
+function publicSettings(source: LoadedSource): Record<string, unknown> {
+  const { id: _id, name: _name, kind: _kind, enabled: _enabled, schedule: _schedule, ...rest } = source;
+  const { mappingRules: _rules, ...settings } = rest as Partial<Extract<LoadedSource, { kind: 'replay-csv' }>>;
+  return settings;
+}

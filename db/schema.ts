@@ -1,0 +1,194 @@
+/** Kysely's view of the database: one interface per table, combined into `Database`. */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `numeric` columns arrive as exact decimal strings. */
+type Numeric = ColumnType<string, string, string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface SiteTable {
+  id: Generated<number>;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  kind: string;
+  area: string;
+  water_body: string | null;
+  longitude: number | null;
+  latitude: number | null;
+  time_zone: ColumnType<string, string | undefined, string>;
+  note: string | null;
+  origin: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ParameterTable {
+  id: Generated<number>;
+  code: string;
+  hj212_code: string | null;
+  name_zh: string;
+  name_en: string;
+  unit: string;
+  medium: string;
+}
+
+export interface SourceTable {
+  id: string;
+  kind: string;
+  name: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  schedule: string;
+  settings: Json<Record<string, unknown>>;
+  cursor: Timestamp | null;
+  last_run_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_error_at: Timestamp | null;
+  last_error: string | null;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  last_run_rows: number | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ReadingTable {
+  site_id: number;
+  parameter_id: number;
+  period: string;
+  observed_at: Timestamp;
+  value: Numeric;
+  unit: string;
+  flag: ColumnType<string, string | undefined, string>;
+  source_id: string | null;
+  ingested_at: CreatedAt;
+}
+
+export interface ReadingRevisionTable {
+  id: Generated<number>;
+  site_id: number;
+  parameter_id: number;
+  period: string;
+  observed_at: Timestamp;
+  previous_value: Numeric;
+  previous_flag: string;
+  previous_source_id: string | null;
+  previous_ingested_at: Timestamp;
+  revised_at: CreatedAt;
+}
+
+export interface QuarantineTable {
+  id: Generated<number>;
+  source_id: string | null;
+  received_at: CreatedAt;
+  reason: string;
+  detail: Json<Record<string, unknown>>;
+  raw: string;
+  status: ColumnType<'pending' | 'replayed' | 'discarded', 'pending' | 'replayed' | 'discarded' | undefined, 'pending' | 'replayed' | 'discarded'>;
+  resolved_at: Timestamp | null;
+  resolution: string | null;
+}
+
+export interface PlanTargetTable {
+  id: string;
+  document: string;
+  clause: string | null;
+  nature: string | null;
+  site_id: number | null;
+  area: string | null;
+  indicator: string;
+  baseline_year: number | null;
+  baseline_value: string | null;
+  target_year: number;
+  comparator: string;
+  target_value: string;
+  wording: string | null;
+  seasonal: Json | null;
+  valid_from: ColumnType<Date, string, string>;
+  valid_to: ColumnType<Date, string, string>;
+  governing: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AlertTable {
+  id: Generated<number>;
+  dedup_key: string;
+  rule_id: string;
+  site_id: number | null;
+  parameter_id: number | null;
+  source_id: string | null;
+  state: 'pending' | 'firing' | 'resolved';
+  severity: 'info' | 'warning' | 'critical';
+  first_seen_at: Timestamp;
+  fired_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  last_evaluated_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  ack_note: string | null;
+  late: ColumnType<boolean, boolean | undefined, boolean>;
+  evidence: Json;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AlertEventTable {
+  id: Generated<number>;
+  alert_id: number;
+  at: CreatedAt;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+  evidence: Json | null;
+}
+
+export interface SilenceTable {
+  id: Generated<number>;
+  matcher: Json;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reason: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  kind: 'alert' | 'resolution' | 'reminder' | 'daily_summary';
+  alert_id: number | null;
+  dedup_key: string;
+  payload: Json;
+  status: ColumnType<'pending' | 'sending' | 'sent' | 'failed', 'pending' | undefined, 'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface Database {
+  site: SiteTable;
+  parameter: ParameterTable;
+  source: SourceTable;
+  reading: ReadingTable;
+  reading_revision: ReadingRevisionTable;
+  quarantine: QuarantineTable;
+  plan_target: PlanTargetTable;
+  alert: AlertTable;
+  alert_event: AlertEventTable;
+  silence: SilenceTable;
+  notification_outbox: NotificationOutboxTable;
+}
+
+export type Site = Selectable<SiteTable>;
+export type NewSite = Insertable<SiteTable>;
+export type Source = Selectable<SourceTable>;
+export type SourceUpdate = Updateable<SourceTable>;
+export type Parameter = Selectable<ParameterTable>;
+export type Reading = Selectable<ReadingTable>;
+export type QuarantineItem = Selectable<QuarantineTable>;
+export type NewQuarantineItem = Insertable<QuarantineTable>;
+export type PlanTarget = Selectable<PlanTargetTable>;

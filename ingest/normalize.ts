@@ -1,0 +1,87 @@
+/**
+ * Turns a source record into stored-form readings: known parameter, exact decimal in the parameter's canonical
+ * unit, plausible value, interval end not in the future. Whatever fails is returned as a rejection with its reason
+ * and raw input; the rest of the record goes on.
+ */
+import { findParameter } from '../standards/parameters.ts';
+import { compareDecimal, parseDecimal } from '../lib/decimal.ts';
+import type { AveragingPeriod, SourceRecord } from '../sources/source-adapter.ts';
+import { plausibleRanges, sentinelValues } from './plausible-ranges.ts';
+import { convertUnit } from './units.ts';
+
+export interface NormalizedReading {
+  site: string;
+  parameter: string;
+  period: AveragingPeriod;
+  /** ISO instant of the interval end. */
+  observedAt: string;
+  /** Canonical decimal in `unit`. */
+  value: string;
+  unit: string;
+  flag: string;
+}
+
+export interface Rejection {
+  reason: string;
+  raw: string;
+  detail?: Record<string, string>;
+}
+
+export interface NormalizeOptions {
+  now: Date;
+  /** How far past `now` an interval end may lie (clock skew), in ms. */
+  futureToleranceMs: number;
+}
+
+export function normalizeRecord(record: SourceRecord, options: NormalizeOptions): { readings: NormalizedReading[]; rejections: Rejection[] } {
+  if (record.problem) return { readings: [], rejections: [{ reason: record.problem, raw: record.raw }] };
+  const readings: NormalizedReading[] = [];
+  const rejections: Rejection[] = [];
+  const latest = options.now.getTime() + options.futureToleranceMs;
+
+  for (const r of record.readings) {
+    const reject = (reason: string) => rejections.push({ reason, raw: record.raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
+    const parameter = findParameter(r.parameter);
+    if (!parameter) {
+      reject(`unknown parameter "${r.parameter}"`);
+      continue;
+    }
+    if (Number.isNaN(r.observedAt.getTime())) {
+      reject('invalid time');
+      continue;
+    }
+    if (r.observedAt.getTime() > latest) {
+      reject(`time ${r.observedAt.toISOString()} is in the future`);
+      continue;
+    }
+    const decimal = parseDecimal(r.value);
+    if (decimal === null) {
+      reject(`${parameter.code}: "${r.value}" is not a number`);
+      continue;
+    }
+    if (sentinelValues.has(decimal)) {
+      reject(`${parameter.code}: ${decimal} is a no-data marker`);
+      continue;
+    }
+    const value = convertUnit(decimal, r.unit, parameter.unit);
+    if (value === null) {
+      reject(`${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
+      continue;
+    }
+    const range = plausibleRanges[parameter.code];
+    if (range && (compareDecimal(value, String(range.min)) < 0 || compareDecimal(value, String(range.max)) > 0)) {
+      reject(`${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
+      continue;
+    }
+    readings.push({
+      site: r.site,
+      parameter: parameter.code,
+      period: r.period,
+      observedAt: r.observedAt.toISOString(),
+      value,
+      unit: parameter.unit,
+      flag: r.flag ?? 'N',
+    });
+  }
+  return { readings, rejections };
+}

@@ -1,0 +1,58 @@
+/**
+ * Exact decimal values as canonical strings.
+ *
+ * Monitoring values are published as decimals ("0.65", "1.0"); binary floats cannot hold most of them exactly,
+ * and the standards round on the exact decimal value (GB/T 8170). envmon therefore carries values as decimal
+ * strings from parsing to storage (PostgreSQL `numeric`).
+ */
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/** Parses a plain decimal ("12", "-0.50", ".5") into canonical form ("12", "-0.5", "0.5"); null if it is not one. */
+export function parseDecimal(text: string): string | null {
+  const trimmed = text.trim();
+  const m = DECIMAL.exec(trimmed);
+  if (!m) return null;
+  const [, sign = '', intPart = '', fracPart = ''] = m;
+  if (intPart === '' && fracPart === '') return null;
+  return canonical(sign === '-', intPart, fracPart);
+}
+
+/** Multiplies a canonical decimal by 10^exponent exactly (unit conversion such as μg/m³ → mg/m³ is exponent −3). */
+export function shiftDecimal(value: string, exponent: number): string {
+  const negative = value.startsWith('-');
+  const unsigned = negative ? value.slice(1) : value;
+  const [intPart = '', fracPart = ''] = unsigned.split('.');
+  const digits = intPart + fracPart;
+  const point = intPart.length + exponent;
+  if (point <= 0) return canonical(negative, '0', '0'.repeat(-point) + digits);
+  if (point >= digits.length) return canonical(negative, digits + '0'.repeat(point - digits.length), '');
+  return canonical(negative, digits.slice(0, point), digits.slice(point));
+}
+
+/** Compares two canonical decimals: negative, zero or positive like a sort comparator. */
+export function compareDecimal(a: string, b: string): number {
+  const na = a.startsWith('-');
+  const nb = b.startsWith('-');
+  if (na !== nb) return na ? -1 : 1;
+  const magnitude = compareMagnitude(na ? a.slice(1) : a, nb ? b.slice(1) : b);
+  return na ? -magnitude : magnitude;
+}
+
+function compareMagnitude(a: string, b: string): number {
+  const [ai = '', af = ''] = a.split('.');
+  const [bi = '', bf = ''] = b.split('.');
+  if (ai.length !== bi.length) return ai.length - bi.length;
+  if (ai !== bi) return ai < bi ? -1 : 1;
+  const width = Math.max(af.length, bf.length);
+  const pa = af.padEnd(width, '0');
+  const pb = bf.padEnd(width, '0');
+  return pa === pb ? 0 : pa < pb ? -1 : 1;
+}
+
+function canonical(negative: boolean, intPart: string, fracPart: string): string {
+  const int = intPart.replace(/^0+(?=\d)/, '') || '0';
+  const frac = fracPart.replace(/0+$/, '');
+  const body = frac ? `${int}.${frac}` : int;
+  return negative && /[1-9]/.test(body) ? `-${body}` : body;
+}

@@ -1,0 +1,38 @@
+/**
+ * The one interface every source implements: fetch what was published in a time window, as a stream of source
+ * records (a CSV row, a packet, a JSON item), each carrying the raw text it came from and the readings read from
+ * it. Normalization and validation happen downstream, in `ingest/`.
+ */
+
+export type AveragingPeriod = 'minute' | 'hour' | 'day';
+
+/** Readings whose averaging interval ends in (since, until]. */
+export interface FetchWindow {
+  readonly since: Date;
+  readonly until: Date;
+}
+
+/** A reading as the source stated it: value text and unit unconverted, time already resolved to an instant. */
+export interface RawReading {
+  readonly site: string;
+  readonly parameter: string;
+  readonly period: AveragingPeriod;
+  /** End of the averaging interval. */
+  readonly observedAt: Date;
+  readonly value: string;
+  readonly unit: string;
+  /** HJ 212 data flag; N (normal) when the source has none. */
+  readonly flag?: string;
+}
+
+export interface SourceRecord {
+  /** The input exactly as received, kept for quarantine and replay. */
+  readonly raw: string;
+  readonly readings: readonly RawReading[];
+  /** Set when the record could not be read at all (malformed row, bad checksum). */
+  readonly problem?: string;
+}
+
+export interface SourceAdapter {
+  fetch(window: FetchWindow, signal: AbortSignal): AsyncIterable<SourceRecord>;
+}

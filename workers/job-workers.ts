@@ -1,0 +1,28 @@
+/** Starts one BullMQ worker per job in the job list; each validates its payload before the processor runs. */
+import { UnrecoverableError, type Worker } from 'bullmq';
+import { jobs } from '../jobs/index.ts';
+import type { JobDeps } from '../jobs/job-deps.ts';
+import type { QueueBackend } from './queue-backend.ts';
+
+export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrency: number): Worker[] {
+  return jobs.map((job) => {
+    if (typeof job.process !== 'function') throw new Error(`job ${job.name} has no processor`);
+    const worker = backend.createWorker(
+      job.name,
+      async (bullJob) => {
+        const parsed = job.payloadSchema.safeParse(bullJob.data);
+        if (!parsed.success) {
+          // A malformed payload will never become valid: fail now instead of retrying.
+          throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        }
+        return (job.process as (payload: unknown, deps: JobDeps) => Promise<unknown>)(parsed.data, deps);
+      },
+      { concurrency },
+    );
+    worker.on('failed', (failed, error) => {
+      deps.log.warn('job failed', { queue: job.name, jobId: failed?.id, attempt: failed?.attemptsMade, error: error.message });
+    });
+    worker.on('error', (error) => deps.log.error('worker error', { queue: job.name, error: error.message }));
+    return worker;
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * The composition root: builds every client (database, queues, adapters, HTTP server) once, wires the workers and
+ * the scheduler, and tears everything down in order on shutdown.
+ */
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import type { AppConfig } from '../config/load-config.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { syncConfig } from '../db/sync-config.ts';
+import type { JobDeps } from '../jobs/job-deps.ts';
+import { pullJob } from '../jobs/pull.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createAdapter } from '../sources/create-adapter.ts';
+import { createQueues } from './enqueue.ts';
+import { startHealthServer } from './health-server.ts';
+import { startJobWorkers } from './job-workers.ts';
+import { createQueueBackend } from './queue-backend.ts';
+import { startScheduler, type Scheduler } from './scheduler.ts';
+
+export interface Service {
+  readonly databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** How far back start-up looks for a slot that was missed while envmon was down. */
+const CATCH_UP_MINUTES = 24 * 60;
+
+export async function startService(config: AppConfig, log: Logger, now: () => Date = () => new Date()): Promise<Service> {
+  const database = await openDatabase(config, log);
+  let workers: Worker[] = [];
+  let scheduler: Scheduler | null = null;
+  let server: Server | null = null;
+  const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix });
+  const queues = createQueues(backend, config);
+
+  const stop = async () => {
+    // Order matters: no new work, then let running jobs finish, then close what they used.
+    await scheduler?.stop();
+    await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs, log)));
+    if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await queues.close();
+    await backend.close();
+    await database.close();
+    log.info('envmon stopped');
+  };
+
+  try {
+    const parameterIds = await syncConfig(database.db, config);
+    const deps: JobDeps = {
+      config,
+      db: database.db,
+      log,
+      adapters: new Map(config.sources.map((s) => [s.id, createAdapter(s)])),
+      parameterIds,
+      partitions: new Set(),
+      enqueue: queues.enqueue,
+      now,
+    };
+    log.info('envmon starting', { role: config.role, queues: backend.kind, database: database.embedded ? 'embedded' : 'external', sources: config.sources.length, sites: config.sites.length });
+
+    if (config.role !== 'scheduler') workers = startJobWorkers(backend, deps, config.queues.concurrency);
+    if (config.role !== 'worker') {
+      scheduler = startScheduler({
+        sources: config.sources,
+        enqueuePull: (sourceId, slot) => queues.enqueue(pullJob, { sourceId, slot: slot.toISOString() }),
+        log,
+        now,
+      });
+      await scheduler.catchUp(CATCH_UP_MINUTES);
+    }
+    if (config.httpPort !== null) server = await startHealthServer(config.httpPort, database.db);
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { databaseUrl: database.connectionString, stop };
+}
+
+/** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */
+async function closeWorker(worker: Worker, timeoutMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    log.warn('jobs still running at shutdown; releasing them to the queue', { queue: worker.name });
+    await worker.close(true);
+  }
+}
