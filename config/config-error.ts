@@ -36,5 +36,6 @@ export function showValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value);
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (value !== null && typeof value === 'object') return 'an object';
-  return typeof value === 'symbol' || typeof value === 'function' ? typeof value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? typeof value;
 }

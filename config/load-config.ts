@@ -99,7 +99,7 @@ function readStructuredFile(absolute: string, shown: string, problems: ConfigPro
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const at = error.linePos?.[0];

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { compareDecimal, parseDecimal, shiftDecimal } from '../../lib/decimal.ts';
+
+describe('parseDecimal', () => {
+  it('canonicalises plain decimals', () => {
+    expect(parseDecimal('012')).toBe('12');
+    expect(parseDecimal('-0.50')).toBe('-0.5');
+    expect(parseDecimal('.5')).toBe('0.5');
+    expect(parseDecimal('1.0')).toBe('1');
+    expect(parseDecimal('-0')).toBe('0');
+    expect(parseDecimal(' 7 ')).toBe('7');
+  });
+  it('refuses what is not a plain decimal', () => {
+    for (const text of ['', 'NA', '1e3', '1,5', '--1', '.', '0x10', '1.2.3']) expect(parseDecimal(text), text).toBeNull();
+  });
+});
+
+describe('shiftDecimal', () => {
+  it('rescales exactly by powers of ten', () => {
+    expect(shiftDecimal('300', -3)).toBe('0.3');
+    expect(shiftDecimal('8100', -3)).toBe('8.1');
+    expect(shiftDecimal('5', -3)).toBe('0.005');
+    expect(shiftDecimal('0.65', 3)).toBe('650');
+    expect(shiftDecimal('-1.25', -1)).toBe('-0.125');
+    expect(shiftDecimal('1.5', 0)).toBe('1.5');
+  });
+  it('keeps digits a binary float would lose', () => {
+    // 0.1 + 0.2 style artefacts must not appear: 1234567.891 μg/m³ is exactly 1234.567891 mg/m³.
+    expect(shiftDecimal('1234567.891', -3)).toBe('1234.567891');
+  });
+});
+
+describe('compareDecimal', () => {
+  it('orders by value, not by text', () => {
+    expect(compareDecimal('10', '9')).toBeGreaterThan(0);
+    expect(compareDecimal('-10', '-9')).toBeLessThan(0);
+    expect(compareDecimal('1.50', '1.5')).toBe(0);
+    expect(compareDecimal('0.2', '0.15')).toBeGreaterThan(0);
+    expect(compareDecimal('-0.1', '0')).toBeLessThan(0);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../ingest/normalize.ts';
+import { convertUnit } from '../../ingest/units.ts';
+import type { RawReading } from '../../sources/source-adapter.ts';
+
+const now = new Date('2026-11-22T12:00:00Z');
+const at = new Date('2026-11-22T11:00:00Z');
+const reading = (over: Partial<RawReading>): RawReading => ({ site: 'Dongsi', parameter: 'pm2_5', period: 'hour', observedAt: at, value: '35', unit: 'μg/m³', ...over });
+const normalize = (...readings: RawReading[]) => normalizeRecord({ raw: 'raw line', readings }, { now, futureToleranceMs: 600_000 });
+
+describe('normalizeRecord', () => {
+  it('converts CO from μg/m³ to the canonical mg/m³ exactly', () => {
+    const { readings, rejections } = normalize(reading({ parameter: 'co', value: '1200', unit: 'ug/m3' }));
+    expect(rejections).toEqual([]);
+    expect(readings).toEqual([{ site: 'Dongsi', parameter: 'co', period: 'hour', observedAt: at.toISOString(), value: '1.2', unit: 'mg/m³', flag: 'N' }]);
+  });
+
+  it('rejects the bad readings of a record and keeps the good ones', () => {
+    const { readings, rejections } = normalize(
+      reading({ value: '-3' }),
+      reading({ parameter: 'no2', value: '41' }),
+      reading({ parameter: 'so2', value: '-9999' }),
+      reading({ parameter: 'o3', value: 'abc' }),
+      reading({ parameter: 'co', unit: 'ppm', value: '1' }),
+      reading({ parameter: 'benzene' }),
+      reading({ parameter: 'ph', value: '14.5', unit: '' }),
+      reading({ parameter: 'pm10', observedAt: new Date(now.getTime() + 3_600_000) }),
+    );
+    expect(readings.map((r) => r.parameter)).toEqual(['no2']);
+    expect(rejections.map((r) => r.reason)).toEqual([
+      'pm2_5: -3 μg/m³ is outside the plausible range 0–2000',
+      'so2: -9999 is a no-data marker',
+      'o3: "abc" is not a number',
+      'co: unit "ppm" cannot be converted to mg/m³',
+      'unknown parameter "benzene"',
+      'ph: 14.5 pH is outside the plausible range 0–14',
+      'time 2026-11-22T13:00:00.000Z is in the future',
+    ]);
+    expect(rejections.every((r) => r.raw === 'raw line')).toBe(true);
+  });
+
+  it('rejects a record the source could not read, keeping its raw text', () => {
+    const result = normalizeRecord({ raw: 'a,"b', readings: [], problem: 'malformed CSV line' }, { now, futureToleranceMs: 0 });
+    expect(result).toEqual({ readings: [], rejections: [{ reason: 'malformed CSV line', raw: 'a,"b' }] });
+  });
+});
+
+describe('convertUnit', () => {
+  it('refuses conversions between air and water concentrations', () => {
+    expect(convertUnit('1', 'mg/m³', 'mg/L')).toBeNull();
+    expect(convertUnit('250', 'μg/L', 'mg/L')).toBe('0.25');
+  });
+});
