@@ -28,10 +28,32 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     drop: async () => {
       await handle.close();
+      // Sessions close asynchronously after their pools end; anything still connected after that is a leak.
+      const leftover = await waitForNoSessions(adminUrl, name);
       await admin(adminUrl, `drop database if exists ${name} with (force)`);
       release();
+      if (leftover.length > 0) throw new Error(`sessions still connected to ${name}: ${leftover.join(', ')}`);
     },
   };
+}
+
+async function waitForNoSessions(adminUrl: string, name: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const result = await client.query<{ application_name: string; state: string }>(
+        'select application_name, state from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [name],
+      );
+      if (result.rows.length === 0) return [];
+      if (Date.now() > deadline) return result.rows.map((r) => `${r.application_name || '(unnamed)'} (${r.state})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function admin(adminUrl: string, statement: string): Promise<void> {

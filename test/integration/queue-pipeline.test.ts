@@ -1,0 +1,118 @@
+/**
+ * The whole pull → ingest pipeline through real queues, on both backends: Redis (REDIS_URL set) and BullMQ's
+ * PostgreSQL backend (no REDIS_URL).
+ */
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { jobs } from '../../jobs/index.ts';
+import { pullJob } from '../../jobs/pull.ts';
+import { createQueues } from '../../workers/enqueue.ts';
+import { createQueueBackend } from '../../workers/queue-backend.ts';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
+import { deleteRedisPrefix, startTestService, testConfig } from '../support/test-service.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { trackResource } from '../support/resources.ts';
+
+describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend', (backendKind) => {
+  let database: TestDatabase;
+  let prefix: string;
+  const redisUrl = () => (backendKind === 'redis' ? inject('redisUrl') : undefined);
+  const config = () => testConfig({ DATABASE_URL: database.url, REDIS_URL: redisUrl(), ENVMON_QUEUE_PREFIX: prefix });
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    prefix = uniquePrefix();
+  });
+  afterEach(async () => {
+    await database.drop();
+    if (backendKind === 'redis') await deleteRedisPrefix(inject('redisUrl'), prefix);
+  });
+
+  const readingsBySource = async () => {
+    const rows = await database.db.selectFrom('reading').select(['source_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('source_id').execute();
+    return Object.fromEntries(rows.map((r) => [r.source_id, Number(r.n)]));
+  };
+
+  it('pulls both demo sources at start-up and stores their readings', async () => {
+    const now = new Date('2026-11-22T05:17:30Z');
+    const service = await startTestService(config(), () => now);
+    try {
+      const counts = await waitFor('readings from both sources', async () => {
+        const c = await readingsBySource();
+        return c['beijing-replay'] && c['water-simulator'] ? c : null;
+      });
+      // 48 h of hourly data for 4 Beijing stations × 6 pollutants, less the recording's missing cells;
+      // 48 h of 4-hourly samples for 4 river sections × 6 parameters.
+      expect(counts['beijing-replay']).toBeGreaterThan(1000);
+      expect(counts['beijing-replay']).toBeLessThanOrEqual(48 * 4 * 6);
+      await waitFor('the simulator batch', async () => (await readingsBySource())['water-simulator'] === 12 * 4 * 6);
+      const source = await database.db.selectFrom('source').select(['id', 'cursor', 'last_success_at']).orderBy('id').execute();
+      // The latest slot at or before 05:17 for "*/5" is 05:15; the simulator's latest sample is 04:00 UTC (12:00 Beijing).
+      expect(source.map((s) => [s.id, s.cursor?.toISOString()])).toEqual([
+        ['beijing-replay', '2026-11-22T05:00:00.000Z'],
+        ['water-simulator', '2026-11-22T04:00:00.000Z'],
+      ]);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('runs a slot once even when two instances schedule it', async () => {
+    const now = new Date('2026-11-22T05:17:30Z');
+    const [a, b] = await Promise.all([startTestService(config(), () => now), startTestService(config(), () => now)]);
+    const backend = createQueueBackend({ redisUrl: redisUrl() ?? null, databaseUrl: database.url, prefix });
+    const queues = createQueues(backend, config());
+    const release = trackResource('inspection queues');
+    try {
+      // Both instances enqueued the 05:15 slot of both sources at start-up; a third enqueue changes nothing.
+      await queues.enqueue(pullJob, { sourceId: 'beijing-replay', slot: '2026-11-22T05:15:00.000Z' });
+      const pullQueue = queues.queues.get('pull');
+      const ingestQueue = queues.queues.get('ingest');
+      if (!pullQueue || !ingestQueue) throw new Error('queues missing');
+      await waitFor('both ingests to complete', async () => (await ingestQueue.getJobCounts('completed')).completed === 2);
+      const pulls = await pullQueue.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed']);
+      expect(pulls.map((j) => j.id).sort()).toEqual([
+        'pull__beijing-replay__2026-11-22T05_15_00.000Z',
+        'pull__water-simulator__2026-11-22T05_15_00.000Z',
+      ]);
+    } finally {
+      await queues.close();
+      await backend.close();
+      release();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('fails a job with a malformed payload at once, without retries', async () => {
+    const backend = createQueueBackend({ redisUrl: redisUrl() ?? null, databaseUrl: database.url, prefix });
+    const queues = createQueues(backend, config());
+    const release = trackResource('inspection queues');
+    const service = await startTestService(config(), () => new Date('2026-11-22T05:17:30Z'));
+    try {
+      const ingestQueue = queues.queues.get('ingest');
+      if (!ingestQueue) throw new Error('queue missing');
+      // Bypasses enqueue's own schema check, as a foreign or older producer would.
+      const job = await ingestQueue.add('ingest', { sourceId: 'x', readings: 'not a list', rejections: [] }, { attempts: 5 });
+      const failed = await waitFor('the job to fail', async () => {
+        const j = await ingestQueue.getJob(job.id ?? '');
+        return j && (await j.isFailed()) ? j : null;
+      });
+      expect(failed.attemptsMade).toBe(1);
+      expect(failed.failedReason).toMatch(/^invalid ingest payload: readings: /);
+    } finally {
+      await service.stop();
+      await queues.close();
+      await backend.close();
+      release();
+    }
+  });
+});
+
+describe('job list', () => {
+  it('gives every job a processor, a schema and a distinct queue', () => {
+    expect(new Set(jobs.map((j) => j.name)).size).toBe(jobs.length);
+    for (const job of jobs) {
+      expect(typeof job.process).toBe('function');
+      expect(job.payloadSchema.safeParse({}).success).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncConfig } from '../../db/sync-config.ts';
+import { getSource } from '../../db/repositories/sources.repository.ts';
+import { ingestBatch, type IngestPayload } from '../../jobs/ingest.ts';
+import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { testConfig } from '../support/test-service.ts';
+
+let database: TestDatabase;
+let parameterIds: ParameterIds;
+const partitions = new Set<string>();
+const now = () => new Date('2026-11-22T12:00:00Z');
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  parameterIds = await syncConfig(database.db, testConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x' }));
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const reading = (observedAt: string, value: string, parameter = 'pm2_5') => ({
+  site: 'Dongsi', parameter, period: 'hour' as const, observedAt, value, unit: parameter === 'co' ? 'mg/m³' : 'μg/m³', flag: 'N',
+});
+const ingest = (payload: Partial<IngestPayload>) =>
+  ingestBatch({ sourceId: 'beijing-replay', readings: [], rejections: [], ...payload }, { db: database.db, parameterIds, partitions, now });
+
+describe('storing readings', () => {
+  it('stores a batch once: the same batch again adds and rewrites nothing', async () => {
+    const batch = [reading('2026-10-31T23:00:00.000Z', '35'), reading('2026-11-01T00:00:00.000Z', '41'), reading('2026-11-01T00:00:00.000Z', '0.8', 'co')];
+    expect(await ingest({ readings: batch })).toEqual({ stored: 3, unchanged: 0, revised: 0, rejected: 0 });
+    const before = await database.db.selectFrom('reading').select(['observed_at', 'value', 'ingested_at']).orderBy('observed_at').execute();
+    expect(await ingest({ readings: batch })).toEqual({ stored: 0, unchanged: 3, revised: 0, rejected: 0 });
+    const after = await database.db.selectFrom('reading').select(['observed_at', 'value', 'ingested_at']).orderBy('observed_at').execute();
+    expect(after).toEqual(before);
+    // The two months went to their own partitions.
+    const parts = await sql<{ name: string }>`select inhrelid::regclass::text as name from pg_inherits where inhparent = 'reading'::regclass order by 1`.execute(database.db);
+    expect(parts.rows.map((p) => p.name)).toEqual(['reading_2026_10', 'reading_2026_11']);
+  });
+
+  it('keeps the previous value when a source revises a reading', async () => {
+    const key = '2026-11-02T01:00:00.000Z';
+    await ingest({ readings: [reading(key, '50')] });
+    expect(await ingest({ readings: [reading(key, '52')] })).toEqual({ stored: 0, unchanged: 0, revised: 1, rejected: 0 });
+    const current = await database.db.selectFrom('reading').select('value').where('observed_at', '=', new Date(key)).executeTakeFirstOrThrow();
+    const history = await database.db.selectFrom('reading_revision').select(['previous_value', 'previous_flag']).where('observed_at', '=', new Date(key)).execute();
+    expect(current.value).toBe('52');
+    expect(history).toEqual([{ previous_value: '50', previous_flag: 'N' }]);
+  });
+
+  it('keeps exact decimals (numeric, not float)', async () => {
+    await ingest({ readings: [reading('2026-11-03T01:00:00.000Z', '0.65', 'co')] });
+    const row = await database.db.selectFrom('reading').select('value').where('observed_at', '=', new Date('2026-11-03T01:00:00.000Z')).executeTakeFirstOrThrow();
+    expect(row.value).toBe('0.65');
+  });
+
+  it('quarantines readings of unknown sites with the rest of the batch stored', async () => {
+    const result = await ingest({
+      readings: [reading('2026-11-04T01:00:00.000Z', '10'), { ...reading('2026-11-04T01:00:00.000Z', '11'), site: 'Atlantis' }],
+      rejections: [{ reason: 'row has 3 cells, header has 18', raw: '1,2,3' }],
+    });
+    expect(result).toEqual({ stored: 1, unchanged: 0, revised: 0, rejected: 2 });
+    const items = await database.db.selectFrom('quarantine').select(['reason', 'raw', 'source_id', 'status']).orderBy('id').execute();
+    expect(items).toEqual([
+      { reason: 'row has 3 cells, header has 18', raw: '1,2,3', source_id: 'beijing-replay', status: 'pending' },
+      { reason: 'unknown site "Atlantis"', raw: expect.stringContaining('"Atlantis"') as string, source_id: 'beijing-replay', status: 'pending' },
+    ]);
+  });
+
+  it('moves the source cursor with the data and never backwards', async () => {
+    await ingest({ readings: [reading('2026-11-05T01:00:00.000Z', '10')], cursor: '2026-11-05T01:00:00.000Z' });
+    await ingest({ readings: [reading('2026-11-04T05:00:00.000Z', '10')], cursor: '2026-11-04T05:00:00.000Z' });
+    const source = await getSource(database.db, 'beijing-replay');
+    expect(source?.cursor?.toISOString()).toBe('2026-11-05T01:00:00.000Z');
+    expect(source?.last_run_rows).toBe(1);
+    expect(source?.consecutive_failures).toBe(0);
+  });
+
+  it('stores a batch larger than one statement chunk', async () => {
+    const start = Date.parse('2020-01-01T00:00:00Z');
+    const big = Array.from({ length: 25_000 }, (_, i) => reading(new Date(start + i * 3_600_000).toISOString(), String(i % 500)));
+    expect(await ingest({ readings: big })).toEqual({ stored: 25_000, unchanged: 0, revised: 0, rejected: 0 });
+  });
+});

@@ -1,0 +1,42 @@
+/** Starts the real service (workers, scheduler, queues) on a test database and queue prefix. */
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { loadConfig, type AppConfig } from '../../config/load-config.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
+import { startService, type Service } from '../../workers/main.ts';
+import { trackResource } from './resources.ts';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+export function testConfig(env: Record<string, string | undefined>): AppConfig {
+  return loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), repoRoot);
+}
+
+export const quietLog: Logger = createLogger({ level: 'error', write: (line) => process.stderr.write(line + '\n') });
+
+export async function startTestService(config: AppConfig, now?: () => Date): Promise<Service> {
+  const service = await startService(config, quietLog, now);
+  const release = trackResource(`service on ${config.queuePrefix}`);
+  return {
+    ...service,
+    stop: async () => {
+      await service.stop();
+      release();
+    },
+  };
+}
+
+/** Removes every Redis key under a queue prefix. */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
