@@ -18,7 +18,10 @@ const types = {
     oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
-export function connectDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): DatabaseHandle {
+export function connectDatabase(
+  connectionString: string,
+  options: { max?: number; applicationName?: string; onIdleError?: (error: Error) => void } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -27,6 +30,9 @@ export function connectDatabase(connectionString: string, options: { max?: numbe
     idleTimeoutMillis: 30_000,
     types,
   });
+  // An idle connection that the server closes (restart, failover) is dropped by the pool; without a listener
+  // the error would end the process.
+  pool.on('error', options.onIdleError ?? (() => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -9,7 +9,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
@@ -44,6 +44,8 @@ export async function openEmbeddedPostgres(varDir: string, log: Logger): Promise
 
   const binaries = await loadBinaries();
   const owner = serverUser();
+  // The server's user must be able to pass through the var folder (mkdtemp and umask 077 make it 0700).
+  if (owner) chmodSync(varDir, statSync(varDir).mode | 0o011);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(binaries.initdb, dataDir, credentials, owner, log);
 
   const port = await freePort();
@@ -70,9 +72,14 @@ export async function openEmbeddedPostgres(varDir: string, log: Logger): Promise
     startedHere: true,
     stop: async () => {
       if (pid === undefined || exited !== null) return;
-      // SIGINT = PostgreSQL's "fast" shutdown: a clean checkpoint without waiting for idle clients.
-      process.kill(pid, 'SIGINT');
-      await waitFor(() => exited !== null || !isAlive(pid), 20_000);
+      const stopped = () => exited !== null || !isAlive(pid);
+      // SIGTERM is PostgreSQL's "smart" shutdown: it lets sessions that are still closing end on their own,
+      // instead of cutting them off with an error. Should one linger, SIGINT ("fast") ends it.
+      process.kill(pid, 'SIGTERM');
+      if (!(await waitFor(stopped, 5_000))) {
+        process.kill(pid, 'SIGINT');
+        if (!(await waitFor(stopped, 15_000))) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop`);
+      }
       log.info('embedded PostgreSQL stopped');
     },
   };
@@ -196,12 +203,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+/** Resolves true once the condition holds, false if it still does not after `timeoutMs`. */
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    if (Date.now() > deadline) return false;
     await delay(50);
   }
+  return true;
 }
 
 function delay(ms: number): Promise<void> {

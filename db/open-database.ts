@@ -16,7 +16,10 @@ export interface OpenDatabase extends DatabaseHandle {
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'varDir'>, log: Logger, options: { poolSize?: number } = {}): Promise<OpenDatabase> {
   const embedded = config.databaseUrl ? null : await openEmbeddedPostgres(config.varDir, log);
   const connectionString = config.databaseUrl ?? embedded?.connectionString ?? '';
-  const handle = connectDatabase(connectionString, { max: options.poolSize ?? 10 });
+  const handle = connectDatabase(connectionString, {
+    max: options.poolSize ?? 10,
+    onIdleError: (error) => log.warn('idle database connection closed by the server', { error: error.message }),
+  });
   try {
     await migrateToLatest(handle.db);
   } catch (error) {

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runEnvmon } from '../support/cli.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('envmon CLI', () => {
+  it('prints help for itself and every command, exit 0', async () => {
+    const top = await runEnvmon(['--help'], cleanEnv());
+    expect(top.code).toBe(0);
+    for (const command of ['start', 'migrate', 'status', 'sources list']) {
+      expect(top.stdout).toContain(command);
+      const own = await runEnvmon([...command.split(' '), '--help'], cleanEnv());
+      expect(own.code, command).toBe(0);
+      expect(own.stdout).toMatch(new RegExp(`^envmon ${command}`));
+    }
+  });
+
+  it('fails with one line for an unknown command or option', async () => {
+    const unknown = await runEnvmon(['frobnicate'], cleanEnv());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toEqual(['envmon: unknown command "frobnicate" (see envmon --help)']);
+    const option = await runEnvmon(['status', '--colour'], cleanEnv());
+    expect(option.code).toBe(1);
+    expect(option.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses to start on a broken configuration file, listing every problem', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-cli-'));
+    writeFileSync(path.join(dir, 'envmon.yaml'), 'sites:\n  - { code: "bad code", nameZh: x, nameEn: x, kind: air_station, area: x }\nqueues: { attempts: 0 }\n');
+    const result = await runEnvmon(['start'], cleanEnv({ ENVMON_CONFIG: path.join(dir, 'envmon.yaml'), DATABASE_URL: database.url }), dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('envmon: invalid configuration (2 problems):');
+    expect(result.stderr).toContain('envmon.yaml: sites[0].code: got "bad code", expected a code of letters, digits');
+    expect(result.stderr).toContain('envmon.yaml: queues.attempts: got 0, expected');
+  });
+
+  it('migrates and reports status as JSON against an external database', async () => {
+    const env = cleanEnv({ DATABASE_URL: database.url });
+    const migrate = await runEnvmon(['migrate'], env);
+    expect(migrate.code).toBe(0);
+    const status = await runEnvmon(['status', '--json'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ database: 'external', queues: 'postgres', readings: 0, quarantined: 0, openAlerts: 0, pendingNotifications: 0 });
+  });
+
+  it('reports an unreachable database in one line without its password', async () => {
+    const result = await runEnvmon(['status'], cleanEnv({ DATABASE_URL: 'postgres://envmon:pa55word-xyz@127.0.0.1:1/envmon' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toContain('pa55word-xyz');
+  });
+});
