@@ -27,9 +27,9 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
     if (backendKind === 'redis') await deleteRedisPrefix(inject('redisUrl'), prefix);
   });
 
-  const readingsBySource = async () => {
+  const readingsBySource = async (): Promise<Record<string, number>> => {
     const rows = await database.db.selectFrom('reading').select(['source_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('source_id').execute();
-    return Object.fromEntries(rows.map((r) => [r.source_id, Number(r.n)]));
+    return Object.fromEntries(rows.map((r) => [r.source_id ?? '', Number(r.n)]));
   };
 
   it('pulls both demo sources at start-up and stores their readings', async () => {

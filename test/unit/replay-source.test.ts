@@ -77,6 +77,6 @@ describe('water-simulator source', () => {
     const times = [...new Set(first.flatMap((r) => r.readings.map((x) => x.observedAt.toISOString())))];
     // 00:00 Beijing = 16:00 UTC; the window's start is excluded, its end included.
     expect(times).toEqual(['2026-11-21T20:00:00.000Z', '2026-11-22T00:00:00.000Z', '2026-11-22T04:00:00.000Z', '2026-11-22T08:00:00.000Z', '2026-11-22T12:00:00.000Z', '2026-11-22T16:00:00.000Z']);
-    expect(first.every((r) => JSON.parse(r.raw).simulated === true)).toBe(true);
+    expect(first.every((r) => (JSON.parse(r.raw) as { simulated?: boolean }).simulated === true)).toBe(true);
   });
 });
