@@ -63,6 +63,7 @@ export interface ReadingTable {
   flag: ColumnType<string, string | undefined, string>;
   source_id: string | null;
   ingested_at: CreatedAt;
+  revision: ColumnType<number, number | undefined, number>;
 }
 
 export interface ReadingRevisionTable {
@@ -82,6 +83,7 @@ export interface QuarantineTable {
   id: Generated<number>;
   source_id: string | null;
   received_at: CreatedAt;
+  code: ColumnType<string, string | undefined, string>;
   reason: string;
   detail: Json<Record<string, unknown>>;
   raw: string;

@@ -21,7 +21,21 @@ export interface NormalizedReading {
   flag: string;
 }
 
+/** Why input was rejected, as a category that operators can count and filter by. */
+export type RejectionCode =
+  | 'malformed'
+  | 'checksum'
+  | 'unknown_site'
+  | 'unknown_parameter'
+  | 'not_a_number'
+  | 'no_data_marker'
+  | 'unknown_unit'
+  | 'out_of_range'
+  | 'future_time'
+  | 'invalid_time';
+
 export interface Rejection {
+  code: RejectionCode;
   reason: string;
   raw: string;
   detail?: Record<string, string>;
@@ -34,43 +48,44 @@ export interface NormalizeOptions {
 }
 
 export function normalizeRecord(record: SourceRecord, options: NormalizeOptions): { readings: NormalizedReading[]; rejections: Rejection[] } {
-  if (record.problem) return { readings: [], rejections: [{ reason: record.problem, raw: record.raw }] };
+  if (record.problem) return { readings: [], rejections: [{ code: record.problemCode ?? 'malformed', reason: record.problem, raw: record.raw }] };
   const readings: NormalizedReading[] = [];
   const rejections: Rejection[] = [];
   const latest = options.now.getTime() + options.futureToleranceMs;
 
   for (const r of record.readings) {
-    const reject = (reason: string) => rejections.push({ reason, raw: record.raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
+    const reject = (code: RejectionCode, reason: string) =>
+      rejections.push({ code, reason, raw: record.raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
     const parameter = findParameter(r.parameter);
     if (!parameter) {
-      reject(`unknown parameter "${r.parameter}"`);
+      reject('unknown_parameter', `unknown parameter "${r.parameter}"`);
       continue;
     }
     if (Number.isNaN(r.observedAt.getTime())) {
-      reject('invalid time');
+      reject('invalid_time', 'invalid time');
       continue;
     }
     if (r.observedAt.getTime() > latest) {
-      reject(`time ${r.observedAt.toISOString()} is in the future`);
+      reject('future_time', `time ${r.observedAt.toISOString()} is in the future`);
       continue;
     }
     const decimal = parseDecimal(r.value);
     if (decimal === null) {
-      reject(`${parameter.code}: "${r.value}" is not a number`);
+      reject('not_a_number', `${parameter.code}: "${r.value}" is not a number`);
       continue;
     }
     if (sentinelValues.has(decimal)) {
-      reject(`${parameter.code}: ${decimal} is a no-data marker`);
+      reject('no_data_marker', `${parameter.code}: ${decimal} is a no-data marker`);
       continue;
     }
     const value = convertUnit(decimal, r.unit, parameter.unit);
     if (value === null) {
-      reject(`${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
+      reject('unknown_unit', `${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
       continue;
     }
     const range = plausibleRanges[parameter.code];
     if (range && (compareDecimal(value, String(range.min)) < 0 || compareDecimal(value, String(range.max)) > 0)) {
-      reject(`${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
+      reject('out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
       continue;
     }
     readings.push({

@@ -3,12 +3,9 @@
  * quarantine; the source's cursor and health move in the same transaction as the data.
  */
 import { z } from 'zod';
-import { quarantine } from '../db/repositories/quarantine.repository.ts';
-import { ensurePartitions, storeReadings, type ReadingRow, type StoreCounts } from '../db/repositories/readings.repository.ts';
-import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
-import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
+import { storeBatch } from '../ingest/store-batch.ts';
+import type { StoreCounts } from '../db/repositories/readings.repository.ts';
 import { defineJob, jobId } from './job-definition.ts';
-import type { JobDeps } from './job-deps.ts';
 
 const readingSchema = z.object({
   site: z.string().min(1),
@@ -20,6 +17,13 @@ const readingSchema = z.object({
   flag: z.string().regex(/^[A-Za-z]{1,2}$/),
 });
 
+const rejectionSchema = z.object({
+  code: z.enum(['malformed', 'checksum', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time']),
+  reason: z.string(),
+  raw: z.string(),
+  detail: z.record(z.string(), z.string()).optional(),
+});
+
 export const ingestPayloadSchema = z.object({
   /** The source the batch came from; null for operator imports. */
   sourceId: z.string().nullable(),
@@ -28,7 +32,7 @@ export const ingestPayloadSchema = z.object({
   /** Where the source's cursor moves once the batch is stored. */
   cursor: z.iso.datetime().optional(),
   readings: z.array(readingSchema),
-  rejections: z.array(z.object({ reason: z.string(), raw: z.string(), detail: z.record(z.string(), z.string()).optional() })),
+  rejections: z.array(rejectionSchema),
 });
 export type IngestPayload = z.infer<typeof ingestPayloadSchema>;
 
@@ -44,34 +48,13 @@ export const ingestJob = defineJob({
     attempts: defaults.attempts,
     backoff: { type: 'exponential', delay: defaults.backoffMs },
   }),
-  process: (payload, deps) => ingestBatch(payload, deps),
+  process: async (payload, deps): Promise<IngestResult> => {
+    const { rejections: _kept, ...counts } = await storeBatch(deps, {
+      sourceId: payload.sourceId,
+      readings: payload.readings,
+      rejections: payload.rejections,
+      ...(payload.cursor ? { cursor: new Date(payload.cursor) } : {}),
+    });
+    return counts;
+  },
 });
-
-export async function ingestBatch(payload: IngestPayload, deps: Pick<JobDeps, 'db' | 'parameterIds' | 'partitions' | 'now'>): Promise<IngestResult> {
-  const siteIds = await siteIdsByCode(deps.db, [...new Set(payload.readings.map((r) => r.site))]);
-  const rows: ReadingRow[] = [];
-  const rejections = [...payload.rejections];
-  for (const r of payload.readings) {
-    const siteId = siteIds.get(r.site);
-    const parameterId = deps.parameterIds.get(r.parameter);
-    if (siteId === undefined || parameterId === undefined) {
-      rejections.push({
-        reason: siteId === undefined ? `unknown site "${r.site}"` : `unknown parameter "${r.parameter}"`,
-        raw: JSON.stringify(r),
-        detail: { site: r.site, parameter: r.parameter, value: r.value },
-      });
-      continue;
-    }
-    rows.push({ siteId, parameterId, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag });
-  }
-
-  await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
-  const at = deps.now();
-  const counts = await deps.db.transaction().execute(async (trx) => {
-    const stored = await storeReadings(trx, rows, payload.sourceId);
-    await quarantine(trx, payload.sourceId, rejections);
-    if (payload.sourceId) await recordSourceSuccess(trx, payload.sourceId, payload.cursor ? new Date(payload.cursor) : null, rows.length, at);
-    return stored;
-  });
-  return { ...counts, rejected: rejections.length };
-}

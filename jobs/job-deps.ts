@@ -1,5 +1,6 @@
 /** What processors receive from the composition root. A processor never creates a client itself. */
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { z } from 'zod';
 import type { AppConfig } from '../config/load-config.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
@@ -15,6 +16,8 @@ export type Enqueue = <S extends z.ZodType>(job: JobDefinition<string, S, unknow
 export interface JobDeps {
   readonly config: AppConfig;
   readonly db: Kysely<Database>;
+  /** The pool under `db`, for COPY. */
+  readonly pool: pg.Pool;
   readonly log: Logger;
   /** Adapters by source id, built once at start. */
   readonly adapters: ReadonlyMap<string, SourceAdapter>;

@@ -25,12 +25,24 @@ export interface RawReading {
   readonly flag?: string;
 }
 
+/** What a feed says about a station, enough to register it as a site. */
+export interface SiteMetadata {
+  readonly code: string;
+  readonly nameZh: string;
+  readonly area: string;
+  readonly longitude?: number;
+  readonly latitude?: number;
+}
+
 export interface SourceRecord {
   /** The input exactly as received, kept for quarantine and replay. */
   readonly raw: string;
   readonly readings: readonly RawReading[];
   /** Set when the record could not be read at all (malformed row, bad checksum). */
   readonly problem?: string;
+  readonly problemCode?: 'malformed' | 'checksum';
+  /** Station metadata carried by the record, when the feed has it. */
+  readonly site?: SiteMetadata;
 }
 
 export interface SourceAdapter {

@@ -49,6 +49,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     const deps: JobDeps = {
       config,
       db: database.db,
+      pool: database.pool,
       log,
       adapters: new Map(config.sources.map((s) => [s.id, createAdapter(s)])),
       parameterIds,

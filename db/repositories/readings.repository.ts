@@ -1,4 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql, type Kysely } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ClientTransaction } from '../client-transaction.ts';
 import type { Database } from '../schema.ts';
 
 export interface ReadingRow {
@@ -18,59 +22,110 @@ export interface StoreCounts {
   revised: number;
 }
 
-/** Rows per statement: arrays are bound as 7 parameters whatever the row count, so this only bounds memory. */
-const CHUNK = 10_000;
+const COLUMNS = 'site_id, parameter_id, period, observed_at, value, unit, flag, source_id';
 
 /**
- * Stores readings in bulk: new keys are inserted, identical rows are left alone (nothing rewritten), and a changed
- * value or flag for an existing key (a source's revision) updates the row and keeps the previous one in
- * `reading_revision`. Later duplicates of a key within `rows` win.
+ * Stores readings in bulk, in the caller's transaction. New keys are inserted; identical rows are left alone
+ * (nothing rewritten); a changed value, flag or unit for an existing key (a source's revision) updates the row,
+ * and the `reading_keep_revision` trigger keeps the previous version in `reading_revision`. Later duplicates of
+ * a key within `rows` win.
+ *
+ * Two paths, both through COPY (never one INSERT per reading, never bind-parameter limits):
+ * - append: when no stored reading of the batch's series falls inside the batch's time range — the usual case
+ *   for new data — the rows are copied straight into `reading`;
+ * - merge: otherwise they are copied into a temporary staging table and upserted from there.
+ * A concurrent writer that stores the same keys between the check and the copy makes the append fail on the
+ * primary key; the batch then falls back to the merge within the same transaction.
  */
-export async function storeReadings(trx: Transaction<Database>, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
+export async function storeReadings(tx: ClientTransaction, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
   const unique = [...new Map(rows.map((r) => [`${r.siteId}|${r.parameterId}|${r.period}|${r.observedAt}`, r])).values()];
-  const counts: StoreCounts = { stored: 0, unchanged: 0, revised: 0 };
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK);
-    const result = await sql<{ stored: number; revised: number }>`
-      with incoming as (
-        select * from unnest(
-          ${chunk.map((r) => r.siteId)}::integer[],
-          ${chunk.map((r) => r.parameterId)}::smallint[],
-          ${chunk.map((r) => r.period)}::text[],
-          ${chunk.map((r) => r.observedAt)}::timestamptz[],
-          ${chunk.map((r) => r.value)}::numeric[],
-          ${chunk.map((r) => r.unit)}::text[],
-          ${chunk.map((r) => r.flag)}::text[]
-        ) as t(site_id, parameter_id, period, observed_at, value, unit, flag)
-      ),
-      previous as (
-        insert into reading_revision (site_id, parameter_id, period, observed_at, previous_value, previous_flag, previous_source_id, previous_ingested_at)
-        select r.site_id, r.parameter_id, r.period, r.observed_at, r.value, r.flag, r.source_id, r.ingested_at
-        from reading r
-        join incoming i using (site_id, parameter_id, period, observed_at)
-        where r.value <> i.value or r.flag <> i.flag or r.unit <> i.unit
-        returning 1
-      ),
-      written as (
-        insert into reading (site_id, parameter_id, period, observed_at, value, unit, flag, source_id)
-        select site_id, parameter_id, period, observed_at, value, unit, flag, ${sourceId}::text from incoming
-        on conflict (site_id, parameter_id, period, observed_at) do update
-          set value = excluded.value, unit = excluded.unit, flag = excluded.flag,
-              source_id = excluded.source_id, ingested_at = now()
-          where reading.value <> excluded.value or reading.flag <> excluded.flag or reading.unit <> excluded.unit
-        returning 1
-      )
-      -- Every revised row got a revision entry; everything else written is new. (xmax cannot tell them apart on a
-      -- partitioned table.)
-      select ((select count(*) from written) - (select count(*) from previous))::int as stored,
-             (select count(*) from previous)::int as revised
-    `.execute(trx);
-    const row = result.rows[0] ?? { stored: 0, revised: 0 };
-    counts.stored += row.stored;
-    counts.revised += row.revised;
-    counts.unchanged += chunk.length - row.stored - row.revised;
+  if (unique.length === 0) return { stored: 0, unchanged: rows.length, revised: 0 };
+
+  if (!(await overlapsStoredReadings(tx.db, unique))) {
+    await tx.client.query('savepoint envmon_append');
+    try {
+      await copyRows(tx, `copy reading (${COLUMNS}) from stdin`, unique, sourceId);
+      await tx.client.query('release savepoint envmon_append');
+      return { stored: unique.length, unchanged: rows.length - unique.length, revised: 0 };
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await tx.client.query('rollback to savepoint envmon_append');
+    }
   }
-  return counts;
+  const merged = await mergeRows(tx, unique, sourceId);
+  // Duplicates within the batch count as unchanged.
+  return { ...merged, unchanged: merged.unchanged + rows.length - unique.length };
+}
+
+/** Whether any stored reading of the rows' series lies within the rows' time range for that series. */
+async function overlapsStoredReadings(db: Kysely<Database>, rows: readonly ReadingRow[]): Promise<boolean> {
+  const series = new Map<string, { siteId: number; parameterId: number; period: string; lo: string; hi: string }>();
+  for (const r of rows) {
+    const key = `${r.siteId}|${r.parameterId}|${r.period}`;
+    const s = series.get(key);
+    // ISO instants from toISOString() sort as text.
+    if (!s) series.set(key, { siteId: r.siteId, parameterId: r.parameterId, period: r.period, lo: r.observedAt, hi: r.observedAt });
+    else if (r.observedAt < s.lo) s.lo = r.observedAt;
+    else if (r.observedAt > s.hi) s.hi = r.observedAt;
+  }
+  const list = [...series.values()];
+  const result = await sql<{ overlaps: boolean }>`
+    select exists (
+      select 1
+      from unnest(${list.map((s) => s.siteId)}::integer[], ${list.map((s) => s.parameterId)}::smallint[],
+                  ${list.map((s) => s.period)}::text[], ${list.map((s) => s.lo)}::timestamptz[], ${list.map((s) => s.hi)}::timestamptz[])
+             as b(site_id, parameter_id, period, lo, hi)
+      where exists (
+        select 1 from reading r
+        where r.site_id = b.site_id and r.parameter_id = b.parameter_id and r.period = b.period
+          and r.observed_at between b.lo and b.hi
+      )
+    ) as overlaps`.execute(db);
+  return result.rows[0]?.overlaps ?? true;
+}
+
+async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
+  await tx.client.query(`
+    create temporary table if not exists reading_staging (
+      site_id integer, parameter_id smallint, period text, observed_at timestamptz,
+      value numeric, unit text, flag text, source_id text
+    ) on commit delete rows`);
+  await copyRows(tx, `copy reading_staging (${COLUMNS}) from stdin`, rows, sourceId);
+  // Sorted by key, the upsert walks the primary-key index in order.
+  const result = await tx.client.query<{ stored: number; revised: number }>(`
+    with written as (
+      insert into reading (${COLUMNS})
+      select ${COLUMNS} from reading_staging order by site_id, parameter_id, period, observed_at
+      on conflict (site_id, parameter_id, period, observed_at) do update
+        set value = excluded.value, unit = excluded.unit, flag = excluded.flag,
+            source_id = excluded.source_id, ingested_at = now()
+        where (reading.value, reading.flag, reading.unit) is distinct from (excluded.value, excluded.flag, excluded.unit)
+      returning revision
+    )
+    select count(*) filter (where revision = 0)::int as stored, count(*) filter (where revision > 0)::int as revised from written`);
+  await tx.client.query('truncate reading_staging');
+  const counts = result.rows[0] ?? { stored: 0, revised: 0 };
+  return { stored: counts.stored, revised: counts.revised, unchanged: rows.length - counts.stored - counts.revised };
+}
+
+async function copyRows(tx: ClientTransaction, statement: string, rows: readonly ReadingRow[], sourceId: string | null): Promise<void> {
+  const source = sourceId === null ? '\\N' : escapeCopy(sourceId);
+  function* lines(): Generator<string> {
+    const CHUNK = 5_000;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      let text = '';
+      for (const r of rows.slice(i, i + CHUNK)) {
+        text += `${r.siteId}\t${r.parameterId}\t${escapeCopy(r.period)}\t${r.observedAt}\t${r.value}\t${escapeCopy(r.unit)}\t${escapeCopy(r.flag)}\t${source}\n`;
+      }
+      yield text;
+    }
+  }
+  await pipeline(Readable.from(lines()), tx.client.query(copyFrom(statement)));
+}
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped. */
+function escapeCopy(text: string): string {
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c) : text;
 }
 
 /** Months (as `YYYY-MM`, UTC) whose partitions this process has already ensured. */
@@ -80,8 +135,9 @@ export type PartitionCache = Set<string>;
  * Creates the monthly partitions the instants fall in. Runs in its own short statements, before the data
  * transaction, because attaching a partition locks the parent table.
  */
-export async function ensurePartitions(db: Kysely<Database>, instants: readonly string[], cache: PartitionCache): Promise<void> {
-  const months = new Set(instants.map((t) => t.slice(0, 7)));
+export async function ensurePartitions(db: Kysely<Database>, instants: Iterable<string>, cache: PartitionCache): Promise<void> {
+  const months = new Set<string>();
+  for (const t of instants) months.add(t.slice(0, 7));
   for (const month of months) {
     if (cache.has(month)) continue;
     await sql`select envmon_ensure_reading_partition(${`${month}-01T00:00:00Z`}::timestamptz)`.execute(db);

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LoadedSource } from '../../config/load-config.ts';
 import type { Database, Source } from '../schema.ts';
 
@@ -54,7 +54,7 @@ export async function recordSourceFailure(db: Kysely<Database>, id: string, mess
 }
 
 /** A stored batch: health reset and the cursor moved forward (never back), in the caller's transaction. */
-export async function recordSourceSuccess(trx: Transaction<Database>, id: string, cursor: Date | null, rows: number, at: Date): Promise<void> {
+export async function recordSourceSuccess(trx: Kysely<Database>, id: string, cursor: Date | null, rows: number, at: Date): Promise<void> {
   await trx
     .updateTable('source')
     .set({

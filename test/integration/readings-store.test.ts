@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncConfig } from '../../db/sync-config.ts';
 import { getSource } from '../../db/repositories/sources.repository.ts';
-import { ingestBatch, type IngestPayload } from '../../jobs/ingest.ts';
+import { storeBatch, type BatchInput } from '../../ingest/store-batch.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { testConfig } from '../support/test-service.ts';
@@ -23,8 +23,13 @@ afterAll(async () => {
 const reading = (observedAt: string, value: string, parameter = 'pm2_5') => ({
   site: 'Dongsi', parameter, period: 'hour' as const, observedAt, value, unit: parameter === 'co' ? 'mg/m³' : 'μg/m³', flag: 'N',
 });
-const ingest = (payload: Partial<IngestPayload>) =>
-  ingestBatch({ sourceId: 'beijing-replay', readings: [], rejections: [], ...payload }, { db: database.db, parameterIds, partitions, now });
+const ingest = async ({ cursor, ...input }: Partial<Omit<BatchInput, 'cursor'>> & { cursor?: string }) => {
+  const { rejections: _r, ...counts } = await storeBatch(
+    { db: database.db, pool: database.pool, parameterIds, partitions, now },
+    { sourceId: 'beijing-replay', readings: [], rejections: [], ...input, ...(cursor ? { cursor: new Date(cursor) } : {}) },
+  );
+  return counts;
+};
 
 describe('storing readings', () => {
   it('stores a batch once: the same batch again adds and rewrites nothing', async () => {
@@ -49,6 +54,12 @@ describe('storing readings', () => {
     expect(history).toEqual([{ previous_value: '50', previous_flag: 'N' }]);
   });
 
+  it('counts new, unchanged and revised readings of one mixed batch, duplicates as unchanged', async () => {
+    await ingest({ readings: [reading('2026-11-06T01:00:00.000Z', '20'), reading('2026-11-06T02:00:00.000Z', '21')] });
+    const mixed = [reading('2026-11-06T01:00:00.000Z', '20'), reading('2026-11-06T02:00:00.000Z', '25'), reading('2026-11-06T03:00:00.000Z', '22'), reading('2026-11-06T03:00:00.000Z', '22')];
+    expect(await ingest({ readings: mixed })).toEqual({ stored: 1, unchanged: 2, revised: 1, rejected: 0 });
+  });
+
   it('keeps exact decimals (numeric, not float)', async () => {
     await ingest({ readings: [reading('2026-11-03T01:00:00.000Z', '0.65', 'co')] });
     const row = await database.db.selectFrom('reading').select('value').where('observed_at', '=', new Date('2026-11-03T01:00:00.000Z')).executeTakeFirstOrThrow();
@@ -58,13 +69,13 @@ describe('storing readings', () => {
   it('quarantines readings of unknown sites with the rest of the batch stored', async () => {
     const result = await ingest({
       readings: [reading('2026-11-04T01:00:00.000Z', '10'), { ...reading('2026-11-04T01:00:00.000Z', '11'), site: 'Atlantis' }],
-      rejections: [{ reason: 'row has 3 cells, header has 18', raw: '1,2,3' }],
+      rejections: [{ code: 'malformed', reason: 'row has 3 cells, header has 18', raw: '1,2,3' }],
     });
     expect(result).toEqual({ stored: 1, unchanged: 0, revised: 0, rejected: 2 });
-    const items = await database.db.selectFrom('quarantine').select(['reason', 'raw', 'source_id', 'status']).orderBy('id').execute();
+    const items = await database.db.selectFrom('quarantine').select(['code', 'reason', 'raw', 'source_id', 'status']).orderBy('id').execute();
     expect(items).toEqual([
-      { reason: 'row has 3 cells, header has 18', raw: '1,2,3', source_id: 'beijing-replay', status: 'pending' },
-      { reason: 'unknown site "Atlantis"', raw: expect.stringContaining('"Atlantis"') as string, source_id: 'beijing-replay', status: 'pending' },
+      { code: 'malformed', reason: 'row has 3 cells, header has 18', raw: '1,2,3', source_id: 'beijing-replay', status: 'pending' },
+      { code: 'unknown_site', reason: 'unknown site "Atlantis"', raw: expect.stringContaining('"Atlantis"') as string, source_id: 'beijing-replay', status: 'pending' },
     ]);
   });
 

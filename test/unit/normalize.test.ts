@@ -36,12 +36,13 @@ describe('normalizeRecord', () => {
       'ph: 14.5 pH is outside the plausible range 0–14',
       'time 2026-11-22T13:00:00.000Z is in the future',
     ]);
+    expect(rejections.map((r) => r.code)).toEqual(['out_of_range', 'no_data_marker', 'not_a_number', 'unknown_unit', 'unknown_parameter', 'out_of_range', 'future_time']);
     expect(rejections.every((r) => r.raw === 'raw line')).toBe(true);
   });
 
   it('rejects a record the source could not read, keeping its raw text', () => {
     const result = normalizeRecord({ raw: 'a,"b', readings: [], problem: 'malformed CSV line' }, { now, futureToleranceMs: 0 });
-    expect(result).toEqual({ readings: [], rejections: [{ reason: 'malformed CSV line', raw: 'a,"b' }] });
+    expect(result).toEqual({ readings: [], rejections: [{ code: 'malformed', reason: 'malformed CSV line', raw: 'a,"b' }] });
   });
 });
 

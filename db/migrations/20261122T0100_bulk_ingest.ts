@@ -1,0 +1,36 @@
+// Frozen: this migration never changes once released; later changes go in new files.
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  // How many times a reading was revised; 0 for a reading as first stored. Lets a bulk upsert tell inserted
+  // rows from updated ones (xmax is not available on partitioned tables).
+  await sql`alter table reading add column revision integer not null default 0`.execute(db);
+
+  // Whatever updates a reading's value, flag or unit, the previous version goes to reading_revision.
+  await sql`
+    create function envmon_keep_reading_revision() returns trigger
+    language plpgsql as $$
+    begin
+      insert into reading_revision (site_id, parameter_id, period, observed_at, previous_value, previous_flag, previous_source_id, previous_ingested_at)
+      values (old.site_id, old.parameter_id, old.period, old.observed_at, old.value, old.flag, old.source_id, old.ingested_at);
+      new.revision := old.revision + 1;
+      return new;
+    end $$`.execute(db);
+  await sql`
+    create trigger reading_keep_revision
+    before update on reading
+    for each row
+    when (old.value is distinct from new.value or old.flag is distinct from new.flag or old.unit is distinct from new.unit)
+    execute function envmon_keep_reading_revision()`.execute(db);
+
+  // A short category per rejection (out_of_range, unknown_site, …) so operators can count and filter.
+  await sql`alter table quarantine add column code text not null default 'malformed'`.execute(db);
+  await sql`create index quarantine_code_idx on quarantine (code, received_at)`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`alter table quarantine drop column if exists code`.execute(db);
+  await sql`drop trigger if exists reading_keep_revision on reading`.execute(db);
+  await sql`drop function if exists envmon_keep_reading_revision()`.execute(db);
+  await sql`alter table reading drop column if exists revision`.execute(db);
+}

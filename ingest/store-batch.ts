@@ -1,0 +1,71 @@
+/**
+ * Stores one batch of normalized readings: site codes resolved to ids (unknown ones quarantined, or registered
+ * from feed metadata when asked), monthly partitions ensured, then readings, quarantine and source state in one
+ * transaction.
+ */
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { inClientTransaction } from '../db/client-transaction.ts';
+import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
+import { quarantine } from '../db/repositories/quarantine.repository.ts';
+import { ensurePartitions, storeReadings, type PartitionCache, type ReadingRow, type StoreCounts } from '../db/repositories/readings.repository.ts';
+import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
+import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
+import type { Database } from '../db/schema.ts';
+import type { NormalizedReading, Rejection } from './normalize.ts';
+
+export interface StoreDeps {
+  readonly db: Kysely<Database>;
+  readonly pool: pg.Pool;
+  readonly parameterIds: ParameterIds;
+  readonly partitions: PartitionCache;
+  now(): Date;
+}
+
+export interface BatchInput {
+  sourceId: string | null;
+  readings: readonly NormalizedReading[];
+  rejections: readonly Rejection[];
+  /** Where the source's cursor moves once the batch is stored. */
+  cursor?: Date;
+}
+
+export interface BatchResult extends StoreCounts {
+  rejected: number;
+  rejections: Rejection[];
+}
+
+/** Site code → id, remembered across the batches of one import or worker. */
+export type SiteIdCache = Map<string, number>;
+
+export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: SiteIdCache = new Map()): Promise<BatchResult> {
+  const missing = [...new Set(input.readings.map((r) => r.site))].filter((code) => !siteIds.has(code));
+  for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
+
+  const rows: ReadingRow[] = [];
+  const rejections = [...input.rejections];
+  for (const r of input.readings) {
+    const siteId = siteIds.get(r.site);
+    const parameterId = deps.parameterIds.get(r.parameter);
+    if (siteId === undefined || parameterId === undefined) {
+      rejections.push({
+        code: siteId === undefined ? 'unknown_site' : 'unknown_parameter',
+        reason: siteId === undefined ? `unknown site "${r.site}"` : `unknown parameter "${r.parameter}"`,
+        raw: JSON.stringify(r),
+        detail: { site: r.site, parameter: r.parameter, value: r.value },
+      });
+      continue;
+    }
+    rows.push({ siteId, parameterId, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag });
+  }
+
+  await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
+  const at = deps.now();
+  const counts = await inClientTransaction(deps.pool, async (tx) => {
+    const stored = await storeReadings(tx, rows, input.sourceId);
+    await quarantine(tx.db, input.sourceId, rejections);
+    if (input.sourceId) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
+    return stored;
+  });
+  return { ...counts, rejected: rejections.length, rejections };
+}
