@@ -16,7 +16,7 @@ export async function inClientTransaction<T>(pool: pg.Pool, work: (tx: ClientTra
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       // Every query Kysely makes goes to this one connection; releasing it is ours to do, below.
-      pool: { connect: async () => ({ query: client.query.bind(client) as pg.PoolClient['query'], release: () => undefined }), end: async () => undefined },
+      pool: { connect: async () => ({ query: client.query.bind(client), release: () => undefined }), end: async () => undefined },
     }),
   });
   let failed = false;
