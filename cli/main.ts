@@ -4,12 +4,13 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
+import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { sourcesListCommand } from './commands/sources-list.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
-const commands: readonly Command[] = [startCommand, migrateCommand, statusCommand, sourcesListCommand];
+const commands: readonly Command[] = [startCommand, migrateCommand, statusCommand, sourcesListCommand, importCommand];
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
   const out = (text: string) => process.stdout.write(text + '\n');

@@ -52,6 +52,9 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
   const readings: NormalizedReading[] = [];
   const rejections: Rejection[] = [];
   const latest = options.now.getTime() + options.futureToleranceMs;
+  // The readings of one record usually share their time: format it once.
+  let lastTime: Date | null = null;
+  let lastIso = '';
 
   for (const r of record.readings) {
     const reject = (code: RejectionCode, reason: string) =>
@@ -84,19 +87,35 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
       continue;
     }
     const range = plausibleRanges[parameter.code];
-    if (range && (compareDecimal(value, String(range.min)) < 0 || compareDecimal(value, String(range.max)) > 0)) {
+    if (range && !withinRange(value, range)) {
       reject('out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
       continue;
+    }
+    if (r.observedAt !== lastTime) {
+      lastTime = r.observedAt;
+      lastIso = r.observedAt.toISOString();
     }
     readings.push({
       site: r.site,
       parameter: parameter.code,
       period: r.period,
-      observedAt: r.observedAt.toISOString(),
+      observedAt: lastIso,
       value,
       unit: parameter.unit,
       flag: r.flag ?? 'N',
     });
   }
   return { readings, rejections };
+}
+
+/**
+ * Exact range check on a canonical decimal. The float comparison decides whenever the value is clearly inside or
+ * outside; only a value within rounding distance of a bound is compared digit by digit.
+ */
+function withinRange(value: string, range: { min: number; max: number }): boolean {
+  const x = Number(value);
+  const margin = 1e-9 * Math.max(1, Math.abs(x));
+  if (x > range.min + margin && x < range.max - margin) return true;
+  if (x < range.min - margin || x > range.max + margin) return false;
+  return compareDecimal(value, String(range.min)) >= 0 && compareDecimal(value, String(range.max)) <= 0;
 }

@@ -22,9 +22,16 @@ const scale: Record<string, number> = {
   'μg/L': -6, 'mg/L': -3,
 };
 
+const canonicalCache = new Map<string, string>();
+
 export function canonicalUnit(unit: string): string {
-  const trimmed = unit.trim();
-  return aliases[trimmed.toLowerCase()] ?? trimmed;
+  let canonical = canonicalCache.get(unit);
+  if (canonical === undefined) {
+    const trimmed = unit.trim();
+    canonical = aliases[trimmed.toLowerCase()] ?? trimmed;
+    if (canonicalCache.size < 1000) canonicalCache.set(unit, canonical);
+  }
+  return canonical;
 }
 
 /** Converts a canonical decimal between units; null when there is no exact conversion. */

@@ -7,9 +7,12 @@
  */
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+/** Text that is already canonical: no sign, no leading or trailing zeros. The common case, checked first. */
+const CANONICAL_POSITIVE = /^(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 
 /** Parses a plain decimal ("12", "-0.50", ".5") into canonical form ("12", "-0.5", "0.5"); null if it is not one. */
 export function parseDecimal(text: string): string | null {
+  if (CANONICAL_POSITIVE.test(text)) return text;
   const trimmed = text.trim();
   const m = DECIMAL.exec(trimmed);
   if (!m) return null;

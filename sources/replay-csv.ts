@@ -3,11 +3,9 @@
  * to end along the time axis, so any live window maps onto one or more stretches of the recording, shifted by a
  * whole number of loop lengths. Files are streamed line by line, never loaded whole.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { CsvMapping } from '../config/schema.ts';
 import { DAY_MS } from '../lib/time.ts';
-import { createCsvRowMapper } from './csv-mapping.ts';
+import { readCsvFile } from './csv-file.ts';
 import type { FetchWindow, SourceAdapter, SourceRecord } from './source-adapter.ts';
 
 export interface ReplaySettings {
@@ -32,15 +30,7 @@ export function createReplayAdapter(settings: ReplaySettings): SourceAdapter {
     async *fetch(window: FetchWindow, signal: AbortSignal): AsyncIterable<SourceRecord> {
       const stretches = stretchesFor(window, loopStart, loopLength);
       for (const file of settings.files) {
-        const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', signal }), crlfDelay: Infinity });
-        let mapper: ReturnType<typeof createCsvRowMapper> | null = null;
-        for await (const line of lines) {
-          if (mapper === null) {
-            mapper = createCsvRowMapper(line, settings.mappingRules);
-            continue;
-          }
-          if (line.trim() === '') continue;
-          const record = mapper.map(line);
+        for await (const record of readCsvFile(file, settings.mappingRules, signal)) {
           if (record.problem) {
             yield record;
             continue;

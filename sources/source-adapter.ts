@@ -28,6 +28,7 @@ export interface RawReading {
 /** What a feed says about a station, enough to register it as a site. */
 export interface SiteMetadata {
   readonly code: string;
+  readonly kind: 'air_station' | 'surface_water' | 'drinking_water_source' | 'groundwater_well' | 'discharge_outlet';
   readonly nameZh: string;
   readonly area: string;
   readonly longitude?: number;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { FileConfig } from '../../config/schema.ts';
+import type { SiteMetadata } from '../../sources/source-adapter.ts';
 import type { Database } from '../schema.ts';
 
 /** Inserts or updates the configured sites (by code). */
@@ -36,6 +37,27 @@ export async function upsertConfiguredSites(db: Kysely<Database>, sites: FileCon
         updated_at: new Date(),
       })),
     )
+    .execute();
+}
+
+/** Registers stations a feed describes; sites that already exist are left as they are. */
+export async function registerFeedSites(db: Kysely<Database>, sites: readonly SiteMetadata[]): Promise<void> {
+  if (sites.length === 0) return;
+  await db
+    .insertInto('site')
+    .values(
+      sites.map((s) => ({
+        code: s.code,
+        name_zh: s.nameZh,
+        name_en: s.nameZh,
+        kind: s.kind,
+        area: s.area,
+        longitude: s.longitude ?? null,
+        latitude: s.latitude ?? null,
+        origin: 'feed',
+      })),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
     .execute();
 }
 

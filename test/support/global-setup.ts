@@ -4,15 +4,11 @@
  * redis-server is started when one is installed. Each test file then makes its own database and queue prefix.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { openEmbeddedPostgres } from '../../db/embedded-postgres.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { findOrStartPostgres } from './postgres-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,17 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cleanups: (() => Promise<void>)[] = [];
   const log = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
 
-  let pgAdminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (!(await postgresAnswers(pgAdminUrl))) {
-    if (process.env.TEST_DATABASE_URL) throw new Error(`TEST_DATABASE_URL does not answer`);
-    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-test-pg-'));
-    const embedded = await openEmbeddedPostgres(dir, log);
-    pgAdminUrl = embedded.connectionString.replace(/\/envmon$/, '/postgres');
-    cleanups.push(async () => {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-  }
+  const postgres = await findOrStartPostgres(process.env.TEST_DATABASE_URL, log);
+  cleanups.push(postgres.stop);
 
   let redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (!(await redisAnswers(redisUrl))) {
@@ -45,24 +32,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cleanups.push(server.stop);
   }
 
-  project.provide('pgAdminUrl', pgAdminUrl);
+  project.provide('pgAdminUrl', postgres.adminUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
-}
-
-async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 async function redisAnswers(url: string): Promise<boolean> {

@@ -1,0 +1,186 @@
+/**
+ * bench:ingest — the full ingestion path against a raw COPY of the same rows, in one run.
+ *
+ * Data: the Beijing 2016 files shipped in data/, with each station replicated under new codes until the input
+ * holds at least 1,000,000 readings. Full path: stream the CSV files → column mapping → normalize → validate →
+ * store (append path). Baseline: COPY of exactly the rows the full path stored, from a pre-written file, into a
+ * table identical to `reading` (same columns, keys, indexes and partitions). Also shown: importing
+ * the same files again (every reading unchanged, merge path). Peak RSS is sampled during the full path.
+ *
+ * Uses DATABASE_URL if set, else the local PostgreSQL at 127.0.0.1:5432, else an embedded one; works in a
+ * temporary database that is dropped at the end.
+ */
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { loadConfig } from '../config/load-config.ts';
+import { connectDatabase } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { syncConfig } from '../db/sync-config.ts';
+import { importRecords } from '../ingest/import-records.ts';
+import { createLogger } from '../lib/logger.ts';
+import { readCsvFile } from '../sources/csv-file.ts';
+import { findOrStartPostgres } from '../test/support/postgres-server.ts';
+
+const TARGET = 1_000_000;
+const root = path.resolve(import.meta.dirname, '..');
+const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
+
+async function main(): Promise<void> {
+  const server = await findOrStartPostgres(process.env.DATABASE_URL, log);
+  const name = `envmon_bench_${randomBytes(4).toString('hex')}`;
+  await admin(server.adminUrl, `create database ${name}`);
+  const url = new URL(server.adminUrl);
+  url.pathname = `/${name}`;
+  const database = connectDatabase(url.toString(), { max: 4 });
+  const work = mkdtempSync(path.join(tmpdir(), 'envmon-bench-'));
+  try {
+    await migrateToLatest(database.db);
+    const config = loadConfig({}, root);
+    const parameterIds = await syncConfig(database.db, config);
+    const replay = config.sources.find((s) => s.kind === 'replay-csv');
+    if (replay?.kind !== 'replay-csv' || !replay.mappingRules) throw new Error('the default configuration has no replay source');
+
+    // Input: the shipped station files, replicated under new station codes.
+    const { files, readings, stations } = await replicate(replay.files, work);
+    await database.db
+      .insertInto('site')
+      .values(stations.map((code) => ({ code, name_zh: code, name_en: code, kind: 'air_station', area: 'bench' })))
+      .execute();
+    process.stdout.write(`input: ${files.length} CSV files, ${stations.length} stations, ${readings.toLocaleString('en')} readings\n`);
+
+    // The identical table and the COPY file of the rows the full path will store.
+    await createIdenticalTable(database.db);
+    const siteIds = new Map((await database.db.selectFrom('site').select(['id', 'code']).execute()).map((s) => [s.code, s.id]));
+    const copyFile = path.join(work, 'rows.tsv');
+    await writeCopyFile(files, replay.mappingRules, siteIds, parameterIds, copyFile);
+
+    // Baseline: raw COPY.
+    const copyStart = performance.now();
+    const client = await database.pool.connect();
+    try {
+      await pipeline(createReadStream(copyFile), client.query(copyFrom('copy reading_copy (site_id, parameter_id, period, observed_at, value, unit, flag, source_id) from stdin')));
+    } finally {
+      client.release();
+    }
+    const copySeconds = (performance.now() - copyStart) / 1000;
+
+    // Full path.
+    const deps = { db: database.db, pool: database.pool, parameterIds, partitions: new Set<string>(), now: () => new Date() };
+    const startRss = process.memoryUsage().rss;
+    let peakRss = startRss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+    const ingestStart = performance.now();
+    const summary = await importRecords(concat(files.map((f) => readCsvFile(f, replay.mappingRules!))), deps, { sourceId: 'bench' });
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+    const again = performance.now();
+    const second = await importRecords(concat(files.map((f) => readCsvFile(f, replay.mappingRules!))), deps, { sourceId: 'bench' });
+    const againSeconds = (performance.now() - again) / 1000;
+
+    const copied = Number((await sql<{ n: string }>`select count(*) as n from reading_copy`.execute(database.db)).rows[0]?.n ?? 0);
+    if (copied !== summary.stored) throw new Error(`baseline copied ${copied} rows but the full path stored ${summary.stored}`);
+    if (second.unchanged !== summary.stored || second.stored !== 0) throw new Error('re-import changed data');
+
+    const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en').padStart(9)} readings/s`;
+    process.stdout.write(`full path stored ${summary.stored.toLocaleString('en')}, rejected ${summary.rejected} ${JSON.stringify(summary.reasons)}\n`);
+    process.stdout.write(`raw COPY (baseline)        ${copySeconds.toFixed(2).padStart(6)} s  ${rate(copied, copySeconds)}\n`);
+    process.stdout.write(`ingest, full path          ${ingestSeconds.toFixed(2).padStart(6)} s  ${rate(summary.parsed, ingestSeconds)}  peak RSS ${Math.round(peakRss / 2 ** 20)} MB (${Math.round(startRss / 2 ** 20)} MB before)\n`);
+    process.stdout.write(`re-ingest, all unchanged   ${againSeconds.toFixed(2).padStart(6)} s  ${rate(second.parsed, againSeconds)}\n`);
+    process.stdout.write(`ingest/copy ratio: ${(copySeconds / ingestSeconds).toFixed(2)}\n`);
+  } finally {
+    await database.close();
+    await admin(server.adminUrl, `drop database if exists ${name} with (force)`);
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function replicate(sourceFiles: readonly string[], dir: string): Promise<{ files: string[]; readings: number; stations: string[] }> {
+  const perCopy = sourceFiles.map((f) => {
+    const lines = readFileSync(f, 'utf8').trim().split(/\r?\n/);
+    const readings = lines.slice(1).reduce((n, line) => n + line.split(',').slice(5, 11).filter((c) => c !== 'NA').length, 0);
+    return { lines, readings };
+  });
+  const readingsPerRound = perCopy.reduce((n, f) => n + f.readings, 0);
+  const rounds = Math.ceil(TARGET / readingsPerRound);
+  const files: string[] = [];
+  const stations: string[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const { lines } of perCopy) {
+      const station = /"([^"]+)"$/.exec(lines[1] ?? '')?.[1] ?? 'X';
+      const code = `${station}-r${r}`;
+      stations.push(code);
+      const file = path.join(dir, `${code}.csv`);
+      const out = createWriteStream(file);
+      out.write(lines.map((l, i) => (i === 0 ? l : l.replace(/"[^"]+"$/, `"${code}"`))).join('\n') + '\n');
+      out.end();
+      await once(out, 'finish');
+      files.push(file);
+    }
+  }
+  return { files, readings: readingsPerRound * rounds, stations };
+}
+
+async function writeCopyFile(files: readonly string[], mapping: Parameters<typeof readCsvFile>[1], siteIds: Map<string, number>, parameterIds: ReadonlyMap<string, number>, target: string): Promise<void> {
+  // The same readings the full path stores, written by the full path's own normalizer, so both store identical rows.
+  const { normalizeRecord } = await import('../ingest/normalize.ts');
+  const out = createWriteStream(target);
+  const now = new Date();
+  for (const file of files) {
+    for await (const record of readCsvFile(file, mapping)) {
+      for (const r of normalizeRecord(record, { now, futureToleranceMs: 600_000 }).readings) {
+        if (!out.write(`${siteIds.get(r.site)}\t${parameterIds.get(r.parameter)}\t${r.period}\t${r.observedAt}\t${r.value}\t${r.unit}\t${r.flag}\tbench\n`)) await once(out, 'drain');
+      }
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function createIdenticalTable(db: ReturnType<typeof connectDatabase>['db']): Promise<void> {
+  await sql`
+    create table reading_copy (
+      site_id integer not null,
+      parameter_id smallint not null,
+      period text not null check (period in ('minute', 'hour', 'day')),
+      observed_at timestamptz not null,
+      value numeric not null,
+      unit text not null,
+      flag text not null default 'N',
+      source_id text,
+      ingested_at timestamptz not null default now(),
+      revision integer not null default 0,
+      primary key (site_id, parameter_id, period, observed_at)
+    ) partition by range (observed_at)`.execute(db);
+  await sql`create index on reading_copy (observed_at)`.execute(db);
+  for (let m = 0; m < 14; m++) {
+    const from = new Date(Date.UTC(2015, 11 + m, 1)).toISOString();
+    const to = new Date(Date.UTC(2015, 12 + m, 1)).toISOString();
+    await sql.raw(`create table reading_copy_${m} partition of reading_copy for values from ('${from}') to ('${to}')`).execute(db);
+  }
+}
+
+async function* concat<T>(iterables: readonly AsyncIterable<T>[]): AsyncIterable<T> {
+  for (const it of iterables) yield* it;
+}
+
+async function admin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+await main();

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { openDatabase } from '../../db/open-database.ts';
+import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import { importRecords } from '../../ingest/import-records.ts';
+import { fileFormats, readRecordsFromFile, type FileFormat } from '../../sources/file-formats.ts';
+import { UsageError, type Command } from '../command.ts';
+
+export const importCommand: Command = {
+  path: ['import'],
+  summary: 'import a file of readings; returns once the data is stored',
+  usage: `envmon import FILE --format ${fileFormats.join('|')} [--mapping FILE] [--source ID] [--register-sites] [--dry-run] [--json]`,
+  options: {
+    format: { type: 'string' },
+    mapping: { type: 'string' },
+    source: { type: 'string' },
+    'register-sites': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+  run: async ({ values, positionals }, { config, log, out }) => {
+    const file = positionals[0];
+    if (!file) throw new UsageError('import needs a FILE');
+    const format = values.format;
+    if (typeof format !== 'string' || !(fileFormats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${fileFormats.join(', ')}`);
+    const mapping = typeof values.mapping === 'string' ? path.resolve(values.mapping) : undefined;
+    const records = readRecordsFromFile(path.resolve(file), format as FileFormat, mapping ? { mapping } : {});
+
+    const database = await openDatabase(config, log, { poolSize: 4 });
+    try {
+      // Sites and the parameter catalogue must be in place for the readings to find them.
+      await syncConfig(database.db, config);
+      const sourceId = typeof values.source === 'string' ? values.source : null;
+      const summary = await importRecords(records, { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set(), now: () => new Date() }, {
+        sourceId,
+        dryRun: values['dry-run'] === true,
+        registerSites: values['register-sites'] === true,
+      });
+      if (values.json) out(JSON.stringify(summary, null, 2));
+      else {
+        out(`${values['dry-run'] ? 'dry run (nothing stored): ' : ''}parsed ${summary.parsed}, stored ${summary.stored}, unchanged ${summary.unchanged}, revised ${summary.revised}, rejected ${summary.rejected}`);
+        for (const [reason, n] of Object.entries(summary.reasons)) out(`  rejected ${reason}: ${n}`);
+      }
+      return 0;
+    } finally {
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * A PostgreSQL server for tests and benchmarks: the given URL or the local service at 127.0.0.1:5432, else an
+ * embedded server in a temporary folder. Returns an admin URL (database `postgres`) and how to stop what was started.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openEmbeddedPostgres } from '../../db/embedded-postgres.ts';
+import type { Logger } from '../../lib/logger.ts';
+
+export async function findOrStartPostgres(explicitUrl: string | undefined, log: Logger): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
+  const url = explicitUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (await postgresAnswers(url)) return { adminUrl: url, stop: async () => undefined };
+  if (explicitUrl) throw new Error('the PostgreSQL URL given does not answer');
+  const dir = mkdtempSync(path.join(tmpdir(), 'envmon-pg-'));
+  const embedded = await openEmbeddedPostgres(dir, log);
+  return {
+    adminUrl: embedded.connectionString.replace(/\/envmon$/, '/postgres'),
+    stop: async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
