@@ -38,7 +38,14 @@ export interface BatchResult extends StoreCounts {
 /** Site code → id, remembered across the batches of one import or worker. */
 export type SiteIdCache = Map<string, number>;
 
-export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: SiteIdCache = new Map()): Promise<BatchResult> {
+/** Thrown inside a dry run's transaction to roll it back with the counts it would have produced. */
+class DryRunRollback extends Error {
+  constructor(readonly counts: StoreCounts) {
+    super('dry run');
+  }
+}
+
+export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: SiteIdCache = new Map(), dryRun = false): Promise<BatchResult> {
   const missing = [...new Set(input.readings.map((r) => r.site))].filter((code) => !siteIds.has(code));
   for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
 
@@ -61,11 +68,18 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
 
   await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
   const at = deps.now();
-  const counts = await inClientTransaction(deps.pool, async (tx) => {
-    const stored = await storeReadings(tx, rows, input.sourceId);
-    await quarantine(tx.db, input.sourceId, rejections);
-    if (input.sourceId) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
-    return stored;
-  });
+  let counts: StoreCounts;
+  try {
+    counts = await inClientTransaction(deps.pool, async (tx) => {
+      const stored = await storeReadings(tx, rows, input.sourceId);
+      await quarantine(tx.db, input.sourceId, rejections);
+      if (input.sourceId) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
+      if (dryRun) throw new DryRunRollback(stored);
+      return stored;
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+    counts = error.counts;
+  }
   return { ...counts, rejected: rejections.length, rejections };
 }
