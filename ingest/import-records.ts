@@ -1,10 +1,13 @@
 /**
- * Streams source records into the database in batches: normalize, validate, store. Parsing of the next batch
- * overlaps the storing of the previous one (PostgreSQL works on the other core), and at most two batches are in
- * memory at once, so a file of any size runs in bounded memory.
+ * Streams source records into the database in batches: normalize, validate, store.
+ *
+ * Readings are spread over a few lanes by site; each lane stores its batches one after another on its own
+ * connection, so PostgreSQL works on one lane's batch while another is being filled and parsing never waits for
+ * a commit. All readings of a site go through the same lane, so for any key the later reading is stored later,
+ * as in the input. Memory stays bounded: per lane, one batch filling and one being stored.
  */
 import { registerFeedSites } from '../db/repositories/sites.repository.ts';
-import type { SourceRecord, SiteMetadata } from '../sources/source-adapter.ts';
+import type { SiteMetadata, SourceRecord } from '../sources/source-adapter.ts';
 import { normalizeRecord, type NormalizedReading, type Rejection } from './normalize.ts';
 import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from './store-batch.ts';
 
@@ -27,53 +30,68 @@ export interface ImportOptions {
   registerSites?: boolean;
   /** Readings per batch. */
   batchSize?: number;
+  /** Batches stored at once, each on its own connection (the pool must have at least this many). */
+  lanes?: number;
   /** Interval ends may lie this far past now (station clock drift), in ms. */
   futureToleranceMs?: number;
   onProgress?(summary: Readonly<ImportSummary>): void;
 }
 
+interface Lane {
+  readings: NormalizedReading[];
+  rejections: Rejection[];
+  sites: Map<string, SiteMetadata>;
+  inFlight: Promise<void>;
+}
+
 export async function importRecords(records: AsyncIterable<SourceRecord>, deps: StoreDeps, options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { parsed: 0, stored: 0, unchanged: 0, revised: 0, rejected: 0, reasons: {} };
-  const batchSize = options.batchSize ?? 50_000;
+  const batchSize = options.batchSize ?? 25_000;
   const siteIds: SiteIdCache = new Map();
-  let readings: NormalizedReading[] = [];
-  let rejections: Rejection[] = [];
-  let sites = new Map<string, SiteMetadata>();
-  let inFlight: Promise<void> = Promise.resolve();
+  const lanes: Lane[] = Array.from({ length: Math.max(1, options.lanes ?? 2) }, () => ({ readings: [], rejections: [], sites: new Map(), inFlight: Promise.resolve() }));
+  const firstLane: Lane = { readings: [], rejections: [], sites: new Map(), inFlight: Promise.resolve() };
+  lanes[0] = firstLane;
+  const laneOfSite = new Map<string, Lane>();
+  const laneFor = (site: string): Lane => {
+    let lane = laneOfSite.get(site);
+    if (!lane) {
+      lane = lanes[laneOfSite.size % lanes.length] ?? firstLane;
+      laneOfSite.set(site, lane);
+    }
+    return lane;
+  };
 
-  const flush = () => {
-    const batch = { readings, rejections, sites };
-    readings = [];
-    rejections = [];
-    sites = new Map();
-    const previous = inFlight;
-    inFlight = (async () => {
-      await previous;
+  const flush = async (lane: Lane): Promise<void> => {
+    // The lane's previous batch must be stored before this one starts: per key, input order is kept.
+    await lane.inFlight;
+    const batch = { readings: lane.readings, rejections: lane.rejections, sites: lane.sites };
+    lane.readings = [];
+    lane.rejections = [];
+    lane.sites = new Map();
+    lane.inFlight = (async () => {
       if (options.registerSites && batch.sites.size > 0 && !options.dryRun) await registerFeedSites(deps.db, [...batch.sites.values()]);
       const result = await storeBatch(deps, { sourceId: options.sourceId, readings: batch.readings, rejections: batch.rejections }, siteIds, options.dryRun ?? false);
       add(summary, result);
       options.onProgress?.(summary);
     })();
-    // Surfaced by the next await of inFlight; this only keeps the rejection from being reported as unhandled.
-    inFlight.catch(() => undefined);
-    return inFlight;
+    // Surfaced by the next await of inFlight; this only keeps it from being reported as unhandled meanwhile.
+    lane.inFlight.catch(() => undefined);
   };
 
   const now = deps.now();
+  const normalizeOptions = { now, futureToleranceMs: options.futureToleranceMs ?? 10 * 60_000 };
   for await (const record of records) {
-    const result = normalizeRecord(record, { now, futureToleranceMs: options.futureToleranceMs ?? 10 * 60_000 });
+    const result = normalizeRecord(record, normalizeOptions);
     summary.parsed += record.problem ? 1 : record.readings.length;
-    for (const r of result.readings) readings.push(r);
-    for (const r of result.rejections) rejections.push(r);
-    if (record.site && !siteIds.has(record.site.code)) sites.set(record.site.code, record.site);
-    if (readings.length + rejections.length >= batchSize) {
-      // At most one batch is being stored while the next one is parsed.
-      await inFlight;
-      void flush();
-    }
+    const site = record.site?.code ?? record.readings[0]?.site;
+    const lane = site === undefined ? firstLane : laneFor(site);
+    for (const r of result.readings) lane.readings.push(r);
+    for (const r of result.rejections) lane.rejections.push(r);
+    if (record.site && !siteIds.has(record.site.code)) lane.sites.set(record.site.code, record.site);
+    if (lane.readings.length + lane.rejections.length >= batchSize) await flush(lane);
   }
-  await inFlight;
-  if (readings.length + rejections.length > 0) await flush();
+  for (const lane of lanes) if (lane.readings.length + lane.rejections.length > 0) await flush(lane);
+  await Promise.all(lanes.map((lane) => lane.inFlight));
   return summary;
 }
 

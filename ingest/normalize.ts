@@ -5,7 +5,7 @@
  */
 import { findParameter } from '../standards/parameters.ts';
 import { compareDecimal, parseDecimal } from '../lib/decimal.ts';
-import type { AveragingPeriod, SourceRecord } from '../sources/source-adapter.ts';
+import type { AveragingPeriod, RawReading, SourceRecord } from '../sources/source-adapter.ts';
 import { plausibleRanges, sentinelValues } from './plausible-ranges.ts';
 import { convertUnit } from './units.ts';
 
@@ -57,38 +57,36 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
   let lastIso = '';
 
   for (const r of record.readings) {
-    const reject = (code: RejectionCode, reason: string) =>
-      rejections.push({ code, reason, raw: record.raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
     const parameter = findParameter(r.parameter);
     if (!parameter) {
-      reject('unknown_parameter', `unknown parameter "${r.parameter}"`);
+      reject(rejections, record.raw, r, 'unknown_parameter', `unknown parameter "${r.parameter}"`);
       continue;
     }
     if (Number.isNaN(r.observedAt.getTime())) {
-      reject('invalid_time', 'invalid time');
+      reject(rejections, record.raw, r, 'invalid_time', 'invalid time');
       continue;
     }
     if (r.observedAt.getTime() > latest) {
-      reject('future_time', `time ${r.observedAt.toISOString()} is in the future`);
+      reject(rejections, record.raw, r, 'future_time', `time ${r.observedAt.toISOString()} is in the future`);
       continue;
     }
     const decimal = parseDecimal(r.value);
     if (decimal === null) {
-      reject('not_a_number', `${parameter.code}: "${r.value}" is not a number`);
+      reject(rejections, record.raw, r, 'not_a_number', `${parameter.code}: "${r.value}" is not a number`);
       continue;
     }
     if (sentinelValues.has(decimal)) {
-      reject('no_data_marker', `${parameter.code}: ${decimal} is a no-data marker`);
+      reject(rejections, record.raw, r, 'no_data_marker', `${parameter.code}: ${decimal} is a no-data marker`);
       continue;
     }
     const value = convertUnit(decimal, r.unit, parameter.unit);
     if (value === null) {
-      reject('unknown_unit', `${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
+      reject(rejections, record.raw, r, 'unknown_unit', `${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
       continue;
     }
     const range = plausibleRanges[parameter.code];
     if (range && !withinRange(value, range)) {
-      reject('out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
+      reject(rejections, record.raw, r, 'out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
       continue;
     }
     if (r.observedAt !== lastTime) {
@@ -106,6 +104,10 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
     });
   }
   return { readings, rejections };
+}
+
+function reject(rejections: Rejection[], raw: string, r: RawReading, code: RejectionCode, reason: string): void {
+  rejections.push({ code, reason, raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
 }
 
 /**

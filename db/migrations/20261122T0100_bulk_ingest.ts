@@ -29,6 +29,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table reading drop constraint reading_site_id_fkey`.execute(db);
   await sql`alter table reading drop constraint reading_parameter_id_fkey`.execute(db);
 
+  // Two writers may create the same month's partition at once: the lock serialises them, but the second one's
+  // catalog snapshot predates the first one's commit, so it must also accept that the table now exists.
+  await sql`
+    create or replace function envmon_ensure_reading_partition(at timestamptz) returns void
+    language plpgsql as $$
+    declare
+      month_start timestamp := date_trunc('month', at at time zone 'UTC');
+      part text := 'reading_' || to_char(month_start, 'YYYY_MM');
+    begin
+      if to_regclass(part) is not null then
+        return;
+      end if;
+      perform pg_advisory_xact_lock(hashtext('envmon_reading_partition'));
+      execute format(
+        'create table if not exists %I partition of reading for values from (%L) to (%L)',
+        part, (month_start at time zone 'UTC'), ((month_start + interval '1 month') at time zone 'UTC'));
+    exception when duplicate_table then
+      null;
+    end $$`.execute(db);
+
   // A short category per rejection (out_of_range, unknown_site, …) so operators can count and filter.
   await sql`alter table quarantine add column code text not null default 'malformed'`.execute(db);
   await sql`create index quarantine_code_idx on quarantine (code, received_at)`.execute(db);

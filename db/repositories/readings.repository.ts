@@ -27,47 +27,49 @@ const COLUMNS = 'site_id, parameter_id, period, observed_at, value, unit, flag, 
 /**
  * Stores readings in bulk, in the caller's transaction. New keys are inserted; identical rows are left alone
  * (nothing rewritten); a changed value, flag or unit for an existing key (a source's revision) updates the row,
- * and the `reading_keep_revision` trigger keeps the previous version in `reading_revision`. Later duplicates of
- * a key within `rows` win.
+ * and the `reading_keep_revision` trigger keeps the previous version in `reading_revision`. Of several rows
+ * with one key in `rows`, the last wins and the others count as unchanged.
  *
  * Two paths, both through COPY (never one INSERT per reading, never bind-parameter limits):
  * - append: when no stored reading of the batch's series falls inside the batch's time range — the usual case
  *   for new data — the rows are copied straight into `reading`;
  * - merge: otherwise they are copied into a temporary staging table and upserted from there.
- * A concurrent writer that stores the same keys between the check and the copy makes the append fail on the
- * primary key; the batch then falls back to the merge within the same transaction.
+ * A key stored by a concurrent writer between the check and the copy, or present twice in the batch, makes the
+ * append fail on the primary key; the batch then falls back to the merge within the same transaction.
  */
 export async function storeReadings(tx: ClientTransaction, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
-  const unique = [...new Map(rows.map((r) => [`${r.siteId}|${r.parameterId}|${r.period}|${r.observedAt}`, r])).values()];
-  if (unique.length === 0) return { stored: 0, unchanged: rows.length, revised: 0 };
-
-  if (!(await overlapsStoredReadings(tx.db, unique))) {
+  if (rows.length === 0) return { stored: 0, unchanged: 0, revised: 0 };
+  if (!(await overlapsStoredReadings(tx.db, rows))) {
     await tx.client.query('savepoint envmon_append');
     try {
-      await copyRows(tx, `copy reading (${COLUMNS}) from stdin`, unique, sourceId);
+      await copyRows(tx, `copy reading (${COLUMNS}) from stdin`, rows, sourceId);
       await tx.client.query('release savepoint envmon_append');
-      return { stored: unique.length, unchanged: rows.length - unique.length, revised: 0 };
+      return { stored: rows.length, unchanged: 0, revised: 0 };
     } catch (error) {
+      // A key stored meanwhile by another writer, or twice in this batch: the merge sorts it out.
       if ((error as { code?: string }).code !== '23505') throw error;
       await tx.client.query('rollback to savepoint envmon_append');
     }
   }
-  const merged = await mergeRows(tx, unique, sourceId);
-  // Duplicates within the batch count as unchanged.
-  return { ...merged, unchanged: merged.unchanged + rows.length - unique.length };
+  return mergeRows(tx, rows, sourceId);
 }
 
 /** Whether any stored reading of the rows' series lies within the rows' time range for that series. */
 async function overlapsStoredReadings(db: Kysely<Database>, rows: readonly ReadingRow[]): Promise<boolean> {
-  const series = new Map<string, { siteId: number; parameterId: number; period: string; lo: string; hi: string }>();
+  // Keyed by number, not by a built string: this runs once per reading of every batch.
+  const series = new Map<number, { siteId: number; parameterId: number; period: string; lo: string; hi: string }>();
+  const periods = new Map<string, number>();
   for (const r of rows) {
-    const key = `${r.siteId}|${r.parameterId}|${r.period}`;
+    let p = periods.get(r.period);
+    if (p === undefined) periods.set(r.period, (p = periods.size));
+    const key = (r.siteId * 4 + p) * 65_536 + r.parameterId;
     const s = series.get(key);
     // ISO instants from toISOString() sort as text.
     if (!s) series.set(key, { siteId: r.siteId, parameterId: r.parameterId, period: r.period, lo: r.observedAt, hi: r.observedAt });
     else if (r.observedAt < s.lo) s.lo = r.observedAt;
     else if (r.observedAt > s.hi) s.hi = r.observedAt;
   }
+  if (periods.size > 4) return true;
   const list = [...series.values()];
   const result = await sql<{ overlaps: boolean }>`
     select exists (
@@ -87,15 +89,18 @@ async function overlapsStoredReadings(db: Kysely<Database>, rows: readonly Readi
 async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
   await tx.client.query(`
     create temporary table if not exists reading_staging (
+      seq bigint generated always as identity,
       site_id integer, parameter_id smallint, period text, observed_at timestamptz,
       value numeric, unit text, flag text, source_id text
     ) on commit delete rows`);
   await copyRows(tx, `copy reading_staging (${COLUMNS}) from stdin`, rows, sourceId);
-  // Sorted by key, the upsert walks the primary-key index in order.
+  // The last of several rows with one key wins (one upsert cannot touch a row twice); sorted by key, the
+  // upsert walks the primary-key index in order.
   const result = await tx.client.query<{ stored: number; revised: number }>(`
     with written as (
       insert into reading (${COLUMNS})
-      select ${COLUMNS} from reading_staging order by site_id, parameter_id, period, observed_at
+      select distinct on (site_id, parameter_id, period, observed_at) ${COLUMNS}
+      from reading_staging order by site_id, parameter_id, period, observed_at, seq desc
       on conflict (site_id, parameter_id, period, observed_at) do update
         set value = excluded.value, unit = excluded.unit, flag = excluded.flag,
             source_id = excluded.source_id, ingested_at = now()
@@ -104,6 +109,7 @@ async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sou
     )
     select count(*) filter (where revision = 0)::int as stored, count(*) filter (where revision > 0)::int as revised from written`);
   await tx.client.query('truncate reading_staging');
+  // Duplicates within the batch count as unchanged.
   const counts = result.rows[0] ?? { stored: 0, revised: 0 };
   return { stored: counts.stored, revised: counts.revised, unchanged: rows.length - counts.stored - counts.revised };
 }

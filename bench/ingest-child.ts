@@ -1,0 +1,39 @@
+/**
+ * The full ingestion path as its own process, so that its peak RSS is the path's own: reads the CSV files
+ * named on stdin (JSON), stores them and prints {seconds, peakRssBytes, summary} as JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { connectDatabase } from '../db/connect.ts';
+import { loadParameterIds } from '../db/repositories/parameters.repository.ts';
+import { importRecords } from '../ingest/import-records.ts';
+import { csvMappingSchema } from '../config/schema.ts';
+import { readCsvFile } from '../sources/csv-file.ts';
+
+interface Job {
+  databaseUrl: string;
+  files: string[];
+  mapping: unknown;
+}
+
+const job = JSON.parse(readFileSync(0, 'utf8')) as Job;
+const mapping = csvMappingSchema.parse(job.mapping);
+const database = connectDatabase(job.databaseUrl, { max: 4 });
+try {
+  const deps = { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set<string>(), now: () => new Date() };
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  const started = performance.now();
+  const summary = await importRecords(
+    (async function* () {
+      for (const file of job.files) yield* readCsvFile(file, mapping);
+    })(),
+    deps,
+    { sourceId: 'bench', ...(process.env.BENCH_BATCH ? { batchSize: Number(process.env.BENCH_BATCH) } : {}) },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  process.stdout.write(JSON.stringify({ seconds, peakRssBytes: peak, summary }));
+} finally {
+  await database.close();
+}
