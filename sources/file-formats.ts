@@ -1,12 +1,18 @@
 /** Readers for the file formats `envmon import` accepts, each a stream of source records. */
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import { csvMappingSchema, type CsvMapping } from '../config/schema.ts';
+import { cnemcCsvRecords, cnemcJsonRecords } from './cnemc.ts';
 import { readCsvFile } from './csv-file.ts';
 import type { SourceRecord } from './source-adapter.ts';
 
-export const fileFormats = ['csv'] as const;
+export const fileFormats = ['csv', 'cnemc'] as const;
 export type FileFormat = (typeof fileFormats)[number];
+
+/** JSON documents are parsed whole; larger ones must be split (CSV files stream and have no limit). */
+export const MAX_JSON_FILE_BYTES = 64 * 2 ** 20;
 
 export interface FileReadOptions {
   /** Column or field mapping file, for formats that need one. */
@@ -18,6 +24,47 @@ export function readRecordsFromFile(file: string, format: FileFormat, options: F
   switch (format) {
     case 'csv':
       return readCsvFile(file, loadCsvMapping(options.mapping));
+    case 'cnemc':
+      return readCnemcFile(file);
+  }
+}
+
+async function* readCnemcFile(file: string): AsyncIterable<SourceRecord> {
+  const first = await firstCharacter(file);
+  if (first === '[' || first === '{') {
+    yield* cnemcJsonRecords(readJsonFile(file));
+    return;
+  }
+  const lines: string[] = [];
+  // Lines are parsed in blocks so the file streams while the parser stays synchronous.
+  let header: string | null = null;
+  for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+    if (header === null) header = line;
+    else lines.push(line);
+    if (lines.length >= 1000) {
+      yield* cnemcCsvRecords([header, ...lines.splice(0)]);
+    }
+  }
+  if (header !== null) yield* cnemcCsvRecords([header, ...lines]);
+}
+
+export function readJsonFile(file: string): unknown {
+  const size = statSync(file).size;
+  if (size > MAX_JSON_FILE_BYTES) throw new Error(`${file} is ${size} bytes; JSON files larger than ${MAX_JSON_FILE_BYTES} bytes must be split`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+async function firstCharacter(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().charAt(0);
+  } finally {
+    await handle.close();
   }
 }
 
