@@ -10,7 +10,11 @@ import { ConfigError, formatPath, showValue, type ConfigProblem } from './config
 import { environmentSchema } from './environment.ts';
 import { csvMappingSchema, fileConfigSchema, type CsvMapping, type FileConfig, type SourceConfig } from './schema.ts';
 
-export type LoadedSource = SourceConfig & { readonly mappingRules?: CsvMapping };
+export type LoadedSource = SourceConfig & {
+  readonly mappingRules?: CsvMapping;
+  /** Station passwords of an HJ 212 listener, by MN, resolved from the environment. */
+  readonly stationPasswords?: Readonly<Record<string, string>>;
+};
 
 export interface AppConfig {
   readonly databaseUrl: string | null;
@@ -59,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     result.data.targets.forEach((t, i) => origins.set(t, { file: shown, path: `targets[${i}]` }));
     result.data.sources.forEach((source, i) => {
       const where = { file: shown, path: `sources[${i}]` };
-      const loaded = resolveSourceFiles(source, dir, cwd, where, problems);
+      const loaded = resolveSecrets(resolveSourceFiles(source, dir, cwd, where, problems), env, where, problems);
       origins.set(loaded, where);
       merged.sources.push(loaded);
     });
@@ -71,9 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   checkReferences(merged, origins, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const secrets = [environment.DATABASE_URL, environment.REDIS_URL]
-    .map((u) => (u ? safePassword(u) : null))
-    .filter((p): p is string => Boolean(p));
+  const secrets = [
+    ...[environment.DATABASE_URL, environment.REDIS_URL].map((u) => (u ? safePassword(u) : null)),
+    ...merged.sources.flatMap((s) => Object.values(s.stationPasswords ?? {})),
+  ].filter((p): p is string => Boolean(p));
 
   return deepFreeze({
     databaseUrl: environment.DATABASE_URL ?? null,
@@ -142,6 +147,18 @@ function resolveSourceFiles(
   return { ...source, files, mapping: mappingPath, ...(mappingRules ? { mappingRules } : {}) };
 }
 
+/** Secrets named in a file are read from the environment here; a missing one is a configuration problem. */
+function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { file: string; path: string }, problems: ConfigProblem[]): LoadedSource {
+  if (source.kind !== 'hj212-listener') return source;
+  const stationPasswords: Record<string, string> = {};
+  source.stations.forEach((station, i) => {
+    const value = env[station.passwordEnv];
+    if (value) stationPasswords[station.mn] = value;
+    else problems.push({ ...where, path: `${where.path}.stations[${i}].passwordEnv`, seen: `${station.passwordEnv} unset`, expected: `the station password in environment variable ${station.passwordEnv}` });
+  });
+  return { ...source, stationPasswords };
+}
+
 function checkReferences(
   merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets'] },
   origins: Map<object, { file: string; path: string }>,
@@ -159,6 +176,11 @@ function checkReferences(
     if (!at) continue;
     if (sourceIds.has(source.id)) problems.push({ ...at, path: `${at.path}.id`, seen: JSON.stringify(source.id), expected: 'a source id not used by another source' });
     sourceIds.add(source.id);
+    if (source.kind === 'hj212-listener') {
+      source.stations.forEach((s, i) => {
+        if (!siteCodes.has(s.site)) problems.push({ ...at, path: `${at.path}.stations[${i}].site`, seen: JSON.stringify(s.site), expected: 'the code of a configured site' });
+      });
+    }
     if (source.kind === 'water-simulator') {
       source.sites.forEach((s, i) => {
         if (!siteCodes.has(s.site)) problems.push({ ...at, path: `${at.path}.sites[${i}].site`, seen: JSON.stringify(s.site), expected: 'the code of a configured site' });

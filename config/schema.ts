@@ -91,7 +91,39 @@ export const simulatorSourceSchema = z.strictObject({
     .min(1),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [replaySourceSchema, simulatorSourceSchema]);
+/** Stations push HJ 212 packets to this listener (no schedule). */
+export const hj212ListenerSchema = z.strictObject({
+  id: code,
+  name: z.string().min(1),
+  enabled: z.boolean().default(true),
+  kind: z.literal('hj212-listener'),
+  /** Address to listen on; 0.0.0.0 for stations on other hosts. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+  maxConnections: z.number().int().min(1).max(10000).default(200),
+  /** Largest data segment accepted, characters (HJ 212-2017 allows 1024). */
+  maxDataLength: z.number().int().min(64).max(9999).default(1024),
+  idleTimeoutSeconds: z.number().int().min(5).max(86400).default(600),
+  /** A frame must be complete within this many seconds of its first byte. */
+  frameTimeoutSeconds: z.number().int().min(1).max(600).default(30),
+  packetsPerMinute: z.number().int().min(1).max(100000).default(120),
+  stations: z
+    .array(
+      z.strictObject({
+        /** The station's unique id (MN, 24 characters in HJ 212-2017). */
+        mn: z.string().min(1).max(64),
+        site: code,
+        /** Environment variable holding the station's access password (PW). */
+        passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as HJ212_PW_WULIANG'),
+        /** Units the station sends, by parameter code; default each parameter's canonical unit. */
+        units: z.record(z.string(), z.string()).optional(),
+        minuteIntervalMinutes: z.number().int().min(1).max(60).default(10),
+      }),
+    )
+    .min(1),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [replaySourceSchema, simulatorSourceSchema, hj212ListenerSchema]);
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
 export const targetSchema = z.strictObject({

@@ -38,7 +38,8 @@ export const pullJob = defineJob({
 });
 
 async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
-  const config = deps.config.sources.find((s) => s.id === payload.sourceId);
+  const found = deps.config.sources.find((s) => s.id === payload.sourceId);
+  const config = found && 'schedule' in found ? found : undefined;
   const adapter = deps.adapters.get(payload.sourceId);
   const state = await getSource(deps.db, payload.sourceId);
   if (!config || !adapter || !state) return { outcome: 'skipped', reason: 'source is not configured' };

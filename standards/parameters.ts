@@ -52,3 +52,20 @@ const byCode = new Map(parameterCatalogue.map((p) => [p.code, p]));
 export function findParameter(code: string): ParameterDefinition | undefined {
   return byCode.get(code);
 }
+
+/**
+ * HJ 212 pollutant codes → parameter codes: the 2017 codes of the catalogue plus the HJ/T 212-2005 short codes
+ * still sent by older data loggers (the "原编码" column of the 2017 appendix).
+ */
+export const hj212Codes: ReadonlyMap<string, string> = new Map([
+  ...parameterCatalogue.filter((p) => p.hj212Code !== null).map((p) => [p.hj212Code as string, p.code] as const),
+  ['02', 'so2'],
+  ['03', 'nox'],
+  ['04', 'co'],
+  ['001', 'ph'],
+  ['010', 'bod5'],
+  ['011', 'cod'],
+  ['060', 'nh3_n'],
+  ['065', 'tn'],
+  ['101', 'tp'],
+]);

@@ -51,7 +51,10 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       db: database.db,
       pool: database.pool,
       log,
-      adapters: new Map(config.sources.map((s) => [s.id, createAdapter(s)])),
+      adapters: new Map(config.sources.flatMap((s) => {
+        const adapter = createAdapter(s);
+        return adapter ? [[s.id, adapter] as const] : [];
+      })),
       parameterIds,
       partitions: new Set(),
       enqueue: queues.enqueue,

@@ -6,6 +6,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { LoadedSource } from '../config/load-config.ts';
 import type { Logger } from '../lib/logger.ts';
 
+type ScheduledSource = Extract<LoadedSource, { schedule: string }>;
+
 export interface Scheduler {
   /** Enqueues the latest slot of each source that fell within `lookbackMinutes` of now (missed while down). */
   catchUp(lookbackMinutes: number): Promise<void>;
@@ -20,7 +22,7 @@ export interface SchedulerDeps {
 }
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  const enabled = deps.sources.filter((s) => s.enabled);
+  const enabled = deps.sources.filter((s): s is ScheduledSource => s.enabled && 'schedule' in s);
   const tasks = new Map<string, ScheduledTask>();
   const inFlight = new Set<Promise<void>>();
 

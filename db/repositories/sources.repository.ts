@@ -13,7 +13,7 @@ export async function upsertConfiguredSources(db: Kysely<Database>, sources: rea
         kind: s.kind,
         name: s.name,
         enabled: s.enabled,
-        schedule: s.schedule,
+        schedule: 'schedule' in s ? s.schedule : 'push',
         settings: JSON.stringify(publicSettings(s)),
       })),
     )
@@ -71,7 +71,6 @@ export async function recordSourceSuccess(trx: Kysely<Database>, id: string, cur
 
 /** Settings safe to store and show: paths and shapes, never credentials. */
 function publicSettings(source: LoadedSource): Record<string, unknown> {
-  const { id: _id, name: _name, kind: _kind, enabled: _enabled, schedule: _schedule, ...rest } = source;
-  const { mappingRules: _rules, ...settings } = rest as Partial<Extract<LoadedSource, { kind: 'replay-csv' }>>;
-  return settings;
+  const hidden = new Set(['id', 'name', 'kind', 'enabled', 'schedule', 'mappingRules', 'stationPasswords']);
+  return Object.fromEntries(Object.entries(source).filter(([key]) => !hidden.has(key)));
 }

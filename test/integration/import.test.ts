@@ -85,7 +85,7 @@ describe('importing the Beijing data', () => {
     expect(summary.rejected).toBe(10);
 
     const quarantined = await database.db.selectFrom('quarantine').select(['code', 'reason', 'raw']).where('id', '>', before).orderBy('id').execute();
-    expect(quarantined.map((q) => q.code).sort()).toEqual(['malformed', 'malformed', 'no_data_marker', 'out_of_range', ...Array(6).fill('unknown_site')].sort());
+    expect(quarantined.map((q) => q.code).sort()).toEqual(['malformed', 'malformed', 'no_data_marker', 'out_of_range', ...Array<string>(6).fill('unknown_site')].sort());
     expect(quarantined.find((q) => q.code === 'malformed' && q.raw.startsWith('2,'))?.reason).toBe('row has 9 cells, header has 18');
     expect(quarantined.find((q) => q.code === 'no_data_marker')?.raw).toBe(damaged[2]);
   });

@@ -28,7 +28,7 @@ describe('CNEMC real-time format', () => {
 
   it('skips empty cells instead of storing zeros', () => {
     const header = splitCsvLine(lines[0] ?? '') ?? [];
-    const cellsOf = (line: string) => Object.fromEntries((splitCsvLine(line) ?? []).map((c, i) => [header[i], c]));
+    const cellsOf = (line: string): Record<string, string> => Object.fromEntries((splitCsvLine(line) ?? []).map((c, i) => [header[i] ?? '', c]));
     const expected = lines.slice(1).reduce((n, line) => {
       const cells = cellsOf(line);
       return n + ['pm2_5', 'pm10', 'so2', 'no2', 'co', 'o3_24h'].filter((c) => cells[c] !== '').length;
@@ -39,7 +39,7 @@ describe('CNEMC real-time format', () => {
 
   it('reads the same stations from the JSON form of the feed', () => {
     const header = splitCsvLine(lines[0] ?? '') ?? [];
-    const objects = lines.slice(1).map((line) => Object.fromEntries((splitCsvLine(line) ?? []).map((c, i) => [header[i], c])));
+    const objects = lines.slice(1).map((line): Record<string, string> => Object.fromEntries((splitCsvLine(line) ?? []).map((c, i) => [header[i] ?? '', c])));
     const fromJson = [...cnemcJsonRecords({ data: objects })];
     expect(fromJson.map((r) => r.readings)).toEqual(records.map((r) => r.readings));
   });

@@ -26,7 +26,7 @@ describe('beijing-replay source', () => {
     // 2016-03-01 10:00 Beijing is the end of hour 09–10 in the recording; one loop later it is "live".
     const recorded = Date.parse('2016-03-01T10:00:00+08:00');
     const live = recorded + loopLength;
-    const records = await collect(createAdapter(replay).fetch({ since: new Date(live - 3_600_000), until: new Date(live) }, new AbortController().signal));
+    const records = await collect(createAdapter(replay)!.fetch({ since: new Date(live - 3_600_000), until: new Date(live) }, new AbortController().signal));
     expect(records).toHaveLength(4);
     const dongsi = records.find((r) => r.raw.endsWith('"Dongsi"'));
     // The recorded row for that hour, as it stands in the CSV.
@@ -38,7 +38,7 @@ describe('beijing-replay source', () => {
   });
 
   it('skips NA cells instead of inventing values', async () => {
-    const all = await collect(createAdapter(replay).fetch({ since: new Date(loopStart + loopLength), until: new Date(loopStart + 2 * loopLength) }, new AbortController().signal));
+    const all = await collect(createAdapter(replay)!.fetch({ since: new Date(loopStart + loopLength), until: new Date(loopStart + 2 * loopLength) }, new AbortController().signal));
     // Columns 5–10 are PM2.5, PM10, SO2, NO2, CO, O3: a reading for each cell that is not NA, none for the rest.
     const pollutantCells = (raw: string) => raw.split(',').slice(5, 11);
     const withGaps = all.filter((r) => pollutantCells(r.raw).includes('NA'));
@@ -71,8 +71,8 @@ describe('water-simulator source', () => {
 
   it('samples every 4 hours on Beijing-time boundaries and repeats itself exactly', async () => {
     const window = { since: new Date('2026-11-21T16:00:00Z'), until: new Date('2026-11-22T16:00:00Z') };
-    const first = await collect(createAdapter(simulator).fetch(window, new AbortController().signal));
-    const second = await collect(createAdapter(simulator).fetch(window, new AbortController().signal));
+    const first = await collect(createAdapter(simulator)!.fetch(window, new AbortController().signal));
+    const second = await collect(createAdapter(simulator)!.fetch(window, new AbortController().signal));
     expect(second).toEqual(first);
     const times = [...new Set(first.flatMap((r) => r.readings.map((x) => x.observedAt.toISOString())))];
     // 00:00 Beijing = 16:00 UTC; the window's start is excluded, its end included.
