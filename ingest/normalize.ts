@@ -25,6 +25,7 @@ export interface NormalizedReading {
 export type RejectionCode =
   | 'malformed'
   | 'checksum'
+  | 'unauthorized'
   | 'unknown_site'
   | 'unknown_parameter'
   | 'not_a_number'

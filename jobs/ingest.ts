@@ -18,7 +18,7 @@ const readingSchema = z.object({
 });
 
 const rejectionSchema = z.object({
-  code: z.enum(['malformed', 'checksum', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time']),
+  code: z.enum(['malformed', 'checksum', 'unauthorized', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time']),
   reason: z.string(),
   raw: z.string(),
   detail: z.record(z.string(), z.string()).optional(),

@@ -6,9 +6,12 @@ import { parse as parseYaml } from 'yaml';
 import { csvMappingSchema, type CsvMapping } from '../config/schema.ts';
 import { cnemcCsvRecords, cnemcJsonRecords } from './cnemc.ts';
 import { readCsvFile } from './csv-file.ts';
+import { FrameSplitter } from './hj212/frame-splitter.ts';
+import { interpretFrame, type StationLookup } from './hj212/hj212-records.ts';
+import { SplitAssembler } from './hj212/split-assembler.ts';
 import type { SourceRecord } from './source-adapter.ts';
 
-export const fileFormats = ['csv', 'cnemc'] as const;
+export const fileFormats = ['csv', 'cnemc', 'hj212'] as const;
 export type FileFormat = (typeof fileFormats)[number];
 
 /** JSON documents are parsed whole; larger ones must be split (CSV files stream and have no limit). */
@@ -17,6 +20,8 @@ export const MAX_JSON_FILE_BYTES = 64 * 2 ** 20;
 export interface FileReadOptions {
   /** Column or field mapping file, for formats that need one. */
   mapping?: string;
+  /** HJ 212: which site each station MN stands for; without it the MN is taken as the site code. */
+  stations?: StationLookup;
 }
 
 export function readRecordsFromFile(file: string, format: FileFormat, options: FileReadOptions): AsyncIterable<SourceRecord> {
@@ -26,6 +31,22 @@ export function readRecordsFromFile(file: string, format: FileFormat, options: F
       return readCsvFile(file, loadCsvMapping(options.mapping));
     case 'cnemc':
       return readCnemcFile(file);
+    case 'hj212':
+      return readHj212File(file, options.stations ?? ((mn) => ({ site: mn })));
+  }
+}
+
+/** HJ 212 packets from a capture or log: frames are found wherever they are; text between them is skipped. */
+async function* readHj212File(file: string, stations: StationLookup): AsyncIterable<SourceRecord> {
+  const splitter = new FrameSplitter(9999);
+  const assembler = new SplitAssembler(10_000, Number.MAX_SAFE_INTEGER);
+  for await (const chunk of createReadStream(file)) {
+    for (const event of splitter.push(chunk as Buffer)) {
+      if (event.kind === 'malformed') yield { raw: event.text, readings: [], problem: event.reason };
+      if (event.kind !== 'frame') continue;
+      const outcome = interpretFrame(event.text, stations, assembler, 0);
+      if (outcome.kind === 'record' || outcome.kind === 'rejected') yield outcome.record;
+    }
   }
 }
 

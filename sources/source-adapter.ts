@@ -41,7 +41,7 @@ export interface SourceRecord {
   readonly readings: readonly RawReading[];
   /** Set when the record could not be read at all (malformed row, bad checksum). */
   readonly problem?: string;
-  readonly problemCode?: 'malformed' | 'checksum';
+  readonly problemCode?: 'malformed' | 'checksum' | 'unauthorized' | 'unknown_site';
   /** Station metadata carried by the record, when the feed has it. */
   readonly site?: SiteMetadata;
 }

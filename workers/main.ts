@@ -12,13 +12,17 @@ import { pullJob } from '../jobs/pull.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createAdapter } from '../sources/create-adapter.ts';
 import { createQueues } from './enqueue.ts';
+import type { Hj212Listener } from '../sources/hj212/tcp-listener.ts';
 import { startHealthServer } from './health-server.ts';
+import { startHj212Listeners } from './hj212-listeners.ts';
 import { startJobWorkers } from './job-workers.ts';
 import { createQueueBackend } from './queue-backend.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 
 export interface Service {
   readonly databaseUrl: string;
+  /** Ports the HJ 212 listeners listen on, by source id. */
+  readonly listenerPorts: ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -30,12 +34,14 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let workers: Worker[] = [];
   let scheduler: Scheduler | null = null;
   let server: Server | null = null;
+  let listeners: Hj212Listener[] = [];
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix });
   const queues = createQueues(backend, config);
 
   const stop = async () => {
     // Order matters: no new work, then let running jobs finish, then close what they used.
     await scheduler?.stop();
+    await Promise.all(listeners.map((l) => l.close()));
     await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs, log)));
     if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
     await queues.close();
@@ -62,7 +68,10 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     };
     log.info('envmon starting', { role: config.role, queues: backend.kind, database: database.embedded ? 'embedded' : 'external', sources: config.sources.length, sites: config.sites.length });
 
-    if (config.role !== 'scheduler') workers = startJobWorkers(backend, deps, config.queues.concurrency);
+    if (config.role !== 'scheduler') {
+      workers = startJobWorkers(backend, deps, config.queues.concurrency);
+      listeners = await startHj212Listeners(config, queues.enqueue, log, now);
+    }
     if (config.role !== 'worker') {
       scheduler = startScheduler({
         sources: config.sources,
@@ -77,7 +86,9 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     await stop().catch(() => undefined);
     throw error;
   }
-  return { databaseUrl: database.connectionString, stop };
+  const listenerIds = config.sources.filter((s) => s.kind === 'hj212-listener' && s.enabled).map((s) => s.id);
+  const listenerPorts = new Map(listeners.map((l, i) => [listenerIds[i] ?? '', l.address().port]));
+  return { databaseUrl: database.connectionString, listenerPorts, stop };
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

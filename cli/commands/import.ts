@@ -24,7 +24,14 @@ export const importCommand: Command = {
     const format = values.format;
     if (typeof format !== 'string' || !(fileFormats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${fileFormats.join(', ')}`);
     const mapping = typeof values.mapping === 'string' ? path.resolve(values.mapping) : undefined;
-    const records = readRecordsFromFile(path.resolve(file), format as FileFormat, mapping ? { mapping } : {});
+    const source = typeof values.source === 'string' ? config.sources.find((s) => s.id === values.source) : undefined;
+    if (typeof values.source === 'string' && !source) throw new UsageError(`no source "${values.source}" in the configuration`);
+    // An HJ 212 listener's station table tells which site each MN stands for.
+    const stations = source?.kind === 'hj212-listener' ? new Map(source.stations.map((s) => [s.mn, s])) : undefined;
+    const records = readRecordsFromFile(path.resolve(file), format as FileFormat, {
+      ...(mapping ? { mapping } : {}),
+      ...(stations ? { stations: (mn: string) => stations.get(mn) } : {}),
+    });
 
     const database = await openDatabase(config, log, { poolSize: 4 });
     try {

@@ -24,6 +24,6 @@ export function interpretFrame(text: string, stations: StationLookup, assembler:
   // Anything but a data upload (heartbeats, time requests, replies) carries no readings.
   if (!isDataUpload(whole)) return { kind: 'control', packet: whole };
   const binding = stations(whole.mn);
-  if (!binding) return { kind: 'rejected', record: { raw: maskPassword(whole.dataSegment), readings: [], problem: `unknown station MN ${whole.mn}` } };
+  if (!binding) return { kind: 'rejected', record: { raw: maskPassword(whole.dataSegment), readings: [], problem: `unknown station MN ${whole.mn}`, problemCode: 'unknown_site' } };
   return { kind: 'record', record: packetRecord(whole, binding, canonicalUnitOf), packet: whole };
 }

@@ -78,5 +78,5 @@ function parseDataTime(text: string): Date | null {
 
 /** The station password never leaves the listener: stored and shown input has it masked. */
 export function maskPassword(text: string): string {
-  return text.replace(/(^|;)PW=[^;]*/g, '$1PW=***');
+  return text.replace(/(^|;|##\d{4})PW=[^;]*/g, '$1PW=***').replace(/;PW=[^;]*/g, ';PW=***');
 }

@@ -12,7 +12,7 @@ import type { SourceRecord } from '../source-adapter.ts';
 import { FrameSplitter } from './frame-splitter.ts';
 import { interpretFrame } from './hj212-records.ts';
 import { acknowledgement, needsReply, type Hj212Packet } from './packet.ts';
-import type { StationBinding } from './packet-readings.ts';
+import { maskPassword, type StationBinding } from './packet-readings.ts';
 import { SplitAssembler } from './split-assembler.ts';
 
 export interface ListenerStation extends StationBinding {
@@ -132,7 +132,12 @@ async function handleFrame(text: string, socket: Socket, stations: Map<string, L
   const packet = outcome.packet;
   const station = stations.get(packet.mn);
   if (!station || !samePassword(station.password, packet.pw)) {
-    return handlers.onRejected({ raw: text.replace(/PW=[^;]*/, 'PW=***'), readings: [], problem: station ? `wrong password for station MN ${packet.mn}` : `unknown station MN ${packet.mn}` });
+    return handlers.onRejected({
+      raw: maskPassword(text),
+      readings: [],
+      problem: station ? `wrong password for station MN ${packet.mn}` : `unknown station MN ${packet.mn}`,
+      problemCode: station ? 'unauthorized' : 'unknown_site',
+    });
   }
   if (outcome.kind === 'record') await handlers.onRecord(outcome.record, packet);
   // Acknowledge only what has been handed on, so an upload that was not queued is sent again by the station.
