@@ -6,11 +6,22 @@ import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
 import { sourcesListCommand } from './commands/sources-list.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
-const commands: readonly Command[] = [startCommand, migrateCommand, statusCommand, sourcesListCommand, importCommand];
+const commands: readonly Command[] = [
+  startCommand,
+  migrateCommand,
+  statusCommand,
+  sourcesListCommand,
+  importCommand,
+  quarantineListCommand,
+  quarantineShowCommand,
+  quarantineReplayCommand,
+  quarantineDiscardCommand,
+];
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
   const out = (text: string) => process.stdout.write(text + '\n');

@@ -108,7 +108,13 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
 }
 
 function reject(rejections: Rejection[], raw: string, r: RawReading, code: RejectionCode, reason: string): void {
-  rejections.push({ code, reason, raw, detail: { site: r.site, parameter: r.parameter, value: r.value } });
+  rejections.push({ code, reason, raw, detail: readingDetail(r) });
+}
+
+/** The rejected reading itself, kept with the quarantined input so it can be replayed once its cause is fixed. */
+export function readingDetail(r: RawReading): Record<string, string> {
+  const observedAt = Number.isNaN(r.observedAt.getTime()) ? '' : r.observedAt.toISOString();
+  return { site: r.site, parameter: r.parameter, period: r.period, observedAt, value: r.value, unit: r.unit, flag: r.flag ?? 'N' };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface BatchInput {
   rejections: readonly Rejection[];
   /** Where the source's cursor moves once the batch is stored. */
   cursor?: Date;
+  /** Record the batch as the source's latest successful run (not for replays of old input). */
+  recordHealth?: boolean;
 }
 
 export interface BatchResult extends StoreCounts {
@@ -59,7 +61,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
         code: siteId === undefined ? 'unknown_site' : 'unknown_parameter',
         reason: siteId === undefined ? `unknown site "${r.site}"` : `unknown parameter "${r.parameter}"`,
         raw: JSON.stringify(r),
-        detail: { site: r.site, parameter: r.parameter, value: r.value },
+        detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
       });
       continue;
     }
@@ -73,7 +75,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     counts = await inClientTransaction(deps.pool, async (tx) => {
       const stored = await storeReadings(tx, rows, input.sourceId);
       await quarantine(tx.db, input.sourceId, rejections);
-      if (input.sourceId) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
+      if (input.sourceId && input.recordHealth !== false) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
       if (dryRun) throw new DryRunRollback(stored);
       return stored;
     });

@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import { openDatabase } from '../../db/open-database.ts';
+import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
+import type { OpenDatabase } from '../../db/open-database.ts';
+import type { QuarantineItem } from '../../db/schema.ts';
+import { replayQuarantined } from '../../ingest/replay-quarantine.ts';
+import { formatBeijing } from '../../lib/time.ts';
+import { UsageError, type Command, type CommandContext } from '../command.ts';
+
+const statuses = ['pending', 'replayed', 'discarded'] as const;
+
+async function withDatabase<T>(context: CommandContext, work: (database: OpenDatabase) => Promise<T>): Promise<T> {
+  const database = await openDatabase(context.config, context.log, { poolSize: 2 });
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function ids(positionals: readonly string[]): number[] {
+  const list = positionals.map((p) => Number(p));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0)) throw new UsageError('give one or more quarantine item ids');
+  return list;
+}
+
+function view(item: QuarantineItem) {
+  return {
+    id: item.id,
+    source: item.source_id,
+    receivedAt: item.received_at.toISOString(),
+    code: item.code,
+    reason: item.reason,
+    status: item.status,
+    detail: item.detail,
+    raw: item.raw,
+    resolvedAt: item.resolved_at?.toISOString() ?? null,
+    resolution: item.resolution,
+  };
+}
+
+export const quarantineListCommand: Command = {
+  path: ['quarantine', 'list'],
+  summary: 'rejected input with its reason (newest first)',
+  usage: 'envmon quarantine list [--status pending|replayed|discarded] [--code CODE] [--source ID] [--limit N] [--json]',
+  options: { status: { type: 'string', default: 'pending' }, code: { type: 'string' }, source: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
+  run: async ({ values }, context) => {
+    const status = String(values.status);
+    if (!(statuses as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be a whole number from 1 to 10000');
+    return withDatabase(context, async ({ db }) => {
+      let query = db.selectFrom('quarantine').selectAll().where('status', '=', status as (typeof statuses)[number]).orderBy('id', 'desc').limit(limit);
+      if (typeof values.code === 'string') query = query.where('code', '=', values.code);
+      if (typeof values.source === 'string') query = query.where('source_id', '=', values.source);
+      const items = await query.execute();
+      if (values.json) context.out(JSON.stringify(items.map(view), null, 2));
+      else {
+        if (items.length === 0) context.out(`no ${status} items`);
+        for (const i of items) context.out(`${String(i.id).padStart(6)}  ${formatBeijing(i.received_at)}  ${(i.source_id ?? '-').padEnd(16)} ${i.code.padEnd(17)} ${i.reason}`);
+      }
+      return 0;
+    });
+  },
+};
+
+export const quarantineShowCommand: Command = {
+  path: ['quarantine', 'show'],
+  summary: 'one quarantined item with its raw input',
+  usage: 'envmon quarantine show ID [--json]',
+  options: { json: { type: 'boolean', default: false } },
+  run: async ({ values, positionals }, context) => {
+    const [id] = ids(positionals);
+    return withDatabase(context, async ({ db }) => {
+      const item = await db.selectFrom('quarantine').selectAll().where('id', '=', id ?? 0).executeTakeFirst();
+      if (!item) throw new UsageError(`no quarantine item ${id}`);
+      const v = view(item);
+      if (values.json) context.out(JSON.stringify(v, null, 2));
+      else {
+        context.out(`item ${v.id} from ${v.source ?? '(import)'} at ${formatBeijing(item.received_at)} (Beijing time), ${v.status}`);
+        context.out(`reason: ${v.code}: ${v.reason}`);
+        if (Object.keys(v.detail).length > 0) context.out(`reading: ${JSON.stringify(v.detail)}`);
+        context.out(`raw input:\n${v.raw}`);
+      }
+      return 0;
+    });
+  },
+};
+
+export const quarantineReplayCommand: Command = {
+  path: ['quarantine', 'replay'],
+  summary: 'run quarantined readings through validation and storage again',
+  usage: 'envmon quarantine replay ID... | --all [--code CODE] [--json]',
+  options: { all: { type: 'boolean', default: false }, code: { type: 'string' }, json: { type: 'boolean', default: false } },
+  run: async ({ values, positionals }, context) => {
+    if (!values.all && positionals.length === 0) throw new UsageError('give item ids, or --all');
+    return withDatabase(context, async (database) => {
+      let query = database.db.selectFrom('quarantine').selectAll().where('status', '=', 'pending').orderBy('id');
+      if (!values.all) query = query.where('id', 'in', ids(positionals));
+      if (typeof values.code === 'string') query = query.where('code', '=', values.code);
+      const items = await query.execute();
+      const deps = { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set<string>(), now: () => new Date() };
+      const outcomes = await replayQuarantined(deps, items);
+      if (values.json) context.out(JSON.stringify(outcomes, null, 2));
+      else {
+        for (const o of outcomes) context.out(`${String(o.id).padStart(6)}  ${o.outcome}${o.reason ? `: ${o.reason}` : ''}`);
+        context.out(`${outcomes.filter((o) => o.outcome === 'stored' || o.outcome === 'unchanged').length} of ${outcomes.length} replayed`);
+      }
+      return 0;
+    });
+  },
+};
+
+export const quarantineDiscardCommand: Command = {
+  path: ['quarantine', 'discard'],
+  summary: 'close quarantined items that will never be replayed (kept, marked discarded)',
+  usage: 'envmon quarantine discard ID... [--note TEXT]',
+  options: { note: { type: 'string' } },
+  run: async ({ values, positionals }, context) => {
+    const list = ids(positionals);
+    return withDatabase(context, async ({ db }) => {
+      const result = await db
+        .updateTable('quarantine')
+        .set({ status: 'discarded', resolved_at: sql<Date>`now()`, resolution: typeof values.note === 'string' ? values.note : 'discarded' })
+        .where('id', 'in', list)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      context.out(`${Number(result.numUpdatedRows)} item(s) discarded`);
+      return 0;
+    });
+  },
+};
