@@ -7,7 +7,7 @@ import { UsageError, type Command } from './command.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
-import { sourcesListCommand } from './commands/sources-list.ts';
+import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
@@ -16,6 +16,10 @@ const commands: readonly Command[] = [
   migrateCommand,
   statusCommand,
   sourcesListCommand,
+  sourcesShowCommand,
+  sourcesTestCommand,
+  sourcesEnableCommand,
+  sourcesDisableCommand,
   importCommand,
   quarantineListCommand,
   quarantineShowCommand,
@@ -24,7 +28,16 @@ const commands: readonly Command[] = [
 ];
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
-  const out = (text: string) => process.stdout.write(text + '\n');
+  // A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up
+  // (an embedded database it started must still be stopped).
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
+  const out = (text: string) => {
+    if (!stdoutClosed) process.stdout.write(text + '\n');
+  };
   const words = argv.filter((a) => !a.startsWith('-'));
   const command = [...commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((p, i) => words[i] === p));
 

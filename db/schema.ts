@@ -39,7 +39,10 @@ export interface SourceTable {
   id: string;
   kind: string;
   name: string;
+  /** As configured. */
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Set by `envmon sources enable|disable`; null follows `enabled`. */
+  operator_enabled: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   schedule: string;
   settings: Json<Record<string, unknown>>;
   cursor: Timestamp | null;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { normalizeRecord, type NormalizedReading, type Rejection } from '../ingest/normalize.ts';
-import { getSource, recordSourceFailure } from '../db/repositories/sources.repository.ts';
+import { getSource, isEnabled, recordSourceFailure } from '../db/repositories/sources.repository.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { ingestJob } from './ingest.ts';
 import { defineJob, jobId } from './job-definition.ts';
@@ -43,7 +43,7 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
   const adapter = deps.adapters.get(payload.sourceId);
   const state = await getSource(deps.db, payload.sourceId);
   if (!config || !adapter || !state) return { outcome: 'skipped', reason: 'source is not configured' };
-  if (!state.enabled) return { outcome: 'skipped', reason: 'source is disabled' };
+  if (!isEnabled(state)) return { outcome: 'skipped', reason: 'source is disabled' };
 
   const slot = new Date(payload.slot);
   const until = new Date(slot.getTime() - config.lagMinutes * 60_000);

@@ -22,7 +22,8 @@ export interface SchedulerDeps {
 }
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  const enabled = deps.sources.filter((s): s is ScheduledSource => s.enabled && 'schedule' in s);
+  // Every scheduled source ticks; the pull itself skips a source that is disabled (in the file or by an operator).
+  const enabled = deps.sources.filter((s): s is ScheduledSource => 'schedule' in s);
   const tasks = new Map<string, ScheduledTask>();
   const inFlight = new Set<Promise<void>>();
 

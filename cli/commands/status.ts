@@ -1,6 +1,6 @@
 import { openDatabase } from '../../db/open-database.ts';
 import { statusCounts } from '../../db/repositories/status.repository.ts';
-import { listSources } from '../../db/repositories/sources.repository.ts';
+import { isEnabled, listSources } from '../../db/repositories/sources.repository.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import type { Command } from '../command.ts';
 
@@ -21,7 +21,7 @@ export const statusCommand: Command = {
           id: s.id,
           kind: s.kind,
           name: s.name,
-          enabled: s.enabled,
+          enabled: isEnabled(s),
           readings: counts.readingsBySource[s.id] ?? 0,
           lastSuccessAt: s.last_success_at?.toISOString() ?? null,
           lastErrorAt: s.last_error_at?.toISOString() ?? null,
@@ -47,7 +47,7 @@ export const statusCommand: Command = {
         const r = report.sources.find((x) => x.id === s.id);
         const ok = s.last_success_at ? formatBeijing(s.last_success_at) : 'never';
         const err = s.last_error_at ? `${formatBeijing(s.last_error_at)} ${s.last_error ?? ''}` : '-';
-        out(`  ${s.id.padEnd(20)} ${s.enabled ? 'enabled ' : 'disabled'} readings ${String(r?.readings ?? 0).padStart(8)}  last success ${ok}  last error ${err}`);
+        out(`  ${s.id.padEnd(20)} ${isEnabled(s) ? 'enabled ' : 'disabled'} readings ${String(r?.readings ?? 0).padStart(8)}  last success ${ok}  last error ${err}`);
       }
       return 0;
     } finally {

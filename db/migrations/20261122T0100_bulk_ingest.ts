@@ -49,12 +49,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       null;
     end $$`.execute(db);
 
+  // An operator's enable/disable outlives restarts: null follows the configuration file.
+  await sql`alter table source add column operator_enabled boolean`.execute(db);
+
   // A short category per rejection (out_of_range, unknown_site, …) so operators can count and filter.
   await sql`alter table quarantine add column code text not null default 'malformed'`.execute(db);
   await sql`create index quarantine_code_idx on quarantine (code, received_at)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`alter table source drop column if exists operator_enabled`.execute(db);
   await sql`alter table reading add foreign key (site_id) references site (id)`.execute(db);
   await sql`alter table reading add foreign key (parameter_id) references parameter (id)`.execute(db);
   await sql`alter table quarantine drop column if exists code`.execute(db);

@@ -34,6 +34,16 @@ export async function getSource(db: Kysely<Database>, id: string): Promise<Sourc
   return db.selectFrom('source').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Whether a source runs: the operator's choice if made, else the configuration's. */
+export function isEnabled(source: Pick<Source, 'enabled' | 'operator_enabled'>): boolean {
+  return source.operator_enabled ?? source.enabled;
+}
+
+export async function setOperatorEnabled(db: Kysely<Database>, id: string, enabled: boolean): Promise<boolean> {
+  const result = await db.updateTable('source').set({ operator_enabled: enabled, updated_at: new Date() }).where('id', '=', id).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function listSources(db: Kysely<Database>): Promise<Source[]> {
   return db.selectFrom('source').selectAll().orderBy('id').execute();
 }

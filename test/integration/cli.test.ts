@@ -53,6 +53,31 @@ describe('envmon CLI', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ database: 'external', queues: 'postgres', readings: 0, quarantined: 0, openAlerts: 0, pendingNotifications: 0 });
   });
 
+  it('disables and enables a source, the operator\'s choice outliving the configuration file', async () => {
+    const env = cleanEnv({ DATABASE_URL: database.url });
+    expect((await runEnvmon(['sources', 'disable', 'water-simulator'], env)).stdout.trim()).toBe('water-simulator disabled');
+    const shown = JSON.parse((await runEnvmon(['sources', 'show', 'water-simulator', '--json'], env)).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ id: 'water-simulator', enabled: false, enabledBy: 'operator', readings: 0 });
+    // Applying the configuration again (as every start does) keeps the operator's choice.
+    const listed = JSON.parse((await runEnvmon(['sources', 'list', '--json'], env)).stdout) as { id: string; enabled: boolean }[];
+    expect(listed.find((s) => s.id === 'water-simulator')?.enabled).toBe(false);
+    await runEnvmon(['sources', 'enable', 'water-simulator'], env);
+    const again = JSON.parse((await runEnvmon(['sources', 'show', 'water-simulator', '--json'], env)).stdout) as Record<string, unknown>;
+    expect(again).toMatchObject({ enabled: true, enabledBy: 'operator' });
+    const missing = await runEnvmon(['sources', 'disable', 'nope'], env);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'envmon: no source "nope"']);
+  });
+
+  it('tests a source by fetching and validating a window without storing it', async () => {
+    const env = cleanEnv({ DATABASE_URL: database.url });
+    const result = await runEnvmon(['sources', 'test', 'water-simulator', '--hours', '8', '--json'], env);
+    const report = JSON.parse(result.stdout) as { records: number; readings: number; rejected: number };
+    // 8 hours of 4-hourly samples: 2 sample times × 4 sections, 6 parameters each.
+    expect(report).toMatchObject({ records: 8, readings: 48, rejected: 0 });
+    const stored = await database.db.selectFrom('reading').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(0);
+  });
+
   it('reports an unreachable database in one line without its password', async () => {
     const result = await runEnvmon(['status'], cleanEnv({ DATABASE_URL: 'postgres://envmon:pa55word-xyz@127.0.0.1:1/envmon' }));
     expect(result.code).toBe(1);
