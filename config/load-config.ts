@@ -14,6 +14,8 @@ export type LoadedSource = SourceConfig & {
   readonly mappingRules?: CsvMapping;
   /** Station passwords of an HJ 212 listener, by MN, resolved from the environment. */
   readonly stationPasswords?: Readonly<Record<string, string>>;
+  /** The credential header of an HTTP source, resolved from the environment. */
+  readonly authHeaders?: Readonly<Record<string, string>>;
 };
 
 export interface AppConfig {
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const secrets = [
     ...[environment.DATABASE_URL, environment.REDIS_URL].map((u) => (u ? safePassword(u) : null)),
     ...merged.sources.flatMap((s) => Object.values(s.stationPasswords ?? {})),
+    ...merged.sources.flatMap((s) => Object.values(s.authHeaders ?? {})),
   ].filter((p): p is string => Boolean(p));
 
   return deepFreeze({
@@ -127,6 +130,7 @@ function resolveSourceFiles(
   where: { file: string; path: string },
   problems: ConfigProblem[],
 ): LoadedSource {
+  if (source.kind === 'csv-url') return { ...source, ...loadMapping(source.mapping, dir, cwd, problems) };
   if (source.kind !== 'replay-csv') return source;
   const files = source.files.map((f, i) => {
     const absolute = path.resolve(dir, f);
@@ -135,20 +139,35 @@ function resolveSourceFiles(
     }
     return absolute;
   });
-  const mappingPath = path.resolve(dir, source.mapping);
+  return { ...source, files, ...loadMapping(source.mapping, dir, cwd, problems) };
+}
+
+function loadMapping(file: string, dir: string, cwd: string, problems: ConfigProblem[]): { mapping: string; mappingRules?: CsvMapping } {
+  const mappingPath = path.resolve(dir, file);
   const mappingShown = path.relative(cwd, mappingPath);
   const raw = readStructuredFile(mappingPath, mappingShown, problems);
-  let mappingRules: CsvMapping | undefined;
-  if (raw !== undefined) {
-    const result = csvMappingSchema.safeParse(raw);
-    if (result.success) mappingRules = result.data;
-    else problems.push(...zodProblems(mappingShown, result.error, raw, false));
-  }
-  return { ...source, files, mapping: mappingPath, ...(mappingRules ? { mappingRules } : {}) };
+  if (raw === undefined) return { mapping: mappingPath };
+  const result = csvMappingSchema.safeParse(raw);
+  if (result.success) return { mapping: mappingPath, mappingRules: result.data };
+  problems.push(...zodProblems(mappingShown, result.error, raw, false));
+  return { mapping: mappingPath };
 }
 
 /** Secrets named in a file are read from the environment here; a missing one is a configuration problem. */
 function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { file: string; path: string }, problems: ConfigProblem[]): LoadedSource {
+  const fromEnv = (name: string, path: string): string | undefined => {
+    const value = env[name];
+    if (!value) problems.push({ ...where, path: `${where.path}.${path}`, seen: `${name} unset`, expected: `the credential in environment variable ${name}` });
+    return value;
+  };
+  if ((source.kind === 'http-json' || source.kind === 'csv-url') && source.auth) {
+    const value = fromEnv(source.auth.valueEnv, 'auth.valueEnv');
+    return value ? { ...source, authHeaders: { [source.auth.name]: source.auth.prefix + value } } : source;
+  }
+  if (source.kind === 'openaq') {
+    const value = fromEnv(source.apiKeyEnv, 'apiKeyEnv');
+    return value ? { ...source, authHeaders: { 'X-API-Key': value } } : source;
+  }
   if (source.kind !== 'hj212-listener') return source;
   const stationPasswords: Record<string, string> = {};
   source.stations.forEach((station, i) => {

@@ -91,6 +91,93 @@ export const simulatorSourceSchema = z.strictObject({
     .min(1),
 });
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FEED_TOKEN');
+const httpUrl = z.string().refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL');
+
+/** Limits of every HTTP read. */
+const httpLimits = {
+  /** Whole request, seconds. */
+  timeoutSeconds: z.number().min(1).max(300).default(30),
+  /** Longest pause between chunks of the body, seconds. */
+  readTimeoutSeconds: z.number().min(1).max(300).default(15),
+  /** Largest response accepted, bytes. */
+  maxBytes: z.number().int().min(1024).max(256 * 2 ** 20).default(16 * 2 ** 20),
+};
+
+/** A header carrying a credential whose value comes from the environment, e.g. Authorization: Bearer <token>. */
+const authHeaderSchema = z.strictObject({ name: z.string().min(1).default('Authorization'), valueEnv: envName, prefix: z.string().default('') });
+
+/** Where a JSON feed keeps its readings, as path expressions (`$.data[*]`, `station.code`). */
+export const jsonMappingSchema = z
+  .strictObject({
+    /** Path to the items, each one station-time (or one measurement). */
+    items: z.string().default('$[*]'),
+    /** Path, within an item, to the site code. */
+    site: z.string().min(1),
+    time: z.strictObject({
+      path: z.string().min(1),
+      /** iso: ISO 8601 with offset; local: "YYYY-MM-DD HH:mm[:ss]" at utcOffsetHours; epoch-seconds / epoch-millis. */
+      format: z.enum(['iso', 'local', 'epoch-seconds', 'epoch-millis']).default('iso'),
+      utcOffsetHours: z.number().min(-14).max(14).default(8),
+      label: z.enum(['hour-ending', 'hour-beginning']).default('hour-ending'),
+    }),
+    period: z.enum(['minute', 'hour', 'day']).default('hour'),
+    /** Fixed fields: one reading per listed path. */
+    values: z.array(z.strictObject({ path: z.string().min(1), parameter: z.string().min(1), unit: z.string() })).default([]),
+    /** Parameter/value pairs: a list in the item whose elements name their parameter. */
+    pairs: z
+      .strictObject({
+        path: z.string().min(1),
+        parameter: z.string().min(1),
+        value: z.string().min(1),
+        unit: z.string().optional(),
+        defaultUnit: z.string().optional(),
+        flag: z.string().optional(),
+        /** Feed's parameter names → envmon parameter codes. */
+        parameters: z.record(z.string(), z.string()).default({}),
+      })
+      .optional(),
+  })
+  .refine((m) => m.values.length > 0 || m.pairs !== undefined, 'a mapping with values or pairs');
+export type JsonMapping = z.infer<typeof jsonMappingSchema>;
+
+export const httpJsonSourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('http-json'),
+  /** URL template; {since}, {until} (ISO instants) and {limit} are filled in per request. */
+  url: httpUrl,
+  auth: authHeaderSchema.optional(),
+  ...httpLimits,
+  mapping: jsonMappingSchema,
+  /** Time-cursor pagination: the next page starts after the latest time of the previous one. */
+  pagination: z.strictObject({ limit: z.number().int().min(1).max(100000).default(1000), maxPages: z.number().int().min(1).max(1000).default(20) }).prefault({}),
+});
+
+export const csvUrlSourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('csv-url'),
+  /** URL template; {since} and {until} are filled in. */
+  url: httpUrl,
+  auth: authHeaderSchema.optional(),
+  ...httpLimits,
+  /** Column mapping file (`config/mappings/*.yaml`), relative to the configuration file. */
+  mapping: z.string().min(1),
+});
+
+export const openaqSourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('openaq'),
+  baseUrl: httpUrl.default('https://api.openaq.org'),
+  /** Environment variable holding the OpenAQ API key (sent as X-API-Key). */
+  apiKeyEnv: envName,
+  /** measurements: values as reported; hours: hourly means. */
+  resource: z.enum(['measurements', 'hours']).default('hours'),
+  sensors: z.array(z.strictObject({ id: z.number().int().positive(), site: code })).min(1),
+  pageLimit: z.number().int().min(1).max(1000).default(1000),
+  maxPages: z.number().int().min(1).max(100).default(10),
+  ...httpLimits,
+});
+
 /** Stations push HJ 212 packets to this listener (no schedule). */
 export const hj212ListenerSchema = z.strictObject({
   id: code,
@@ -123,7 +210,14 @@ export const hj212ListenerSchema = z.strictObject({
     .min(1),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [replaySourceSchema, simulatorSourceSchema, hj212ListenerSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [
+  replaySourceSchema,
+  simulatorSourceSchema,
+  httpJsonSourceSchema,
+  csvUrlSourceSchema,
+  openaqSourceSchema,
+  hj212ListenerSchema,
+]);
 export type SourceConfig = z.infer<typeof sourceSchema>;
 
 export const targetSchema = z.strictObject({

@@ -3,7 +3,10 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
-import { csvMappingSchema, type CsvMapping } from '../config/schema.ts';
+import type { z } from 'zod';
+import { csvMappingSchema, jsonMappingSchema, type CsvMapping } from '../config/schema.ts';
+import { mapJsonDocument } from './json-mapping.ts';
+import { openaqRecords } from './openaq.ts';
 import { cnemcCsvRecords, cnemcJsonRecords } from './cnemc.ts';
 import { readCsvFile } from './csv-file.ts';
 import { FrameSplitter } from './hj212/frame-splitter.ts';
@@ -11,7 +14,7 @@ import { interpretFrame, type StationLookup } from './hj212/hj212-records.ts';
 import { SplitAssembler } from './hj212/split-assembler.ts';
 import type { SourceRecord } from './source-adapter.ts';
 
-export const fileFormats = ['csv', 'cnemc', 'hj212'] as const;
+export const fileFormats = ['csv', 'cnemc', 'hj212', 'json', 'openaq'] as const;
 export type FileFormat = (typeof fileFormats)[number];
 
 /** JSON documents are parsed whole; larger ones must be split (CSV files stream and have no limit). */
@@ -22,6 +25,8 @@ export interface FileReadOptions {
   mapping?: string;
   /** HJ 212: which site each station MN stands for; without it the MN is taken as the site code. */
   stations?: StationLookup;
+  /** OpenAQ: the site the file's sensor belongs to (its responses do not name the sensor). */
+  site?: string;
 }
 
 export function readRecordsFromFile(file: string, format: FileFormat, options: FileReadOptions): AsyncIterable<SourceRecord> {
@@ -33,7 +38,20 @@ export function readRecordsFromFile(file: string, format: FileFormat, options: F
       return readCnemcFile(file);
     case 'hj212':
       return readHj212File(file, options.stations ?? ((mn) => ({ site: mn })));
+    case 'json': {
+      const mapping = loadMappingFile(options.mapping, jsonMappingSchema);
+      return fromSync(() => mapJsonDocument(readJsonFile(file), mapping));
+    }
+    case 'openaq': {
+      const site = options.site;
+      if (!site) throw new Error('--site CODE is required for OpenAQ files');
+      return fromSync(() => openaqRecords(readJsonFile(file), site));
+    }
   }
+}
+
+async function* fromSync(records: () => Iterable<SourceRecord>): AsyncIterable<SourceRecord> {
+  yield* records();
 }
 
 /** HJ 212 packets from a capture or log: frames are found wherever they are; text between them is skipped. */
@@ -90,9 +108,13 @@ async function firstCharacter(file: string): Promise<string> {
 }
 
 export function loadCsvMapping(file: string | undefined): CsvMapping {
+  return loadMappingFile(file, csvMappingSchema);
+}
+
+function loadMappingFile<S extends z.ZodType>(file: string | undefined, schema: S): z.infer<S> {
   if (!file) throw new Error('--mapping FILE is required for this format');
   if (!existsSync(file)) throw new Error(`no such mapping file: ${file}`);
-  const result = csvMappingSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  const result = schema.safeParse(parseYaml(readFileSync(file, 'utf8')));
   if (!result.success) {
     const first = result.error.issues[0];
     throw new Error(`mapping ${file}: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);

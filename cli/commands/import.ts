@@ -9,11 +9,12 @@ import { UsageError, type Command } from '../command.ts';
 export const importCommand: Command = {
   path: ['import'],
   summary: 'import a file of readings; returns once the data is stored',
-  usage: `envmon import FILE --format ${fileFormats.join('|')} [--mapping FILE] [--source ID] [--register-sites] [--dry-run] [--json]`,
+  usage: `envmon import FILE --format ${fileFormats.join('|')} [--mapping FILE] [--source ID] [--site CODE] [--register-sites] [--dry-run] [--json]`,
   options: {
     format: { type: 'string' },
     mapping: { type: 'string' },
     source: { type: 'string' },
+    site: { type: 'string' },
     'register-sites': { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -30,6 +31,7 @@ export const importCommand: Command = {
     const stations = source?.kind === 'hj212-listener' ? new Map(source.stations.map((s) => [s.mn, s])) : undefined;
     const records = readRecordsFromFile(path.resolve(file), format as FileFormat, {
       ...(mapping ? { mapping } : {}),
+      ...(typeof values.site === 'string' ? { site: values.site } : {}),
       ...(stations ? { stations: (mn: string) => stations.get(mn) } : {}),
     });
 

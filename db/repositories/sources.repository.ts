@@ -81,6 +81,6 @@ export async function recordSourceSuccess(trx: Kysely<Database>, id: string, cur
 
 /** Settings safe to store and show: paths and shapes, never credentials. */
 function publicSettings(source: LoadedSource): Record<string, unknown> {
-  const hidden = new Set(['id', 'name', 'kind', 'enabled', 'schedule', 'mappingRules', 'stationPasswords']);
+  const hidden = new Set(['id', 'name', 'kind', 'enabled', 'schedule', 'mappingRules', 'stationPasswords', 'authHeaders']);
   return Object.fromEntries(Object.entries(source).filter(([key]) => !hidden.has(key)));
 }
