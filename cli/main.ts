@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
+import { backfillCommand } from './commands/backfill.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
@@ -21,6 +22,7 @@ const commands: readonly Command[] = [
   sourcesEnableCommand,
   sourcesDisableCommand,
   importCommand,
+  backfillCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

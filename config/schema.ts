@@ -41,6 +41,10 @@ const sourceCommon = {
   lagMinutes: z.number().int().min(0).max(1440).default(0),
   /** How far back the first pull of a new source reaches, in hours. */
   initialBackfillHours: z.number().int().min(1).max(24 * 31).default(24),
+  /** Every pull reads the last N hours again, for data published late or revised (0: only what is new). */
+  refetchHours: z.number().int().min(0).max(24 * 7).default(0),
+  /** After downtime, pulls catch up at most this far back; older gaps need `envmon backfill`. */
+  backfillWindowHours: z.number().int().min(1).max(24 * 31).default(72),
 };
 
 export const csvMappingSchema = z.strictObject({

@@ -34,6 +34,8 @@ export interface ImportOptions {
   lanes?: number;
   /** Interval ends may lie this far past now (station clock drift), in ms. */
   futureToleranceMs?: number;
+  /** Record batches as the source's latest run (false for backfills of old data). */
+  recordHealth?: boolean;
   onProgress?(summary: Readonly<ImportSummary>): void;
 }
 
@@ -70,7 +72,8 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
     lane.sites = new Map();
     lane.inFlight = (async () => {
       if (options.registerSites && batch.sites.size > 0 && !options.dryRun) await registerFeedSites(deps.db, [...batch.sites.values()]);
-      const result = await storeBatch(deps, { sourceId: options.sourceId, readings: batch.readings, rejections: batch.rejections }, siteIds, options.dryRun ?? false);
+      const input = { sourceId: options.sourceId, readings: batch.readings, rejections: batch.rejections, recordHealth: options.recordHealth ?? true };
+      const result = await storeBatch(deps, input, siteIds, options.dryRun ?? false);
       add(summary, result);
       options.onProgress?.(summary);
     })();

@@ -29,6 +29,8 @@ export const ingestPayloadSchema = z.object({
   sourceId: z.string().nullable(),
   /** The pull slot that produced the batch, when it came from a pull. */
   slot: z.iso.datetime().optional(),
+  /** Which part of the slot's readings, when a pull was split into several batches. */
+  part: z.number().int().min(0).optional(),
   /** Where the source's cursor moves once the batch is stored. */
   cursor: z.iso.datetime().optional(),
   readings: z.array(readingSchema),
@@ -44,7 +46,7 @@ export const ingestJob = defineJob({
   name: 'ingest',
   payloadSchema: ingestPayloadSchema,
   options: (payload, defaults) => ({
-    ...(payload.sourceId && payload.slot ? { jobId: jobId('ingest', payload.sourceId, payload.slot) } : {}),
+    ...(payload.sourceId && payload.slot ? { jobId: jobId('ingest', payload.sourceId, payload.slot, ...(payload.part === undefined ? [] : [String(payload.part)])) } : {}),
     attempts: defaults.attempts,
     backoff: { type: 'exponential', delay: defaults.backoffMs },
   }),

@@ -23,8 +23,25 @@ export type PullResult =
 
 /** Interval ends may run this far ahead of the clock (station clocks drift). */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
-/** One pull never reaches further back than this, whatever the cursor says. */
-const MAX_WINDOW_MS = 31 * 24 * HOUR_MS;
+/** Readings per ingest job: bounds the size of a queue payload. */
+const READINGS_PER_INGEST = 10_000;
+
+/**
+ * The window a pull reads: up to the slot less the source's publication lag; from the cursor (or, for a new
+ * source, `initialBackfillHours` back), reaching `refetchHours` further back for late and revised data, but never
+ * more than `backfillWindowHours` before the slot — older gaps are for `envmon backfill`.
+ */
+export function pullWindow(
+  slot: Date,
+  cursor: Date | null,
+  config: { lagMinutes: number; initialBackfillHours: number; refetchHours: number; backfillWindowHours: number },
+): { since: Date; until: Date } {
+  const until = slot.getTime() - config.lagMinutes * 60_000;
+  const start = cursor ? cursor.getTime() : until - config.initialBackfillHours * HOUR_MS;
+  const withRefetch = Math.min(start, until - config.refetchHours * HOUR_MS);
+  const earliest = until - Math.max(config.backfillWindowHours, cursor ? 0 : config.initialBackfillHours) * HOUR_MS;
+  return { since: new Date(Math.max(withRefetch, earliest)), until: new Date(until) };
+}
 
 export const pullJob = defineJob({
   name: 'pull',
@@ -45,11 +62,7 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
   if (!config || !adapter || !state) return { outcome: 'skipped', reason: 'source is not configured' };
   if (!isEnabled(state)) return { outcome: 'skipped', reason: 'source is disabled' };
 
-  const slot = new Date(payload.slot);
-  const until = new Date(slot.getTime() - config.lagMinutes * 60_000);
-  const earliest = until.getTime() - MAX_WINDOW_MS;
-  const fromCursor = state.cursor ? state.cursor.getTime() : until.getTime() - config.initialBackfillHours * HOUR_MS;
-  const since = new Date(Math.max(fromCursor, earliest));
+  const { since, until } = pullWindow(new Date(payload.slot), state.cursor, config);
   if (since >= until) return { outcome: 'skipped', reason: 'already up to date' };
 
   const readings: NormalizedReading[] = [];
@@ -69,14 +82,20 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
   }
 
   // The cursor moves to the latest reading actually fetched, so data a source publishes late is still picked up.
+  // Large pulls go out in several ingest jobs; only the last one moves the cursor (which never moves back).
   const latest = readings.reduce((max, r) => (r.observedAt > max ? r.observedAt : max), '');
-  await deps.enqueue(ingestJob, {
-    sourceId: payload.sourceId,
-    slot: payload.slot,
-    ...(latest ? { cursor: latest } : {}),
-    readings,
-    rejections,
-  });
+  const chunks = Math.max(1, Math.ceil(readings.length / READINGS_PER_INGEST));
+  for (let i = 0; i < chunks; i++) {
+    const last = i === chunks - 1;
+    await deps.enqueue(ingestJob, {
+      sourceId: payload.sourceId,
+      slot: payload.slot,
+      ...(chunks > 1 ? { part: i } : {}),
+      ...(last && latest ? { cursor: latest } : {}),
+      readings: readings.slice(i * READINGS_PER_INGEST, (i + 1) * READINGS_PER_INGEST),
+      rejections: last ? rejections : [],
+    });
+  }
   deps.log.info('pulled', { source: payload.sourceId, slot: payload.slot, readings: readings.length, rejections: rejections.length });
   return { outcome: 'fetched', readings: readings.length, rejections: rejections.length, since: since.toISOString(), until: until.toISOString() };
 }

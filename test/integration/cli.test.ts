@@ -78,6 +78,20 @@ describe('envmon CLI', () => {
     expect(Number(stored.n)).toBe(0);
   });
 
+  it('backfills a past period window by window, with a progress line per window when not on a terminal', async () => {
+    const env = cleanEnv({ DATABASE_URL: database.url });
+    const result = await runEnvmon(['backfill', '--source', 'water-simulator', '--from', '2026-10-01T00:00:00+08:00', '--to', '2026-10-03T00:00:00+08:00', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    // Two days of 4-hourly samples: 12 times × 4 river sections × 6 parameters.
+    expect(JSON.parse(result.stdout)).toEqual({ parsed: 288, stored: 288, unchanged: 0, revised: 0, rejected: 0, reasons: {} });
+    expect(result.stderr.trim().split('\n').map((l) => l.trim())).toEqual([
+      '50%  2026-10-02 00:00 (Beijing time)  stored 144, unchanged 0, rejected 0',
+      '100%  2026-10-03 00:00 (Beijing time)  stored 288, unchanged 0, rejected 0',
+    ]);
+    const again = await runEnvmon(['backfill', '--source', 'water-simulator', '--from', '2026-10-01T00:00:00+08:00', '--to', '2026-10-03T00:00:00+08:00', '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ stored: 0, unchanged: 288 });
+  });
+
   it('reports an unreachable database in one line without its password', async () => {
     const result = await runEnvmon(['status'], cleanEnv({ DATABASE_URL: 'postgres://envmon:pa55word-xyz@127.0.0.1:1/envmon' }));
     expect(result.code).toBe(1);
