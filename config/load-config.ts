@@ -160,7 +160,7 @@ function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { f
     if (!value) problems.push({ ...where, path: `${where.path}.${path}`, seen: `${name} unset`, expected: `the credential in environment variable ${name}` });
     return value;
   };
-  if ((source.kind === 'http-json' || source.kind === 'csv-url') && source.auth) {
+  if ((source.kind === 'http-json' || source.kind === 'csv-url' || source.kind === 'cnemc') && source.auth) {
     const value = fromEnv(source.auth.valueEnv, 'auth.valueEnv');
     return value ? { ...source, authHeaders: { [source.auth.name]: source.auth.prefix + value } } : source;
   }

@@ -168,6 +168,18 @@ export const csvUrlSourceSchema = z.strictObject({
   mapping: z.string().min(1),
 });
 
+/** The national platform's real-time feed (CNEMC format, CSV or JSON) over HTTP. */
+export const cnemcSourceSchema = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('cnemc'),
+  /** URL template; {since} and {until} are filled in. */
+  url: httpUrl,
+  auth: authHeaderSchema.optional(),
+  ...httpLimits,
+  /** Register stations the feed describes that are not configured sites yet. */
+  registerSites: z.boolean().default(false),
+});
+
 export const openaqSourceSchema = z.strictObject({
   ...sourceCommon,
   kind: z.literal('openaq'),
@@ -219,6 +231,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [
   simulatorSourceSchema,
   httpJsonSourceSchema,
   csvUrlSourceSchema,
+  cnemcSourceSchema,
   openaqSourceSchema,
   hj212ListenerSchema,
 ]);

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { normalizeRecord, type NormalizedReading, type Rejection } from '../ingest/normalize.ts';
+import { registerFeedSites } from '../db/repositories/sites.repository.ts';
 import { getSource, isEnabled, recordSourceFailure } from '../db/repositories/sources.repository.ts';
+import type { SiteMetadata } from '../sources/source-adapter.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { ingestJob } from './ingest.ts';
 import { defineJob, jobId } from './job-definition.ts';
@@ -67,6 +69,7 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
 
   const readings: NormalizedReading[] = [];
   const rejections: Rejection[] = [];
+  const feedSites = new Map<string, SiteMetadata>();
   const now = deps.now();
   try {
     const controller = new AbortController();
@@ -74,12 +77,16 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
       const result = normalizeRecord(record, { now, futureToleranceMs: FUTURE_TOLERANCE_MS });
       readings.push(...result.readings);
       rejections.push(...result.rejections);
+      if (record.site) feedSites.set(record.site.code, record.site);
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await recordSourceFailure(deps.db, payload.sourceId, message, deps.now());
     throw error;
   }
+
+  // A feed that describes its stations may register the ones not configured yet.
+  if (config.kind === 'cnemc' && config.registerSites && feedSites.size > 0) await registerFeedSites(deps.db, [...feedSites.values()]);
 
   // The cursor moves to the latest reading actually fetched, so data a source publishes late is still picked up.
   // Large pulls go out in several ingest jobs; only the last one moves the cursor (which never moves back).

@@ -1,5 +1,6 @@
 /** Builds the adapter for a configured source. */
 import type { LoadedSource } from '../config/load-config.ts';
+import { createCnemcAdapter } from './cnemc-feed.ts';
 import { createCsvUrlAdapter } from './csv-url.ts';
 import { createHttpJsonAdapter } from './http-json.ts';
 import { createOpenaqAdapter } from './openaq.ts';
@@ -20,6 +21,8 @@ export function createAdapter(source: LoadedSource): SourceAdapter | null {
     case 'csv-url':
       if (!source.mappingRules) throw new Error(`source ${source.id}: mapping ${source.mapping} was not loaded`);
       return createCsvUrlAdapter({ url: source.url, mappingRules: source.mappingRules, http: httpOptions(source) });
+    case 'cnemc':
+      return createCnemcAdapter({ url: source.url, http: httpOptions(source) });
     case 'openaq':
       return createOpenaqAdapter({ baseUrl: source.baseUrl, resource: source.resource, sensors: source.sensors, pageLimit: source.pageLimit, maxPages: source.maxPages, http: httpOptions(source) });
     case 'hj212-listener':

@@ -59,7 +59,7 @@ describe('mapped JSON feed', () => {
   it('follows time-cursor pages with the credential from the environment', async () => {
     const pages: Record<string, unknown> = {
       '2026-11-21T16:00:00.000Z': { data: [1, 2].map((h) => ({ station: { code: 'S1' }, time: `2026-11-22 0${h}:00`, measurements: [{ name: 'PM2.5', v: 30 + h }, { name: 'CO', v: 0.6 }] })) },
-      '2026-11-21T18:00:00.000Z': { data: [{ station: { code: 'S1' }, time: '2026-11-22 03:00', measurements: [{ name: 'PM2.5', v: 33 }] }] },
+      '2026-11-21T18:00:00.000Z': { data: [{ station: { code: 'S1' }, time: '2026-11-22 03:00', measurements: [{ name: 'PM2.5', v: 33 }] }, { station: { code: 'S1' }, time: 'yesterday' }] },
     };
     server = await startTestServer((req, res) => {
       const since = new URL(req.url ?? '', 'http://x').searchParams.get('since') ?? '';
@@ -85,7 +85,8 @@ describe('mapped JSON feed', () => {
     const records = await fetchAll(source, '2026-11-21T16:00:00Z', '2026-11-21T22:00:00Z');
     // 01:00 and 02:00 Beijing time are 17:00 and 18:00 UTC the day before; the second page starts after 18:00.
     expect(server.requests.every((r) => r.headers.authorization === 'Bearer t0ken-xyz')).toBe(true);
-    expect(server.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('since'))).toEqual(['2026-11-21T16:00:00.000Z', '2026-11-21T18:00:00.000Z']);
+    expect(server.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('since'))).toEqual(['2026-11-21T16:00:00.000Z', '2026-11-21T18:00:00.000Z', '2026-11-21T19:00:00.000Z']);
+    expect(records.filter((r) => r.problem).map((r) => [r.problem, r.raw])).toEqual([['no valid time at "time"', '{"station":{"code":"S1"},"time":"yesterday"}']]);
     expect(records.flatMap((r) => r.readings.map((x) => `${x.parameter}=${x.value} ${x.observedAt.toISOString()}`))).toEqual([
       'pm2_5=31 2026-11-21T17:00:00.000Z',
       'co=0.6 2026-11-21T17:00:00.000Z',
@@ -99,6 +100,17 @@ describe('mapped JSON feed', () => {
     expect(() => sourceFrom(`${sites}sources:\n  - { id: f, kind: http-json, name: F, schedule: "5 * * * *", url: "http://127.0.0.1/x", auth: { valueEnv: NO_SUCH_TOKEN }, mapping: { site: s, time: { path: t }, values: [{ path: v, parameter: pm10, unit: "μg/m³" }] } }\n`)).toThrow(
       'sources[0].auth.valueEnv: got NO_SUCH_TOKEN unset, expected the credential in environment variable NO_SUCH_TOKEN',
     );
+  });
+});
+
+describe('CNEMC feed over HTTP', () => {
+  it('reads the platform CSV and keeps the hour inside the window', async () => {
+    const csv = readFileSync(path.join(repoRoot, 'test/fixtures/cnemc/2022-03-07T12-north.csv'));
+    server = await startTestServer((_req, res) => res.writeHead(200, { 'content-type': 'text/csv' }).end(csv));
+    const source = sourceFrom(`${sites}sources:\n  - { id: cn, kind: cnemc, name: CNEMC, schedule: "20 * * * *", url: "${server.url}/latest.csv", registerSites: true }\n`);
+    // 12:00 Beijing time is 04:00 UTC.
+    expect(await fetchAll(source, '2022-03-07T03:00:00Z', '2022-03-07T04:00:00Z')).toHaveLength(88);
+    expect(await fetchAll(source, '2022-03-07T04:00:00Z', '2022-03-07T05:00:00Z')).toHaveLength(0);
   });
 });
 
