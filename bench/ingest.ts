@@ -18,7 +18,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../config/load-config.ts';
 import { connectDatabase } from '../db/connect.ts';
@@ -27,7 +26,7 @@ import { syncConfig } from '../db/sync-config.ts';
 import type { ImportSummary } from '../ingest/import-records.ts';
 import { createLogger } from '../lib/logger.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
-import { findOrStartPostgres } from '../test/support/postgres-server.ts';
+import { admin, findOrStartPostgres } from '../test/support/postgres-server.ts';
 
 const TARGET = 1_000_000;
 const root = path.resolve(import.meta.dirname, '..');
@@ -142,21 +141,8 @@ async function writeCopyFile(files: readonly string[], mapping: Parameters<typeo
 }
 
 async function createIdenticalTable(db: ReturnType<typeof connectDatabase>['db']): Promise<void> {
-  await sql`
-    create table reading_copy (
-      site_id integer not null,
-      parameter_id smallint not null,
-      period text not null check (period in ('minute', 'hour', 'day')),
-      observed_at timestamptz not null,
-      value numeric not null,
-      unit text not null,
-      flag text not null default 'N',
-      source_id text,
-      ingested_at timestamptz not null default now(),
-      revision integer not null default 0,
-      primary key (site_id, parameter_id, period, observed_at)
-    ) partition by range (observed_at)`.execute(db);
-  await sql`create index on reading_copy (observed_at)`.execute(db);
+  // Same columns, defaults, constraints and indexes as reading, partitioned the same way.
+  await sql`create table reading_copy (like reading including all) partition by range (observed_at)`.execute(db);
   for (let m = 0; m < 14; m++) {
     const from = new Date(Date.UTC(2015, 11 + m, 1)).toISOString();
     const to = new Date(Date.UTC(2015, 12 + m, 1)).toISOString();
@@ -176,14 +162,5 @@ function runChild(job: string): ChildResult {
   return JSON.parse(result.stdout) as ChildResult;
 }
 
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 await main();

@@ -1,22 +1,12 @@
 import { sql } from 'kysely';
-import { openDatabase } from '../../db/open-database.ts';
 import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
-import type { OpenDatabase } from '../../db/open-database.ts';
 import type { QuarantineItem } from '../../db/schema.ts';
 import { replayQuarantined } from '../../ingest/replay-quarantine.ts';
 import { formatBeijing } from '../../lib/time.ts';
-import { UsageError, type Command, type CommandContext } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../with-database.ts';
 
 const statuses = ['pending', 'replayed', 'discarded'] as const;
-
-async function withDatabase<T>(context: CommandContext, work: (database: OpenDatabase) => Promise<T>): Promise<T> {
-  const database = await openDatabase(context.config, context.log, { poolSize: 2 });
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 function ids(positionals: readonly string[]): number[] {
   const list = positionals.map((p) => Number(p));

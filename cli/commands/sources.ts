@@ -1,22 +1,10 @@
-import { openDatabase, type OpenDatabase } from '../../db/open-database.ts';
 import { getSource, isEnabled, listSources, setOperatorEnabled } from '../../db/repositories/sources.repository.ts';
 import type { Source } from '../../db/schema.ts';
-import { syncConfig } from '../../db/sync-config.ts';
 import { normalizeRecord } from '../../ingest/normalize.ts';
 import { HOUR_MS, formatBeijing } from '../../lib/time.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';
-import { UsageError, type Command, type CommandContext } from '../command.ts';
-
-async function withDatabase<T>(context: CommandContext, work: (database: OpenDatabase) => Promise<T>): Promise<T> {
-  const database = await openDatabase(context.config, context.log, { poolSize: 2 });
-  try {
-    // Sources appear in the database once the configuration is applied.
-    await syncConfig(database.db, context.config);
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
+import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../with-database.ts';
 
 function view(s: Source, configured: boolean, readings?: number) {
   return {

@@ -4,9 +4,9 @@
  * redis-server is started when one is installed. Each test file then makes its own database and queue prefix.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../lib/free-port.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { findOrStartPostgres } from './postgres-server.ts';
 
@@ -72,15 +72,4 @@ async function startPrivateRedis(): Promise<{ url: string; stop: () => Promise<v
         child.kill('SIGTERM');
       }),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

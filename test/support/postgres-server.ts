@@ -36,3 +36,14 @@ export async function postgresAnswers(url: string): Promise<boolean> {
     await client.end().catch(() => undefined);
   }
 }
+
+/** Runs one statement as the server's administrator (create and drop databases). */
+export async function admin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,7 @@
 /** A fresh, migrated database per test file, dropped afterwards. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { admin } from './postgres-server.ts';
 import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -56,15 +57,6 @@ async function waitForNoSessions(adminUrl: string, name: string): Promise<string
   }
 }
 
-async function admin(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A queue prefix no other test run uses. */
 export function uniquePrefix(): string {
