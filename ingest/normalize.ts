@@ -104,7 +104,34 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
       flag: r.flag ?? 'N',
     });
   }
+  rejectSupersaturatedOxygen(readings, rejections, record);
   return { readings, rejections };
+}
+
+/**
+ * Dissolved oxygen against its saturation at the water temperature reported with it: saturation (mg/L) ≈
+ * 468 / (31.6 + T), the freshwater formula of China's water-quality practice. Algal blooms can push DO to about
+ * twice saturation; beyond that the value is an instrument fault. Without a temperature the fixed range applies.
+ */
+function rejectSupersaturatedOxygen(readings: NormalizedReading[], rejections: Rejection[], record: SourceRecord): void {
+  const temperatures = new Map(readings.filter((r) => r.parameter === 'water_temp').map((r) => [`${r.site}|${r.observedAt}`, Number(r.value)]));
+  if (temperatures.size === 0) return;
+  for (let i = readings.length - 1; i >= 0; i--) {
+    const r = readings[i];
+    if (r?.parameter !== 'do') continue;
+    const t = temperatures.get(`${r.site}|${r.observedAt}`);
+    if (t === undefined || t <= -2) continue;
+    const limit = 2 * (468 / (31.6 + t));
+    if (Number(r.value) > limit) {
+      readings.splice(i, 1);
+      rejections.push({
+        code: 'out_of_range',
+        reason: `do: ${r.value} mg/L is more than twice saturation at ${t} °C (${limit.toFixed(1)} mg/L)`,
+        raw: record.raw,
+        detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
+      });
+    }
+  }
 }
 
 function reject(rejections: Rejection[], raw: string, r: RawReading, code: RejectionCode, reason: string): void {

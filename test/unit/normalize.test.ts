@@ -46,6 +46,17 @@ describe('normalizeRecord', () => {
   });
 });
 
+describe('dissolved oxygen', () => {
+  it('is refused beyond twice saturation at the water temperature reported with it', () => {
+    // Saturation at 25 °C ≈ 468 / 56.6 = 8.27 mg/L; 18 mg/L is beyond twice that, 12 is not.
+    const at25 = (value: string) => [reading({ site: 'WL', parameter: 'water_temp', value: '25', unit: '°C' }), reading({ site: 'WL', parameter: 'do', value, unit: 'mg/L' })];
+    expect(normalize(...at25('12')).readings.map((r) => r.parameter)).toEqual(['water_temp', 'do']);
+    const { readings, rejections } = normalize(...at25('18'));
+    expect(readings.map((r) => r.parameter)).toEqual(['water_temp']);
+    expect(rejections.map((r) => r.reason)).toEqual(['do: 18 mg/L is more than twice saturation at 25 °C (16.5 mg/L)']);
+  });
+});
+
 describe('convertUnit', () => {
   it('refuses conversions between air and water concentrations', () => {
     expect(convertUnit('1', 'mg/m³', 'mg/L')).toBeNull();
