@@ -59,3 +59,36 @@ function canonical(negative: boolean, intPart: string, fracPart: string): string
   const body = frac ? `${int}.${frac}` : int;
   return negative && /[1-9]/.test(body) ? `-${body}` : body;
 }
+
+/**
+ * Rounds a canonical decimal to `digits` decimal places by GB/T 8170-2008 (数值修约规则): below half down, above
+ * half up, exactly half to the even neighbour ("四舍六入五成双") — decided on the exact decimal digits, never on
+ * a binary float: 2.5 → 2, 3.5 → 4, 0.65 → 0.6 (to one place), 0.651 → 0.7.
+ */
+export function roundHalfEven(value: string, digits: number): string {
+  const negative = value.startsWith('-');
+  const unsigned = negative ? value.slice(1) : value;
+  const [intPart = '0', fracPart = ''] = unsigned.split('.');
+  if (fracPart.length <= digits) return value;
+  const kept = intPart + fracPart.slice(0, digits);
+  const first = fracPart.charCodeAt(digits) - 48;
+  const rest = fracPart.slice(digits + 1);
+  const lastKept = kept.charCodeAt(kept.length - 1) - 48;
+  const up = first > 5 || (first === 5 && (/[1-9]/.test(rest) || lastKept % 2 === 1));
+  const digitsText = up ? incrementDigits(kept) : kept;
+  // The point stays `digits` from the right: incrementing may add a leading digit (99.96 → 100.0).
+  const intLength = digitsText.length - digits;
+  return canonical(negative, digitsText.slice(0, intLength), digitsText.slice(intLength));
+}
+
+function incrementDigits(digits: string): string {
+  const chars = digits.split('');
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (chars[i] === '9') chars[i] = '0';
+    else {
+      chars[i] = String(Number(chars[i]) + 1);
+      return chars.join('');
+    }
+  }
+  return '1' + chars.join('');
+}

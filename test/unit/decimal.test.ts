@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, parseDecimal, shiftDecimal } from '../../lib/decimal.ts';
+import { compareDecimal, parseDecimal, roundHalfEven, shiftDecimal } from '../../lib/decimal.ts';
 
 describe('parseDecimal', () => {
   it('canonicalises plain decimals', () => {
@@ -37,5 +37,29 @@ describe('compareDecimal', () => {
     expect(compareDecimal('1.50', '1.5')).toBe(0);
     expect(compareDecimal('0.2', '0.15')).toBeGreaterThan(0);
     expect(compareDecimal('-0.1', '0')).toBeLessThan(0);
+  });
+});
+
+describe('roundHalfEven (GB/T 8170)', () => {
+  it('rounds exact halves to the even neighbour, on the decimal digits', () => {
+    expect(roundHalfEven('2.5', 0)).toBe('2');
+    expect(roundHalfEven('3.5', 0)).toBe('4');
+    expect(roundHalfEven('0.65', 1)).toBe('0.6');
+    expect(roundHalfEven('0.75', 1)).toBe('0.8');
+    expect(roundHalfEven('0.651', 1)).toBe('0.7');
+    expect(roundHalfEven('0.649', 1)).toBe('0.6');
+    expect(roundHalfEven('99.96', 1)).toBe('100');
+    expect(roundHalfEven('-2.5', 0)).toBe('-2');
+    expect(roundHalfEven('-0.4', 0)).toBe('0');
+    expect(roundHalfEven('12', 1)).toBe('12');
+  });
+
+  it('differs from Math.round and toFixed where binary floats get it wrong', () => {
+    // 1.015 is stored as 1.01499999999999990…, so toFixed rounds it down; the exact decimal is a half with an odd
+    // neighbour, so GB/T 8170 rounds it up.
+    expect((1.015).toFixed(2)).toBe('1.01');
+    expect(roundHalfEven('1.015', 2)).toBe('1.02');
+    expect(Math.round(2.5)).toBe(3);
+    expect(roundHalfEven('2.5', 0)).toBe('2');
   });
 });
