@@ -92,3 +92,36 @@ function incrementDigits(digits: string): string {
   }
   return '1' + chars.join('');
 }
+
+/** A decimal as an integer count of 10^-scale units (exact). */
+export function toScaled(value: string, scale: number): bigint {
+  const negative = value.startsWith('-');
+  const [intPart = '0', fracPart = ''] = (negative ? value.slice(1) : value).split('.');
+  if (fracPart.length > scale) throw new Error(`${value} has more than ${scale} decimal places`);
+  const n = BigInt(intPart + fracPart.padEnd(scale, '0'));
+  return negative ? -n : n;
+}
+
+/** Decimal places of a canonical decimal. */
+export function decimalPlaces(value: string): number {
+  const point = value.indexOf('.');
+  return point < 0 ? 0 : value.length - point - 1;
+}
+
+/**
+ * numerator / denominator (numerator counted in 10^-scale units), rounded by GB/T 8170 to `digits` places —
+ * exactly, so a mean that is exactly half a unit rounds to even.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint, scale: number, digits: number): string {
+  if (denominator <= 0n) throw new Error('denominator must be positive');
+  const negative = numerator < 0n;
+  const n = (negative ? -numerator : numerator) * 10n ** BigInt(digits);
+  const d = denominator * 10n ** BigInt(scale);
+  let q = n / d;
+  const twice = 2n * (n - q * d);
+  if (twice > d || (twice === d && q % 2n === 1n)) q += 1n;
+  const text = q.toString().padStart(digits + 1, '0');
+  const intPart = text.slice(0, text.length - digits);
+  const fracPart = digits > 0 ? text.slice(text.length - digits) : '';
+  return canonical(negative, intPart, fracPart);
+}

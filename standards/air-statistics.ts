@@ -1,0 +1,82 @@
+/**
+ * Air statistics by GB 3095 §8 / Table 4 (data validity) and HJ 663-2013 (evaluation): 24-hour means need at
+ * least 20 hourly values of the natural day (01:00 … 24:00), 8-hour moving means at least 6 of their 8 hours;
+ * the O3 daily maximum 8-hour mean is taken over the windows ending 08:00 … 24:00 of the day; annual means are
+ * means of daily means (at least 324 days; 27 a month, 25 in February); percentiles by HJ 663's method
+ * (k = 1 + (n − 1) × p, linear between neighbours). Means are exact and rounded by GB/T 8170 to the published
+ * precision: μg/m³ to integers, CO mg/m³ to one decimal.
+ */
+import { decimalPlaces, divideRounded, toScaled } from '../lib/decimal.ts';
+
+export interface Statistic {
+  /** null when the data are not valid for this statistic. */
+  value: string | null;
+  validCount: number;
+  valid: boolean;
+}
+
+/** Published precision: CO one decimal (mg/m³), the others whole μg/m³. */
+export const publishedDigits = (parameter: string): number => (parameter === 'co' ? 1 : 0);
+
+/** Exact mean of decimals, rounded to `digits` by GB/T 8170. */
+export function exactMean(values: readonly string[], digits: number): string {
+  if (values.length === 0) throw new Error('no values');
+  const scale = Math.max(...values.map(decimalPlaces));
+  const sum = values.reduce((s, v) => s + toScaled(v, scale), 0n);
+  return divideRounded(sum, BigInt(values.length), scale, digits);
+}
+
+function meanWithMinimum(values: readonly (string | null | undefined)[], minimum: number, digits: number): Statistic {
+  const present = values.filter((v): v is string => typeof v === 'string');
+  const valid = present.length >= minimum;
+  return { value: valid ? exactMean(present, digits) : null, validCount: present.length, valid };
+}
+
+/** 24-hour mean of a natural day from its 24 hourly values (index 0 = the 01:00 value). GB 3095 Table 4: ≥ 20. */
+export function dailyMean(hourly: readonly (string | null | undefined)[], parameter: string): Statistic {
+  return meanWithMinimum(hourly, 20, publishedDigits(parameter));
+}
+
+/** 8-hour moving mean from the 8 hourly values ending at the window's end. GB 3095 Table 4: ≥ 6. */
+export function eightHourMean(hours: readonly (string | null | undefined)[], parameter = 'o3'): Statistic {
+  return meanWithMinimum(hours, 6, publishedDigits(parameter));
+}
+
+/**
+ * O3 daily maximum 8-hour mean from a natural day's 24 hourly values: the largest valid 8-hour mean among the
+ * windows ending 08:00 … 24:00. `validCount` is the number of valid windows (of 17).
+ */
+export function o3DailyMax8h(hourly: readonly (string | null | undefined)[]): Statistic {
+  let best: string | null = null;
+  let validWindows = 0;
+  for (let end = 8; end <= 24; end++) {
+    const window = eightHourMean(hourly.slice(end - 8, end));
+    if (!window.valid || window.value === null) continue;
+    validWindows++;
+    if (best === null || Number(window.value) > Number(best)) best = window.value;
+  }
+  return { value: best, validCount: validWindows, valid: best !== null };
+}
+
+/** Annual mean from the year's valid daily means. GB 3095 Table 4: ≥ 324 daily values. */
+export function annualMean(daily: readonly (string | null | undefined)[], parameter: string): Statistic {
+  return meanWithMinimum(daily, 324, publishedDigits(parameter));
+}
+
+/**
+ * The p-th percentile of values by HJ 663-2013: sort ascending, k = 1 + (n − 1) × p / 100, s = ⌊k⌋,
+ * m = X(s) + (X(s+1) − X(s)) × (k − s); exact, then rounded by GB/T 8170.
+ */
+export function percentile(values: readonly string[], p: number, digits: number): string {
+  if (values.length === 0) throw new Error('no values');
+  const scale = Math.max(...values.map(decimalPlaces));
+  const sorted = values.map((v) => toScaled(v, scale)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // k − 1 = (n − 1) × p / 100 as the fraction (n − 1) × p / 100 with integer p.
+  const position = BigInt(sorted.length - 1) * BigInt(p);
+  const s = position / 100n;
+  const fraction = position % 100n;
+  const low = sorted[Number(s)] ?? 0n;
+  const high = sorted[Number(s) + 1] ?? low;
+  // m × 100 = X(s) × 100 + (X(s+1) − X(s)) × fraction
+  return divideRounded(low * 100n + (high - low) * fraction, 100n, scale, digits);
+}
