@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
+import { aqiCommand, statsCommand } from './commands/air-queries.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -23,6 +24,8 @@ const commands: readonly Command[] = [
   sourcesDisableCommand,
   importCommand,
   backfillCommand,
+  aqiCommand,
+  statsCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+export interface SeriesValue {
+  site: string;
+  parameter: string;
+  observedAt: Date;
+  value: string;
+}
+
+/**
+ * Hourly values of sites and parameters with interval ends in (from, to], in time order. Only values flagged N
+ * (normal) count: any other HJ 212 data flag keeps a value out of every statistic.
+ */
+export async function hourlyValues(db: Kysely<Database>, sites: readonly string[], parameters: readonly string[], from: Date, to: Date): Promise<SeriesValue[]> {
+  if (sites.length === 0 || parameters.length === 0) return [];
+  const rows = await db
+    .selectFrom('reading')
+    .innerJoin('site', 'site.id', 'reading.site_id')
+    .innerJoin('parameter', 'parameter.id', 'reading.parameter_id')
+    .select(['site.code as site', 'parameter.code as parameter', 'reading.observed_at', 'reading.value'])
+    .where('site.code', 'in', [...sites])
+    .where('parameter.code', 'in', [...parameters])
+    .where('reading.period', '=', 'hour')
+    .where('reading.flag', '=', 'N')
+    .where('reading.observed_at', '>', from)
+    .where('reading.observed_at', '<=', to)
+    .orderBy('reading.observed_at')
+    .execute();
+  return rows.map((r) => ({ site: r.site, parameter: r.parameter, observedAt: r.observed_at, value: r.value }));
+}
