@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
 import { aqiCommand, statsCommand } from './commands/air-queries.ts';
 import { backfillCommand } from './commands/backfill.ts';
+import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
@@ -26,6 +27,7 @@ const commands: readonly Command[] = [
   backfillCommand,
   aqiCommand,
   statsCommand,
+  targetsCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

@@ -246,18 +246,27 @@ export const targetSchema = z.strictObject({
   /** 约束性 (binding) or 预期性 (indicative). */
   nature: z.enum(['binding', 'indicative']),
   scope: z.union([z.strictObject({ site: code }), z.strictObject({ area: z.string().min(1) })]),
-  indicator: z.enum(['pm2_5_annual_mean', 'good_day_ratio', 'heavy_pollution_day_ratio', 'water_class']),
+  /** pm2_5_annual_mean μg/m³; good_day_ratio and heavy_pollution_day_ratio %; heavy_pollution_days a count; water_class I…V. */
+  indicator: z.enum(['pm2_5_annual_mean', 'good_day_ratio', 'heavy_pollution_day_ratio', 'heavy_pollution_days', 'water_class']),
   baseline: z.strictObject({ year: z.number().int(), value: z.union([z.number(), z.string()]) }).optional(),
   target: z.strictObject({
     year: z.number().int(),
-    comparator: z.enum(['<=', '>=', 'class_at_least']),
-    value: z.union([z.number(), z.string()]),
+    /** not_worse_than_baseline: "keep stable or improve" (保持稳定或改善) against the baseline year's value. */
+    comparator: z.enum(['<=', '>=', 'class_at_least', 'not_worse_than_baseline']),
+    value: z.union([z.number(), z.string()]).optional(),
     /** The document's own words for the target, e.g. 基本消除. */
     wording: z.string().optional(),
   }),
+  /** Where documents disagree on one indicator and scope, the operator marks the one that governs. */
+  governing: z.boolean().default(true),
+  /** Season-dependent parameter limits of a water target, e.g. NH3-N ≤ 8 mg/L in winter and ≤ 5 in summer. */
+  seasonalLimits: z
+    .array(z.strictObject({ parameter: z.string().min(1), limit: z.number(), months: z.array(z.number().int().min(1).max(12)).min(1), unit: z.string().default('mg/L') }))
+    .optional(),
   validFrom: isoDate,
   validTo: isoDate,
-});
+})
+  .refine((t) => t.target.comparator === 'not_worse_than_baseline' ? t.baseline !== undefined : t.target.value !== undefined, 'a target value, or a baseline for a "keep stable or improve" target');
 export type TargetConfig = z.infer<typeof targetSchema>;
 
 export const fileConfigSchema = z.strictObject({

@@ -17,8 +17,10 @@ export async function upsertConfiguredTargets(db: Kysely<Database>, targets: rea
     baseline_value: t.baseline ? String(t.baseline.value) : null,
     target_year: t.target.year,
     comparator: t.target.comparator,
-    target_value: String(t.target.value),
+    target_value: t.target.value === undefined ? String(t.baseline?.value ?? '') : String(t.target.value),
     wording: t.target.wording ?? null,
+    governing: t.governing,
+    seasonal: t.seasonalLimits ? JSON.stringify(t.seasonalLimits) : null,
     valid_from: t.validFrom,
     valid_to: t.validTo,
   }));
@@ -41,6 +43,8 @@ export async function upsertConfiguredTargets(db: Kysely<Database>, targets: rea
         wording: eb.ref('excluded.wording'),
         valid_from: eb.ref('excluded.valid_from'),
         valid_to: eb.ref('excluded.valid_to'),
+        governing: eb.ref('excluded.governing'),
+        seasonal: eb.ref('excluded.seasonal'),
         updated_at: new Date(),
       })),
     )

@@ -1,5 +1,6 @@
 /** `envmon aqi` and `envmon stats` on the real Beijing data, checked against values computed here independently. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
@@ -78,6 +79,32 @@ describe('envmon aqi --daily on Beijing Dongsi', () => {
       if (all.every((x) => x !== null)) expect(row.aqi).toBe(Math.max(...all.map(Number)));
       else expect(row.aqi).toBeNull();
     }
+  });
+});
+
+describe('envmon targets', () => {
+  it('reports a year\'s PM2.5 mean and good-day ratio for a site, as computed independently', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-targets-'));
+    const extra = path.join(dir, 'targets.yaml');
+    writeFileSync(
+      extra,
+      [
+        'targets:',
+        '  - { id: T-PM25, document: test plan, nature: binding, scope: { site: Dongsi }, indicator: pm2_5_annual_mean, target: { year: 2016, comparator: "<=", value: 44 }, validFrom: "2016-01-01", validTo: "2016-12-31" }',
+      ].join('\n'),
+    );
+    const targetsEnv = { ...env, ENVMON_CONFIG: `${path.join(repoRoot, 'config/envmon.yaml')},${extra}` };
+    const result = await runEnvmon(['targets', '--year', '2016', '--json'], targetsEnv);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = JSON.parse(result.stdout) as { id: string; progress: { current: string; basis: number; meets: boolean; projection: string | null } }[];
+    const pm = rows.find((r) => r.id === 'T-PM25')?.progress;
+    // Independently: every natural day of 2016 with ≥ 20 hours, its half-even integer mean; then their mean.
+    const daily: number[] = [];
+    for (let t = Date.UTC(2016, 0, 1); t < Date.UTC(2017, 0, 1); t += 86_400_000) {
+      const hours = dayColumn(new Date(t).toISOString().slice(0, 10), 5).filter((x): x is number => x !== null);
+      if (hours.length >= 20) daily.push(halfEvenMean(hours, 1));
+    }
+    expect(pm).toEqual({ current: String(halfEvenMean(daily, 1)), basis: daily.length, required: '≤ 44', meets: false, projection: null });
   });
 });
 
