@@ -9,12 +9,14 @@ import { startHj212Listener, type Hj212Listener } from '../sources/hj212/tcp-lis
 /** Interval ends may lie this far past the clock (station clocks drift). */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
-export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, log: Logger, now: () => Date): Promise<Hj212Listener[]> {
-  const listeners: Hj212Listener[] = [];
+/** Listeners by source id. */
+export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, log: Logger, now: () => Date): Promise<Map<string, Hj212Listener>> {
+  const listeners = new Map<string, Hj212Listener>();
   for (const source of config.sources) {
     if (source.kind !== 'hj212-listener' || !source.enabled) continue;
     const passwords = source.stationPasswords ?? {};
-    listeners.push(
+    listeners.set(
+      source.id,
       await startHj212Listener(
         {
           host: source.host,

@@ -34,14 +34,14 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let workers: Worker[] = [];
   let scheduler: Scheduler | null = null;
   let server: Server | null = null;
-  let listeners: Hj212Listener[] = [];
+  let listeners = new Map<string, Hj212Listener>();
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix });
   const queues = createQueues(backend, config);
 
   const stop = async () => {
     // Order matters: no new work, then let running jobs finish, then close what they used.
     await scheduler?.stop();
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners.values()].map((l) => l.close()));
     await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs, log)));
     if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
     await queues.close();
@@ -86,8 +86,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     await stop().catch(() => undefined);
     throw error;
   }
-  const listenerIds = config.sources.filter((s) => s.kind === 'hj212-listener' && s.enabled).map((s) => s.id);
-  const listenerPorts = new Map(listeners.map((l, i) => [listenerIds[i] ?? '', l.address().port]));
+  const listenerPorts = new Map([...listeners].map(([id, l]) => [id, l.address().port]));
   return { databaseUrl: database.connectionString, listenerPorts, stop };
 }
 
