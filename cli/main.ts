@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
 import { aqiCommand, statsCommand } from './commands/air-queries.ts';
+import { alertsAckCommand, alertsListCommand, alertsShowCommand } from './commands/alerts.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
@@ -28,6 +29,9 @@ const commands: readonly Command[] = [
   aqiCommand,
   statsCommand,
   targetsCommand,
+  alertsListCommand,
+  alertsShowCommand,
+  alertsAckCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

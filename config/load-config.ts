@@ -31,6 +31,7 @@ export interface AppConfig {
   readonly sites: FileConfig['sites'];
   readonly sources: readonly LoadedSource[];
   readonly targets: FileConfig['targets'];
+  readonly rules: FileConfig['rules'];
   readonly queues: FileConfig['queues'];
   /** Secret values from the environment, for log scrubbing only. */
   readonly secrets: readonly string[];
@@ -43,10 +44,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const environment = envResult.success ? envResult.data : environmentSchema.parse({});
 
   const files = environment.ENVMON_CONFIG.split(',').map((f) => f.trim()).filter(Boolean);
-  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; queues?: FileConfig['queues'] } = {
+  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; queues?: FileConfig['queues'] } = {
     sites: [],
     sources: [],
     targets: [],
+    rules: [],
   };
   const origins = new Map<object, { file: string; path: string }>();
 
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     });
     merged.sites.push(...result.data.sites);
     merged.targets.push(...result.data.targets);
+    merged.rules.push(...result.data.rules);
     if (isRecord(raw) && 'queues' in raw) merged.queues = result.data.queues;
   }
 
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     sites: merged.sites,
     sources: merged.sources,
     targets: merged.targets,
+    rules: merged.rules,
     queues: merged.queues ?? fileConfigSchema.parse({}).queues,
     secrets,
   });

@@ -269,10 +269,33 @@ export const targetSchema = z.strictObject({
   .refine((t) => t.target.comparator === 'not_worse_than_baseline' ? t.baseline !== undefined : t.target.value !== undefined, 'a target value, or a baseline for a "keep stable or improve" target');
 export type TargetConfig = z.infer<typeof targetSchema>;
 
+/** A threshold on a rolling value of one parameter, for the sites in scope. */
+export const thresholdRuleSchema = z.strictObject({
+  id: code,
+  kind: z.literal('threshold'),
+  /** Sites by code, by kind or by area; a site matching any listed criterion is in scope. */
+  scope: z.strictObject({ sites: z.array(code).optional(), siteKinds: z.array(z.enum(siteKinds)).optional(), areas: z.array(z.string()).optional() }),
+  parameter: z.string().min(1),
+  /** The rolling value compared: the hourly value or an 8- or 24-hour moving mean (GB 3095 validity applies). */
+  window: z.enum(['1h', '8h', '24h']).default('1h'),
+  /** `>`: breach above the limit; `<`: below (dissolved oxygen). */
+  direction: z.enum(['>', '<']).default('>'),
+  limit: z.number(),
+  /** Where the limit comes from, shown with every alert, e.g. GB 3838-2002 表1 Ⅲ类 氨氮. */
+  limitSource: z.string().min(1),
+  /** The level a firing alert must return past to clear (hysteresis); default the limit. */
+  clearAt: z.number().optional(),
+  /** Consecutive breaching values before the alert fires. */
+  forEvaluations: z.number().int().min(1).max(100).default(1),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+export type ThresholdRuleConfig = z.infer<typeof thresholdRuleSchema>;
+
 export const fileConfigSchema = z.strictObject({
   sites: z.array(siteSchema).default([]),
   sources: z.array(sourceSchema).default([]),
   targets: z.array(targetSchema).default([]),
+  rules: z.array(thresholdRuleSchema).default([]),
   queues: z
     .strictObject({
       /** Jobs each worker runs at once, per queue. */

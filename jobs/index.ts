@@ -1,7 +1,8 @@
 /** Every job envmon runs. This list drives both enqueueing and worker dispatch. */
+import { evaluateJob } from './evaluate.ts';
 import { ingestJob } from './ingest.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import { formatBeijing } from '../../lib/time.ts';
+import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../with-database.ts';
+
+export const alertsListCommand: Command = {
+  path: ['alerts', 'list'],
+  summary: 'alerts, open ones by default (newest first)',
+  usage: 'envmon alerts list [--all] [--limit N] [--json]',
+  options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
+  run: async ({ values }, context) =>
+    withDatabase(context, async ({ db }) => {
+      let query = db
+        .selectFrom('alert')
+        .leftJoin('site', 'site.id', 'alert.site_id')
+        .leftJoin('parameter', 'parameter.id', 'alert.parameter_id')
+        .select(['alert.id', 'alert.rule_id', 'alert.state', 'alert.severity', 'site.code as site', 'site.name_zh as siteName', 'parameter.code as parameter', 'alert.first_seen_at', 'alert.fired_at', 'alert.resolved_at', 'alert.acknowledged_at', 'alert.late', 'alert.evidence'])
+        .orderBy('alert.id', 'desc')
+        .limit(Math.max(1, Math.min(10_000, Number(values.limit) || 100)));
+      if (!values.all) query = query.where('alert.state', '<>', 'resolved');
+      const alerts = await query.execute();
+      if (values.json) context.out(JSON.stringify(alerts, null, 2));
+      else {
+        if (alerts.length === 0) context.out(values.all ? 'no alerts' : 'no open alerts');
+        for (const a of alerts) {
+          const e = a.evidence as { value?: string; limit?: number };
+          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.siteName ?? a.site ?? '-'} ${a.parameter ?? ''} ${e.value ?? ''} (limit ${e.limit ?? '-'})  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
+        }
+      }
+      return 0;
+    }),
+};
+
+export const alertsShowCommand: Command = {
+  path: ['alerts', 'show'],
+  summary: 'one alert with its evidence and full history',
+  usage: 'envmon alerts show ID [--json]',
+  options: { json: { type: 'boolean', default: false } },
+  run: async ({ values, positionals }, context) =>
+    withDatabase(context, async ({ db }) => {
+      const id = Number(positionals[0]);
+      const alert = Number.isInteger(id) ? await db.selectFrom('alert').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+      if (!alert) throw new UsageError(`no alert ${positionals[0] ?? ''}`);
+      const history = await db.selectFrom('alert_event').select(['at', 'from_state', 'to_state', 'note', 'evidence']).where('alert_id', '=', id).orderBy('id').execute();
+      if (values.json) context.out(JSON.stringify({ ...alert, history }, null, 2));
+      else {
+        context.out(`alert ${alert.id} ${alert.rule_id} ${alert.state} (${alert.severity})`);
+        context.out(`evidence: ${JSON.stringify(alert.evidence)}`);
+        for (const h of history) context.out(`  ${formatBeijing(h.at)}  ${h.from_state ?? '-'} → ${h.to_state}${h.note ? `  ${h.note}` : ''}`);
+      }
+      return 0;
+    }),
+};
+
+export const alertsAckCommand: Command = {
+  path: ['alerts', 'ack'],
+  summary: 'acknowledge an open alert with a note',
+  usage: 'envmon alerts ack ID --by NAME [--note TEXT]',
+  options: { by: { type: 'string' }, note: { type: 'string' } },
+  run: async ({ values, positionals }, context) => {
+    if (typeof values.by !== 'string' || values.by.trim() === '') throw new UsageError('--by NAME is required');
+    const by = values.by;
+    return withDatabase(context, async ({ db }) => {
+      const id = Number(positionals[0]);
+      const note = typeof values.note === 'string' ? values.note : null;
+      const updated = await db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('alert')
+          .set({ acknowledged_at: sql<Date>`now()`, acknowledged_by: by, ack_note: note, updated_at: new Date() })
+          .where('id', '=', Number.isInteger(id) ? id : 0)
+          .where('state', '<>', 'resolved')
+          .returning(['id', 'state'])
+          .executeTakeFirst();
+        if (result) await trx.insertInto('alert_event').values({ alert_id: result.id, from_state: result.state, to_state: result.state, note: `acknowledged by ${by}${note ? `: ${note}` : ''}`, evidence: null }).execute();
+        return result;
+      });
+      if (!updated) throw new UsageError(`no open alert ${positionals[0] ?? ''}`);
+      context.out(`alert ${updated.id} acknowledged`);
+      return 0;
+    });
+  },
+};
