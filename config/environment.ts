@@ -27,7 +27,7 @@ export const environmentSchema = z.object({
   /** What `envmon start` runs: everything, only the workers, or only the scheduler. */
   ENVMON_ROLE: z.enum(['all', 'worker', 'scheduler']).default('all'),
   ENVMON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Port of the health endpoint (GET /healthz); unset means no HTTP server. */
+  /** Port of the HTTP server: GET /healthz and the read-only JSON API under /api; unset means none. */
   ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** How long shutdown waits for running jobs, in ms. */
   ENVMON_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),

@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger.ts';
 import { createAdapter } from '../sources/create-adapter.ts';
 import { createQueues } from './enqueue.ts';
 import type { Hj212Listener } from '../sources/hj212/tcp-listener.ts';
-import { startHealthServer } from './health-server.ts';
+import { startHttpServer } from './http-server.ts';
 import { startHj212Listeners } from './hj212-listeners.ts';
 import { startJobWorkers } from './job-workers.ts';
 import { createQueueBackend } from './queue-backend.ts';
@@ -81,7 +81,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       });
       await scheduler.catchUp(CATCH_UP_MINUTES);
     }
-    if (config.httpPort !== null) server = await startHealthServer(config.httpPort, database.db);
+    if (config.httpPort !== null) server = await startHttpServer(config.httpPort, database.db, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { formatBeijing } from '../../lib/time.ts';
+import { alertsQuery } from '../../queries/alerts-query.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
@@ -10,15 +11,7 @@ export const alertsListCommand: Command = {
   options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
-      let query = db
-        .selectFrom('alert')
-        .leftJoin('site', 'site.id', 'alert.site_id')
-        .leftJoin('parameter', 'parameter.id', 'alert.parameter_id')
-        .select(['alert.id', 'alert.rule_id', 'alert.state', 'alert.severity', 'site.code as site', 'site.name_zh as siteName', 'parameter.code as parameter', 'alert.first_seen_at', 'alert.fired_at', 'alert.resolved_at', 'alert.acknowledged_at', 'alert.late', 'alert.evidence'])
-        .orderBy('alert.id', 'desc')
-        .limit(Math.max(1, Math.min(10_000, Number(values.limit) || 100)));
-      if (!values.all) query = query.where('alert.state', '<>', 'resolved');
-      const alerts = await query.execute();
+      const alerts = await alertsQuery(db, { all: values.all === true, limit: Number(values.limit) || 100 });
       if (values.json) context.out(JSON.stringify(alerts, null, 2));
       else {
         if (alerts.length === 0) context.out(values.all ? 'no alerts' : 'no open alerts');
