@@ -25,7 +25,8 @@ afterAll(async () => {
 
 const get = async (path: string) => {
   const response = await fetch(base + path);
-  return { status: response.status, body: (await response.json()) as unknown };
+  const body: unknown = await response.json();
+  return { status: response.status, body };
 };
 
 describe('HTTP API', () => {
