@@ -21,11 +21,13 @@ afterAll(async () => {
   await database.drop();
 });
 
+const csvLines = readFileSync(file, 'utf8').trim().split(/\r?\n/).slice(1);
+
 /** The day's hourly values of one CSV column, in order 01:00 … 24:00 (hour 0 of the next date is 24:00). */
 function dayColumn(day: string, column: number): (number | null)[] {
   const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   const hours = Array<number | null>(24).fill(null);
-  for (const line of readFileSync(file, 'utf8').trim().split(/\r?\n/).slice(1)) {
+  for (const line of csvLines) {
     const c = line.split(',');
     const date = `${c[1]}-${String(c[2]).padStart(2, '0')}-${String(c[3]).padStart(2, '0')}`;
     const h = Number(c[4]);
