@@ -291,11 +291,28 @@ export const thresholdRuleSchema = z.strictObject({
 });
 export type ThresholdRuleConfig = z.infer<typeof thresholdRuleSchema>;
 
+/**
+ * Silence of sources: a source, a site of it or one parameter of a site that has sent nothing for `afterMinutes`
+ * (since the newest interval end) opens one alert at the widest level that is silent — one alert for a silent
+ * source, not one per parameter.
+ */
+export const noDataRuleSchema = z.strictObject({
+  id: code,
+  kind: z.literal('no_data'),
+  sources: z.array(code).min(1),
+  afterMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  /** When the check runs (Beijing time). */
+  schedule: cronExpression.default('*/10 * * * *'),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+export type NoDataRuleConfig = z.infer<typeof noDataRuleSchema>;
+export const ruleSchema = z.discriminatedUnion('kind', [thresholdRuleSchema, noDataRuleSchema]);
+
 export const fileConfigSchema = z.strictObject({
   sites: z.array(siteSchema).default([]),
   sources: z.array(sourceSchema).default([]),
   targets: z.array(targetSchema).default([]),
-  rules: z.array(thresholdRuleSchema).default([]),
+  rules: z.array(ruleSchema).default([]),
   queues: z
     .strictObject({
       /** Jobs each worker runs at once, per queue. */

@@ -34,7 +34,7 @@ export const evaluateJob = defineJob({
   options: (_payload, defaults) => ({ attempts: defaults.attempts, backoff: { type: 'exponential', delay: defaults.backoffMs } }),
   process: async (payload: EvaluatePayload, deps: JobDeps) => {
     const site = deps.config.sites.find((s) => s.code === payload.site);
-    const rules = deps.config.rules.filter((r) => payload.parameters.includes(r.parameter) && inScope(r, payload.site, site));
+    const rules = deps.config.rules.filter((r): r is ThresholdRuleConfig => r.kind === 'threshold' && payload.parameters.includes(r.parameter) && inScope(r, payload.site, site));
     let transitions = 0;
     for (const rule of rules) transitions += await evaluateRule(rule, payload, deps);
     return { rules: rules.length, transitions };

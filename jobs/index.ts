@@ -1,8 +1,9 @@
 /** Every job envmon runs. This list drives both enqueueing and worker dispatch. */
+import { checkSilenceJob } from './check-silence.ts';
 import { evaluateJob } from './evaluate.ts';
 import { ingestJob } from './ingest.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, checkSilenceJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

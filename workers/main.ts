@@ -17,7 +17,8 @@ import { startHttpServer } from './http-server.ts';
 import { startHj212Listeners } from './hj212-listeners.ts';
 import { startJobWorkers } from './job-workers.ts';
 import { createQueueBackend } from './queue-backend.ts';
-import { startScheduler, type Scheduler } from './scheduler.ts';
+import { startScheduler, type ScheduleEntry, type Scheduler } from './scheduler.ts';
+import { checkSilenceJob } from '../jobs/check-silence.ts';
 
 export interface Service {
   readonly databaseUrl: string;
@@ -73,12 +74,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       listeners = await startHj212Listeners(config, queues.enqueue, log, now);
     }
     if (config.role !== 'worker') {
-      scheduler = startScheduler({
-        sources: config.sources,
-        enqueuePull: (sourceId, slot) => queues.enqueue(pullJob, { sourceId, slot: slot.toISOString() }),
-        log,
-        now,
-      });
+      scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });
       await scheduler.catchUp(CATCH_UP_MINUTES);
     }
     if (config.httpPort !== null) server = await startHttpServer(config.httpPort, database.db, log);
@@ -88,6 +84,20 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   }
   const listenerPorts = new Map([...listeners].map(([id, l]) => [id, l.address().port]));
   return { databaseUrl: database.connectionString, listenerPorts, stop };
+}
+
+/**
+ * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
+ * enable takes effect without a restart) and every no-data rule's check.
+ */
+function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
+  const pulls = config.sources.flatMap((s) =>
+    'schedule' in s ? [{ key: `pull:${s.id}`, schedule: s.schedule, timeZone: s.timeZone, enqueue: (slot: Date) => enqueue(pullJob, { sourceId: s.id, slot: slot.toISOString() }) }] : [],
+  );
+  const checks = config.rules.flatMap((r) =>
+    r.kind === 'no_data' ? [{ key: `check-silence:${r.id}`, schedule: r.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(checkSilenceJob, { ruleId: r.id, slot: slot.toISOString() }) }] : [],
+  );
+  return [...pulls, ...checks];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

@@ -1,59 +1,57 @@
 /**
- * Turns each enabled source's cron expression into `pull` jobs. The slot time is the scheduled minute, and the
- * job id is derived from source + slot, so any number of scheduler instances enqueue each slot once.
+ * Turns cron expressions into jobs: each source's pulls and each periodic check. The slot time is the scheduled
+ * minute and job ids are derived from it, so any number of scheduler instances enqueue each slot once.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { LoadedSource } from '../config/load-config.ts';
 import type { Logger } from '../lib/logger.ts';
 
-type ScheduledSource = Extract<LoadedSource, { schedule: string }>;
+/** One cron-driven job stream. */
+export interface ScheduleEntry {
+  /** Names the stream in logs, e.g. `pull:beijing-replay`. */
+  key: string;
+  schedule: string;
+  timeZone: string;
+  enqueue(slot: Date): Promise<void>;
+}
 
 export interface Scheduler {
-  /** Enqueues the latest slot of each source that fell within `lookbackMinutes` of now (missed while down). */
+  /** Enqueues the latest slot of each entry that fell within `lookbackMinutes` of now (missed while down). */
   catchUp(lookbackMinutes: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface SchedulerDeps {
-  sources: readonly LoadedSource[];
-  enqueuePull(sourceId: string, slot: Date): Promise<void>;
+  entries: readonly ScheduleEntry[];
   log: Logger;
   now(): Date;
 }
 
 export function startScheduler(deps: SchedulerDeps): Scheduler {
-  // Every scheduled source ticks; the pull itself skips a source that is disabled (in the file or by an operator).
-  const enabled = deps.sources.filter((s): s is ScheduledSource => 'schedule' in s);
   const tasks = new Map<string, ScheduledTask>();
   const inFlight = new Set<Promise<void>>();
 
-  const enqueue = (sourceId: string, slot: Date) => {
-    const pending = deps.enqueuePull(sourceId, slot).catch((error: unknown) => {
-      deps.log.error('could not enqueue pull', { source: sourceId, slot: slot.toISOString(), error: error instanceof Error ? error.message : String(error) });
+  const enqueue = (entry: ScheduleEntry, slot: Date) => {
+    const pending = entry.enqueue(slot).catch((error: unknown) => {
+      deps.log.error('could not enqueue a scheduled job', { job: entry.key, slot: slot.toISOString(), error: error instanceof Error ? error.message : String(error) });
     });
     inFlight.add(pending);
     void pending.finally(() => inFlight.delete(pending));
     return pending;
   };
 
-  for (const source of enabled) {
-    const task = cron.schedule(source.schedule, (context) => enqueue(source.id, floorMinute(context.date)), {
-      timezone: source.timeZone,
-      name: `pull:${source.id}`,
-      noOverlap: false,
-    });
-    tasks.set(source.id, task);
+  for (const entry of deps.entries) {
+    tasks.set(entry.key, cron.schedule(entry.schedule, (context) => enqueue(entry, floorMinute(context.date)), { timezone: entry.timeZone, name: entry.key, noOverlap: false }));
   }
-  deps.log.info('scheduler started', { sources: enabled.map((s) => s.id) });
+  deps.log.info('scheduler started', { jobs: deps.entries.map((e) => e.key) });
 
   return {
     catchUp: async (lookbackMinutes) => {
       const now = floorMinute(deps.now());
       await Promise.all(
-        enabled.map((source) => {
-          const task = tasks.get(source.id);
+        deps.entries.map((entry) => {
+          const task = tasks.get(entry.key);
           const slot = task ? latestSlot((d) => task.match(d), now, lookbackMinutes) : null;
-          return slot ? enqueue(source.id, slot) : Promise.resolve();
+          return slot ? enqueue(entry, slot) : Promise.resolve();
         }),
       );
     },

@@ -25,7 +25,7 @@ export async function lastEvaluated(trx: Kysely<Database>, dedupKey: string): Pr
 
 export async function insertAlert(
   trx: Kysely<Database>,
-  alert: { dedupKey: string; ruleId: string; siteId: number | null; parameterId: number | null; state: 'pending' | 'firing'; severity: 'info' | 'warning' | 'critical'; at: Date; late: boolean; evidence: unknown },
+  alert: { dedupKey: string; ruleId: string; siteId: number | null; parameterId: number | null; sourceId?: string; state: 'pending' | 'firing'; severity: 'info' | 'warning' | 'critical'; at: Date; late: boolean; evidence: unknown },
 ): Promise<number> {
   const row = await trx
     .insertInto('alert')
@@ -34,6 +34,7 @@ export async function insertAlert(
       rule_id: alert.ruleId,
       site_id: alert.siteId,
       parameter_id: alert.parameterId,
+      source_id: alert.sourceId ?? null,
       state: alert.state,
       severity: alert.severity,
       first_seen_at: alert.at,
