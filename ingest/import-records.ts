@@ -32,7 +32,7 @@ export interface ImportOptions {
   batchSize?: number;
   /** Batches stored at once, each on its own connection (the pool must have at least this many). */
   lanes?: number;
-  /** Interval ends may lie this far past now (station clock drift), in ms. */
+  /** Interval ends may lie this far past now, in ms; default FUTURE_TOLERANCE_MS. */
   futureToleranceMs?: number;
   /** Record batches as the source's latest run (false for backfills of old data). */
   recordHealth?: boolean;
@@ -82,7 +82,7 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   };
 
   const now = deps.now();
-  const normalizeOptions = { now, futureToleranceMs: options.futureToleranceMs ?? 10 * 60_000 };
+  const normalizeOptions = { now, ...(options.futureToleranceMs === undefined ? {} : { futureToleranceMs: options.futureToleranceMs }) };
   for await (const record of records) {
     const result = normalizeRecord(record, normalizeOptions);
     summary.parsed += record.problem ? 1 : record.readings.length;

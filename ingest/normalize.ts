@@ -42,17 +42,20 @@ export interface Rejection {
   detail?: Record<string, string>;
 }
 
+/** Interval ends may lie this far past the clock: station and logger clocks drift. */
+export const FUTURE_TOLERANCE_MS = 10 * 60_000;
+
 export interface NormalizeOptions {
   now: Date;
-  /** How far past `now` an interval end may lie (clock skew), in ms. */
-  futureToleranceMs: number;
+  /** How far past `now` an interval end may lie, in ms; default FUTURE_TOLERANCE_MS. */
+  futureToleranceMs?: number;
 }
 
 export function normalizeRecord(record: SourceRecord, options: NormalizeOptions): { readings: NormalizedReading[]; rejections: Rejection[] } {
   if (record.problem) return { readings: [], rejections: [{ code: record.problemCode ?? 'malformed', reason: record.problem, raw: record.raw }] };
   const readings: NormalizedReading[] = [];
   const rejections: Rejection[] = [];
-  const latest = options.now.getTime() + options.futureToleranceMs;
+  const latest = options.now.getTime() + (options.futureToleranceMs ?? FUTURE_TOLERANCE_MS);
   // The readings of one record usually share their time: format it once.
   let lastTime: Date | null = null;
   let lastIso = '';

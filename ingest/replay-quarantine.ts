@@ -24,7 +24,7 @@ export async function replayQuarantined(deps: StoreDeps, items: readonly Quarant
       outcomes.push({ id: item.id, outcome: 'not replayable', reason: item.reason });
       continue;
     }
-    const { readings, rejections } = normalizeRecord({ raw: item.raw, readings: [reading] }, { now: deps.now(), futureToleranceMs: 10 * 60_000 });
+    const { readings, rejections } = normalizeRecord({ raw: item.raw, readings: [reading] }, { now: deps.now() });
     const result = readings.length > 0 ? await storeBatch(deps, { sourceId: item.source_id, readings, rejections: [], recordHealth: false }, new Map(), true) : null;
     const failure = rejections[0] ?? (result && result.rejected > 0 ? result.rejections[0] : undefined);
     if (failure) {

@@ -35,8 +35,9 @@ export const evaluateJob = defineJob({
   process: async (payload: EvaluatePayload, deps: JobDeps) => {
     const site = deps.config.sites.find((s) => s.code === payload.site);
     const rules = deps.config.rules.filter((r): r is ThresholdRuleConfig => r.kind === 'threshold' && payload.parameters.includes(r.parameter) && inScope(r, payload.site, site));
+    const siteId = rules.length > 0 ? ((await siteIdsByCode(deps.db, [payload.site])).get(payload.site) ?? null) : null;
     let transitions = 0;
-    for (const rule of rules) transitions += await evaluateRule(rule, payload, deps);
+    for (const rule of rules) transitions += await evaluateRule(rule, payload, siteId, deps);
     return { rules: rules.length, transitions };
   },
 });
@@ -46,7 +47,7 @@ function inScope(rule: ThresholdRuleConfig, code: string, site: { kind: string; 
   return (s.sites?.includes(code) ?? false) || (site !== undefined && ((s.siteKinds?.includes(site.kind as never) ?? false) || (s.areas?.includes(site.area) ?? false)));
 }
 
-async function evaluateRule(rule: ThresholdRuleConfig, payload: EvaluatePayload, deps: JobDeps): Promise<number> {
+async function evaluateRule(rule: ThresholdRuleConfig, payload: EvaluatePayload, siteId: number | null, deps: JobDeps): Promise<number> {
   const from = new Date(payload.from);
   const to = new Date(payload.to);
   // A moving mean ending at an hour after the batch still contains the batch's hours.
@@ -55,7 +56,6 @@ async function evaluateRule(rule: ThresholdRuleConfig, payload: EvaluatePayload,
   const windows = windowStatistics(series ?? new Map<string, Map<number, string>>(), rule.parameter, rule.window, from, new Date(to.getTime() + span - HOUR_MS)).filter((w) => w.valid && w.value !== null);
   if (windows.length === 0) return 0;
   const dedupKey = `${rule.id}|${payload.site}|${rule.parameter}`;
-  const siteId = (await siteIdsByCode(deps.db, [payload.site])).get(payload.site) ?? null;
   const parameterId = deps.parameterIds.get(rule.parameter) ?? null;
   const now = deps.now().getTime();
 

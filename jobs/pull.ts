@@ -23,8 +23,6 @@ export type PullResult =
   | { outcome: 'fetched'; readings: number; rejections: number; since: string; until: string }
   | { outcome: 'skipped'; reason: string };
 
-/** Interval ends may run this far ahead of the clock (station clocks drift). */
-const FUTURE_TOLERANCE_MS = 10 * 60_000;
 /** Readings per ingest job: bounds the size of a queue payload. */
 const READINGS_PER_INGEST = 10_000;
 
@@ -74,7 +72,7 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
   try {
     const controller = new AbortController();
     for await (const record of adapter.fetch({ since, until }, controller.signal)) {
-      const result = normalizeRecord(record, { now, futureToleranceMs: FUTURE_TOLERANCE_MS });
+      const result = normalizeRecord(record, { now });
       readings.push(...result.readings);
       rejections.push(...result.rejections);
       if (record.site) feedSites.set(record.site.code, record.site);

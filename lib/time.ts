@@ -33,8 +33,3 @@ export function labelToIntervalEnd(
 export function formatBeijing(instant: Date): string {
   return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 }
-
-/** Floors an instant to the whole hour. */
-export function floorHour(instant: Date): Date {
-  return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
-}

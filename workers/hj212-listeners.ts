@@ -6,9 +6,6 @@ import type { Enqueue } from '../jobs/job-deps.ts';
 import type { Logger } from '../lib/logger.ts';
 import { startHj212Listener, type Hj212Listener } from '../sources/hj212/tcp-listener.ts';
 
-/** Interval ends may lie this far past the clock (station clocks drift). */
-const FUTURE_TOLERANCE_MS = 10 * 60_000;
-
 /** Listeners by source id. */
 export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, log: Logger, now: () => Date): Promise<Map<string, Hj212Listener>> {
   const listeners = new Map<string, Hj212Listener>();
@@ -30,11 +27,11 @@ export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, l
         },
         {
           onRecord: async (record) => {
-            const { readings, rejections } = normalizeRecord(record, { now: now(), futureToleranceMs: FUTURE_TOLERANCE_MS });
+            const { readings, rejections } = normalizeRecord(record, { now: now() });
             await enqueue(ingestJob, { sourceId: source.id, readings, rejections });
           },
           onRejected: async (record) => {
-            const { rejections } = normalizeRecord(record, { now: now(), futureToleranceMs: FUTURE_TOLERANCE_MS });
+            const { rejections } = normalizeRecord(record, { now: now() });
             await enqueue(ingestJob, { sourceId: source.id, readings: [], rejections });
           },
         },

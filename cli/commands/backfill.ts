@@ -1,16 +1,16 @@
-import { openDatabase } from '../../db/open-database.ts';
-import { syncConfig } from '../../db/sync-config.ts';
 import { importRecords, type ImportSummary } from '../../ingest/import-records.ts';
 import { HOUR_MS, formatBeijing } from '../../lib/time.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';
 import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../with-database.ts';
 
 export const backfillCommand: Command = {
   path: ['backfill'],
   summary: 'fetch and store a past period of a source, window by window',
   usage: 'envmon backfill --source ID --from ISO --to ISO [--step-hours N] [--json]',
   options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'step-hours': { type: 'string', default: '24' }, json: { type: 'boolean', default: false } },
-  run: async ({ values }, { config, log, out }) => {
+  run: async ({ values }, context) => {
+    const { config } = context;
     const source = config.sources.find((s) => s.id === values.source);
     if (!source) throw new UsageError(`--source must name a configured source`);
     const adapter = createAdapter(source);
@@ -21,26 +21,25 @@ export const backfillCommand: Command = {
     const step = Number(values['step-hours']) * HOUR_MS;
     if (!Number.isFinite(step) || step <= 0) throw new UsageError('--step-hours must be a positive number');
 
-    const database = await openDatabase(config, log, { poolSize: 4 });
     const progress = progressReporter(from, to);
-    try {
-      const parameterIds = await syncConfig(database.db, config);
-      const deps = { db: database.db, pool: database.pool, parameterIds, partitions: new Set<string>(), now: () => new Date() };
-      const total: ImportSummary = { parsed: 0, stored: 0, unchanged: 0, revised: 0, rejected: 0, reasons: {} };
-      const controller = new AbortController();
-      for (let start = from; start < to; start += step) {
-        const end = Math.min(start + step, to);
-        const summary = await importRecords(adapter.fetch({ since: new Date(start), until: new Date(end) }, controller.signal), deps, { sourceId: source.id, recordHealth: false });
-        for (const key of ['parsed', 'stored', 'unchanged', 'revised', 'rejected'] as const) total[key] += summary[key];
-        for (const [reason, n] of Object.entries(summary.reasons)) total.reasons[reason] = (total.reasons[reason] ?? 0) + n;
-        progress(end, total);
-      }
-      progress.done();
-      out(values.json ? JSON.stringify(total, null, 2) : `parsed ${total.parsed}, stored ${total.stored}, unchanged ${total.unchanged}, revised ${total.revised}, rejected ${total.rejected}`);
-      return 0;
-    } finally {
-      await database.close();
-    }
+    return withDatabase(
+      context,
+      async ({ storeDeps }) => {
+        const total: ImportSummary = { parsed: 0, stored: 0, unchanged: 0, revised: 0, rejected: 0, reasons: {} };
+        const controller = new AbortController();
+        for (let start = from; start < to; start += step) {
+          const end = Math.min(start + step, to);
+          const summary = await importRecords(adapter.fetch({ since: new Date(start), until: new Date(end) }, controller.signal), storeDeps, { sourceId: source.id, recordHealth: false });
+          for (const key of ['parsed', 'stored', 'unchanged', 'revised', 'rejected'] as const) total[key] += summary[key];
+          for (const [reason, n] of Object.entries(summary.reasons)) total.reasons[reason] = (total.reasons[reason] ?? 0) + n;
+          progress(end, total);
+        }
+        progress.done();
+        context.out(values.json ? JSON.stringify(total, null, 2) : `parsed ${total.parsed}, stored ${total.stored}, unchanged ${total.unchanged}, revised ${total.revised}, rejected ${total.rejected}`);
+        return 0;
+      },
+      { poolSize: 4 },
+    );
   },
 };
 

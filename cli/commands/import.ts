@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { openDatabase } from '../../db/open-database.ts';
-import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
-import { syncConfig } from '../../db/sync-config.ts';
 import { importRecords } from '../../ingest/import-records.ts';
 import { fileFormats, readRecordsFromFile, type FileFormat } from '../../sources/file-formats.ts';
 import { UsageError, type Command } from '../command.ts';
+import { withDatabase } from '../with-database.ts';
 
 export const importCommand: Command = {
   path: ['import'],
@@ -19,7 +17,8 @@ export const importCommand: Command = {
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
-  run: async ({ values, positionals }, { config, log, out }) => {
+  run: async ({ values, positionals }, context) => {
+    const { config } = context;
     const file = positionals[0];
     if (!file) throw new UsageError('import needs a FILE');
     const format = values.format;
@@ -35,24 +34,22 @@ export const importCommand: Command = {
       ...(stations ? { stations: (mn: string) => stations.get(mn) } : {}),
     });
 
-    const database = await openDatabase(config, log, { poolSize: 4 });
-    try {
-      // Sites and the parameter catalogue must be in place for the readings to find them.
-      await syncConfig(database.db, config);
-      const sourceId = typeof values.source === 'string' ? values.source : null;
-      const summary = await importRecords(records, { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set(), now: () => new Date() }, {
-        sourceId,
-        dryRun: values['dry-run'] === true,
-        registerSites: values['register-sites'] === true,
-      });
-      if (values.json) out(JSON.stringify(summary, null, 2));
-      else {
-        out(`${values['dry-run'] ? 'dry run (nothing stored): ' : ''}parsed ${summary.parsed}, stored ${summary.stored}, unchanged ${summary.unchanged}, revised ${summary.revised}, rejected ${summary.rejected}`);
-        for (const [reason, n] of Object.entries(summary.reasons)) out(`  rejected ${reason}: ${n}`);
-      }
-      return 0;
-    } finally {
-      await database.close();
-    }
+    return withDatabase(
+      context,
+      async ({ storeDeps }) => {
+        const summary = await importRecords(records, storeDeps, {
+          sourceId: typeof values.source === 'string' ? values.source : null,
+          dryRun: values['dry-run'] === true,
+          registerSites: values['register-sites'] === true,
+        });
+        if (values.json) context.out(JSON.stringify(summary, null, 2));
+        else {
+          context.out(`${values['dry-run'] ? 'dry run (nothing stored): ' : ''}parsed ${summary.parsed}, stored ${summary.stored}, unchanged ${summary.unchanged}, revised ${summary.revised}, rejected ${summary.rejected}`);
+          for (const [reason, n] of Object.entries(summary.reasons)) context.out(`  rejected ${reason}: ${n}`);
+        }
+        return 0;
+      },
+      { poolSize: 4 },
+    );
   },
 };

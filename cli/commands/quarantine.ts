@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
 import type { QuarantineItem } from '../../db/schema.ts';
 import { replayQuarantined } from '../../ingest/replay-quarantine.ts';
 import { formatBeijing } from '../../lib/time.ts';
@@ -89,8 +88,7 @@ export const quarantineReplayCommand: Command = {
       if (!values.all) query = query.where('id', 'in', ids(positionals));
       if (typeof values.code === 'string') query = query.where('code', '=', values.code);
       const items = await query.execute();
-      const deps = { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set<string>(), now: () => new Date() };
-      const outcomes = await replayQuarantined(deps, items);
+      const outcomes = await replayQuarantined(database.storeDeps, items);
       if (values.json) context.out(JSON.stringify(outcomes, null, 2));
       else {
         for (const o of outcomes) context.out(`${String(o.id).padStart(6)}  ${o.outcome}${o.reason ? `: ${o.reason}` : ''}`);

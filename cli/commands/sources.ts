@@ -92,7 +92,7 @@ export const sourcesTestCommand: Command = {
     const controller = new AbortController();
     for await (const record of adapter.fetch({ since, until }, controller.signal)) {
       result.records++;
-      const { readings, rejections } = normalizeRecord(record, { now, futureToleranceMs: 10 * 60_000 });
+      const { readings, rejections } = normalizeRecord(record, { now });
       result.readings += readings.length;
       result.rejected += rejections.length;
       for (const r of rejections) result.reasons[r.code] = (result.reasons[r.code] ?? 0) + 1;

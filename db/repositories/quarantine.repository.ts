@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, QuarantineItem } from '../schema.ts';
+import type { Database } from '../schema.ts';
 
 export interface QuarantineInput {
   code: string;
@@ -15,10 +15,4 @@ export async function quarantine(trx: Kysely<Database>, sourceId: string | null,
     .insertInto('quarantine')
     .values(items.map((i) => ({ source_id: sourceId, code: i.code, reason: i.reason, raw: i.raw, detail: JSON.stringify(i.detail ?? {}) })))
     .execute();
-}
-
-export async function listQuarantine(db: Kysely<Database>, options: { status?: 'pending' | 'replayed' | 'discarded'; limit: number }): Promise<QuarantineItem[]> {
-  let query = db.selectFrom('quarantine').selectAll().orderBy('id', 'desc').limit(options.limit);
-  if (options.status) query = query.where('status', '=', options.status);
-  return query.execute();
 }

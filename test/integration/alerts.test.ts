@@ -5,21 +5,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
 import { ingestJob } from '../../jobs/ingest.ts';
-import { createQueues, type Queues } from '../../workers/enqueue.ts';
-import { createQueueBackend, type QueueBackend } from '../../workers/queue-backend.ts';
+import type { Queues } from '../../workers/enqueue.ts';
 import type { Service } from '../../workers/main.ts';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
-import { trackResource } from '../support/resources.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
-import { startTestService, testConfig } from '../support/test-service.ts';
+import { openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 let database: TestDatabase;
 let config: AppConfig;
 let service: Service;
-let backend: QueueBackend;
 let queues: Queues;
-let release: () => void;
 let configFile: string;
 
 beforeAll(async () => {
@@ -38,14 +34,10 @@ beforeAll(async () => {
   );
   config = testConfig({ DATABASE_URL: database.url, ENVMON_CONFIG: file, ENVMON_QUEUE_PREFIX: uniquePrefix() });
   service = await startTestService(config, () => new Date('2026-11-22T12:00:00Z'));
-  backend = createQueueBackend({ redisUrl: null, databaseUrl: database.url, prefix: config.queuePrefix });
-  queues = createQueues(backend, config);
-  release = trackResource('test queues');
+  queues = openTestQueues(config, database.url);
 });
 afterAll(async () => {
   await queues.close();
-  await backend.close();
-  release();
   await service.stop();
   await database.drop();
 });

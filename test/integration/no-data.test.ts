@@ -6,20 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { checkSilenceJob } from '../../jobs/check-silence.ts';
-import { createQueues, type Queues } from '../../workers/enqueue.ts';
+import type { Queues } from '../../workers/enqueue.ts';
 import type { Service } from '../../workers/main.ts';
-import { createQueueBackend, type QueueBackend } from '../../workers/queue-backend.ts';
-import { trackResource } from '../support/resources.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
-import { startTestService, testConfig } from '../support/test-service.ts';
+import { openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 let database: TestDatabase;
 let config: AppConfig;
 let service: Service;
-let backend: QueueBackend;
 let queues: Queues;
-let release: () => void;
 const now = new Date('2026-11-22T05:17:30Z');
 
 /** Three series of source `sim` (S1 pH and NH3-N, S2 pH), one sample each at `time`. */
@@ -48,15 +44,11 @@ beforeAll(async () => {
   );
   config = testConfig({ DATABASE_URL: database.url, ENVMON_CONFIG: file, ENVMON_QUEUE_PREFIX: uniquePrefix() });
   service = await startTestService(config, () => now);
-  backend = createQueueBackend({ redisUrl: null, databaseUrl: database.url, prefix: config.queuePrefix });
-  queues = createQueues(backend, config);
-  release = trackResource('test queues');
+  queues = openTestQueues(config, database.url);
   await store('2026-11-22T04:00:00.000Z');
 });
 afterAll(async () => {
   await queues.close();
-  await backend.close();
-  release();
   await service.stop();
   await database.drop();
 });

@@ -5,12 +5,9 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { jobs } from '../../jobs/index.ts';
 import { pullJob } from '../../jobs/pull.ts';
-import { createQueues } from '../../workers/enqueue.ts';
-import { createQueueBackend } from '../../workers/queue-backend.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
-import { deleteRedisPrefix, startTestService, testConfig } from '../support/test-service.ts';
+import { deleteRedisPrefix, openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { trackResource } from '../support/resources.ts';
 
 describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend', (backendKind) => {
   let database: TestDatabase;
@@ -59,9 +56,7 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
   it('runs a slot once even when two instances schedule it', async () => {
     const now = new Date('2026-11-22T05:17:30Z');
     const [a, b] = await Promise.all([startTestService(config(), () => now), startTestService(config(), () => now)]);
-    const backend = createQueueBackend({ redisUrl: redisUrl() ?? null, databaseUrl: database.url, prefix });
-    const queues = createQueues(backend, config());
-    const release = trackResource('inspection queues');
+    const queues = openTestQueues(config(), database.url, redisUrl() ?? null);
     try {
       // Both instances enqueued the 05:15 slot of both sources at start-up; a third enqueue changes nothing.
       await queues.enqueue(pullJob, { sourceId: 'beijing-replay', slot: '2026-11-22T05:15:00.000Z' });
@@ -76,16 +71,12 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       ]);
     } finally {
       await queues.close();
-      await backend.close();
-      release();
       await Promise.all([a.stop(), b.stop()]);
     }
   });
 
   it('fails a job with a malformed payload at once, without retries', async () => {
-    const backend = createQueueBackend({ redisUrl: redisUrl() ?? null, databaseUrl: database.url, prefix });
-    const queues = createQueues(backend, config());
-    const release = trackResource('inspection queues');
+    const queues = openTestQueues(config(), database.url, redisUrl() ?? null);
     const service = await startTestService(config(), () => new Date('2026-11-22T05:17:30Z'));
     try {
       const ingestQueue = queues.queues.get('ingest');
@@ -101,8 +92,6 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
     } finally {
       await service.stop();
       await queues.close();
-      await backend.close();
-      release();
     }
   });
 });

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '../../config/load-config.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { createQueues, type Queues } from '../../workers/enqueue.ts';
 import { startService, type Service } from '../../workers/main.ts';
+import { createQueueBackend } from '../../workers/queue-backend.ts';
 import { trackResource } from './resources.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -39,4 +41,19 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   } finally {
     redis.disconnect();
   }
+}
+
+/** Queues of a test's namespace, to enqueue into and inspect; `close` releases them and their connections. */
+export function openTestQueues(config: AppConfig, databaseUrl: string, redisUrl: string | null = null): Queues {
+  const backend = createQueueBackend({ redisUrl, databaseUrl, prefix: config.queuePrefix });
+  const queues = createQueues(backend, config);
+  const release = trackResource(`test queues on ${config.queuePrefix}`);
+  return {
+    ...queues,
+    close: async () => {
+      await queues.close();
+      await backend.close();
+      release();
+    },
+  };
 }
