@@ -32,6 +32,7 @@ export interface AppConfig {
   readonly sources: readonly LoadedSource[];
   readonly targets: FileConfig['targets'];
   readonly rules: FileConfig['rules'];
+  readonly maintenance: FileConfig['maintenance'];
   readonly queues: FileConfig['queues'];
   /** Secret values from the environment, for log scrubbing only. */
   readonly secrets: readonly string[];
@@ -44,11 +45,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const environment = envResult.success ? envResult.data : environmentSchema.parse({});
 
   const files = environment.ENVMON_CONFIG.split(',').map((f) => f.trim()).filter(Boolean);
-  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; queues?: FileConfig['queues'] } = {
+  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; maintenance: FileConfig['maintenance']; queues?: FileConfig['queues'] } = {
     sites: [],
     sources: [],
     targets: [],
     rules: [],
+    maintenance: [],
   };
   const origins = new Map<object, { file: string; path: string }>();
 
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     merged.sites.push(...result.data.sites);
     merged.targets.push(...result.data.targets);
     merged.rules.push(...result.data.rules);
+    merged.maintenance.push(...result.data.maintenance);
     if (isRecord(raw) && 'queues' in raw) merged.queues = result.data.queues;
   }
 
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     sources: merged.sources,
     targets: merged.targets,
     rules: merged.rules,
+    maintenance: merged.maintenance,
     queues: merged.queues ?? fileConfigSchema.parse({}).queues,
     secrets,
   });

@@ -165,13 +165,41 @@ export interface NotificationOutboxTable {
   alert_id: number | null;
   dedup_key: string;
   payload: Json;
-  status: ColumnType<'pending' | 'sending' | 'sent' | 'failed', 'pending' | undefined, 'pending' | 'sending' | 'sent' | 'failed'>;
+  status: ColumnType<OutboxStatus, 'pending' | 'suppressed' | undefined, OutboxStatus>;
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
   last_error: string | null;
   message_id: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  silence_id: number | null;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
+
+/** Rolling values of one hourly series; see migration 20261130T0000. */
+export interface WindowAggregateTable {
+  site_id: number;
+  parameter_id: number;
+  kind: AggregateKind;
+  window_end: Date;
+  /** Exact sum of the valid values (null for the O3 day, whose value is a maximum). */
+  sum: string | null;
+  valid_count: number;
+  /** The published figure; null when the window has too few valid data. */
+  value: string | null;
+  /** Day windows: the largest hourly value and the number of valid hours. */
+  max_hour: string | null;
+  hour_count: number | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type AggregateKind = '8h' | '24h' | 'day' | 'month' | 'year';
+
+export interface SeriesWatermarkTable {
+  site_id: number;
+  parameter_id: number;
+  latest_hour: Date;
 }
 
 export interface Database {
@@ -186,6 +214,8 @@ export interface Database {
   alert_event: AlertEventTable;
   silence: SilenceTable;
   notification_outbox: NotificationOutboxTable;
+  window_aggregate: WindowAggregateTable;
+  series_watermark: SeriesWatermarkTable;
 }
 
 export type Site = Selectable<SiteTable>;

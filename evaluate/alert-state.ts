@@ -31,19 +31,49 @@ export type Transition = 'none' | 'pending' | 'fired' | 'resolved' | 'cancelled'
 export const initialMemory: AlertMemory = { state: 'ok', breaches: 0, lastEvaluatedAt: null };
 
 export function evaluateThreshold(memory: AlertMemory, rule: ThresholdRule, value: number, at: number): { memory: AlertMemory; transition: Transition } {
-  if (memory.lastEvaluatedAt !== null && at <= memory.lastEvaluatedAt) return { memory, transition: 'none' };
   const breaching = rule.direction === '>' ? value > rule.limit : value < rule.limit;
   const clear = rule.clearAt ?? rule.limit;
   const cleared = rule.direction === '>' ? value <= clear : value >= clear;
+  return advanceAlert(memory, { breaching, cleared }, rule.forEvaluations, at);
+}
+
+/** One observation of any rule: whether it breaches, and whether it is past the clear level. */
+export interface Observation {
+  breaching: boolean;
+  /** For rules without hysteresis, simply `!breaching`. */
+  cleared: boolean;
+}
+
+export function advanceAlert(memory: AlertMemory, observation: Observation, forEvaluations: number, at: number): { memory: AlertMemory; transition: Transition } {
+  if (memory.lastEvaluatedAt !== null && at <= memory.lastEvaluatedAt) return { memory, transition: 'none' };
   const next = (state: AlertState, breaches: number): AlertMemory => ({ state, breaches, lastEvaluatedAt: at });
 
   if (memory.state === 'firing') {
-    return cleared ? { memory: next('ok', 0), transition: 'resolved' } : { memory: next('firing', breaching ? memory.breaches + 1 : memory.breaches), transition: 'none' };
+    return observation.cleared ? { memory: next('ok', 0), transition: 'resolved' } : { memory: next('firing', observation.breaching ? memory.breaches + 1 : memory.breaches), transition: 'none' };
   }
-  if (!breaching) {
+  if (!observation.breaching) {
     return { memory: next('ok', 0), transition: memory.state === 'pending' ? 'cancelled' : 'none' };
   }
   const breaches = memory.breaches + 1;
-  if (breaches >= rule.forEvaluations) return { memory: next('firing', breaches), transition: 'fired' };
+  if (breaches >= forEvaluations) return { memory: next('firing', breaches), transition: 'fired' };
   return { memory: next('pending', breaches), transition: memory.state === 'pending' ? 'none' : 'pending' };
+}
+
+/**
+ * Breaches found in late data — times at or before the latest time already evaluated. The live state machine has
+ * moved on, so late data is judged on its own: every run of at least `forEvaluations` consecutive breaching
+ * observations is one late exceedance, from its first to its last breaching time.
+ */
+export function lateBreachRuns<T extends Observation & { at: number }>(observations: readonly T[], forEvaluations: number): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  for (const o of [...observations].sort((a, b) => a.at - b.at)) {
+    if (o.breaching) run.push(o);
+    else {
+      if (run.length >= forEvaluations) runs.push(run);
+      run = [];
+    }
+  }
+  if (run.length >= forEvaluations) runs.push(run);
+  return runs;
 }

@@ -7,9 +7,11 @@
  * as in the input. Memory stays bounded: per lane, one batch filling and one being stored.
  */
 import { registerFeedSites } from '../db/repositories/sites.repository.ts';
+import { refreshChangedSeries } from '../evaluate/evaluate-changes.ts';
 import type { SiteMetadata, SourceRecord } from '../sources/source-adapter.ts';
 import { normalizeRecord, type NormalizedReading, type Rejection } from './normalize.ts';
 import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from './store-batch.ts';
+import { touchedSeries } from './touched-series.ts';
 
 export interface ImportSummary {
   /** Readings read from the input, plus records that could not be read at all. */
@@ -36,6 +38,8 @@ export interface ImportOptions {
   futureToleranceMs?: number;
   /** Record batches as the source's latest run (false for backfills of old data). */
   recordHealth?: boolean;
+  /** Refresh the rolling aggregates of each stored batch (default true); rules are not run on imports. */
+  refreshAggregates?: boolean;
   onProgress?(summary: Readonly<ImportSummary>): void;
 }
 
@@ -74,6 +78,9 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
       if (options.registerSites && batch.sites.size > 0 && !options.dryRun) await registerFeedSites(deps.db, [...batch.sites.values()]);
       const input = { sourceId: options.sourceId, readings: batch.readings, rejections: batch.rejections, recordHealth: options.recordHealth ?? true };
       const result = await storeBatch(deps, input, siteIds, options.dryRun ?? false);
+      if (!options.dryRun && (options.refreshAggregates ?? true) && result.stored + result.revised > 0) {
+        await refreshChangedSeries(deps.db, touchedSeries(batch.readings), deps.parameterIds);
+      }
       add(summary, result);
       options.onProgress?.(summary);
     })();

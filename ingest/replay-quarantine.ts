@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import type { QuarantineItem } from '../db/schema.ts';
 import type { AveragingPeriod, RawReading } from '../sources/source-adapter.ts';
 import { normalizeRecord } from './normalize.ts';
+import { refreshChangedSeries } from '../evaluate/evaluate-changes.ts';
 import { storeBatch, type StoreDeps } from './store-batch.ts';
+import { touchedSeries } from './touched-series.ts';
 
 export interface ReplayOutcome {
   id: number;
@@ -34,6 +36,7 @@ export async function replayQuarantined(deps: StoreDeps, items: readonly Quarant
     }
     // The dry run above proved the reading stores; now store it and close the item together.
     const stored = await storeBatch(deps, { sourceId: item.source_id, readings, rejections: [], recordHealth: false });
+    if (stored.stored + stored.revised > 0) await refreshChangedSeries(deps.db, touchedSeries(readings), deps.parameterIds);
     await deps.db
       .updateTable('quarantine')
       .set({ status: 'replayed', resolved_at: sql<Date>`now()`, resolution: stored.stored > 0 || stored.revised > 0 ? 'stored' : 'unchanged' })

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { storeBatch } from '../ingest/store-batch.ts';
 import type { StoreCounts } from '../db/repositories/readings.repository.ts';
-import { evaluateJob, type EvaluatePayload } from './evaluate.ts';
+import { touchedSeries } from '../ingest/touched-series.ts';
+import { evaluateJob } from './evaluate.ts';
 import { defineJob, jobId } from './job-definition.ts';
 
 const readingSchema = z.object({
@@ -60,23 +61,8 @@ export const ingestJob = defineJob({
     });
     // New or revised hourly values are evaluated at their own times, site by site.
     if (counts.stored + counts.revised > 0) {
-      for (const touched of touchedHours(payload.readings)) await deps.enqueue(evaluateJob, touched);
+      for (const [site, series] of touchedSeries(payload.readings)) await deps.enqueue(evaluateJob, { site, series });
     }
     return counts;
   },
 });
-
-/** Per site: the parameters and the span of hourly values in a batch. */
-function touchedHours(readings: IngestPayload['readings']): EvaluatePayload[] {
-  const bySite = new Map<string, { parameters: Set<string>; from: string; to: string }>();
-  for (const r of readings) {
-    if (r.period !== 'hour') continue;
-    const entry = bySite.get(r.site) ?? { parameters: new Set<string>(), from: r.observedAt, to: r.observedAt };
-    entry.parameters.add(r.parameter);
-    if (r.observedAt < entry.from) entry.from = r.observedAt;
-    if (r.observedAt > entry.to) entry.to = r.observedAt;
-    bySite.set(r.site, entry);
-  }
-  // `from` is exclusive: start one hour before the earliest value.
-  return [...bySite].map(([site, e]) => ({ site, parameters: [...e.parameters], from: new Date(Date.parse(e.from) - 3_600_000).toISOString(), to: e.to }));
-}

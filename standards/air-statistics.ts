@@ -15,8 +15,13 @@ export interface Statistic {
   valid: boolean;
 }
 
-/** Published precision: CO one decimal (mg/m³), the others whole μg/m³. */
-export const publishedDigits = (parameter: string): number => (parameter === 'co' ? 1 : 0);
+const WHOLE_MICROGRAMS = new Set(['pm2_5', 'pm10', 'so2', 'no2', 'o3', 'nox', 'tsp']);
+
+/**
+ * Published precision of means: CO one decimal (mg/m³), the other air pollutants whole μg/m³ (as the national
+ * platform publishes them); other parameters (water quality in mg/L, meteorology) keep three decimals.
+ */
+export const publishedDigits = (parameter: string): number => (parameter === 'co' ? 1 : WHOLE_MICROGRAMS.has(parameter) ? 0 : 3);
 
 /** Exact mean of decimals, rounded to `digits` by GB/T 8170. */
 export function exactMean(values: readonly string[], digits: number): string {

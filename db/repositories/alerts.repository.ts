@@ -25,7 +25,20 @@ export async function lastEvaluated(trx: Kysely<Database>, dedupKey: string): Pr
 
 export async function insertAlert(
   trx: Kysely<Database>,
-  alert: { dedupKey: string; ruleId: string; siteId: number | null; parameterId: number | null; sourceId?: string; state: 'pending' | 'firing'; severity: 'info' | 'warning' | 'critical'; at: Date; late: boolean; evidence: unknown },
+  alert: {
+    dedupKey: string;
+    ruleId: string;
+    siteId: number | null;
+    parameterId: number | null;
+    sourceId?: string;
+    state: 'pending' | 'firing' | 'resolved';
+    severity: 'info' | 'warning' | 'critical';
+    at: Date;
+    late: boolean;
+    evidence: unknown;
+    /** A late exceedance is stored already over: it fired at `at` and resolved here. */
+    resolvedAt?: Date;
+  },
 ): Promise<number> {
   const row = await trx
     .insertInto('alert')
@@ -38,8 +51,9 @@ export async function insertAlert(
       state: alert.state,
       severity: alert.severity,
       first_seen_at: alert.at,
-      fired_at: alert.state === 'firing' ? alert.at : null,
-      last_evaluated_at: alert.at,
+      fired_at: alert.state === 'pending' ? null : alert.at,
+      resolved_at: alert.resolvedAt ?? null,
+      last_evaluated_at: alert.resolvedAt ?? alert.at,
       late: alert.late,
       evidence: JSON.stringify(alert.evidence),
     })
@@ -67,11 +81,69 @@ export async function recordAlertEvent(trx: Kysely<Database>, alertId: number, f
   await trx.insertInto('alert_event').values({ alert_id: alertId, from_state: from, to_state: to, evidence: JSON.stringify(evidence), note: note ?? null }).execute();
 }
 
-/** Queues a notification once: the dedup key makes a repeated transition a no-op. */
-export async function queueNotification(trx: Kysely<Database>, kind: 'alert' | 'resolution', alertId: number, dedupKey: string, payload: unknown): Promise<void> {
+/**
+ * Queues a notification once: the dedup key makes a repeated transition a no-op. A notification covered by a
+ * silence or maintenance window is kept with status `suppressed` and never sent.
+ */
+export async function queueNotification(
+  trx: Kysely<Database>,
+  kind: 'alert' | 'resolution',
+  alertId: number,
+  dedupKey: string,
+  payload: unknown,
+  suppressed?: { silenceId: number | null; reason: string },
+): Promise<void> {
   await trx
     .insertInto('notification_outbox')
-    .values({ kind, alert_id: alertId, dedup_key: dedupKey, payload: JSON.stringify(payload) })
+    .values({
+      kind,
+      alert_id: alertId,
+      dedup_key: dedupKey,
+      payload: JSON.stringify(suppressed ? { ...(payload as object), suppressedBy: suppressed.reason } : payload),
+      ...(suppressed ? { status: 'suppressed' as const, silence_id: suppressed.silenceId } : {}),
+    })
     .onConflict((oc) => oc.column('dedup_key').doNothing())
     .execute();
+}
+
+/** Serialises evaluations of many dedup keys at once, in a fixed order so two workers cannot deadlock. */
+export async function lockAlertKeys(trx: Kysely<Database>, dedupKeys: readonly string[]): Promise<void> {
+  const sorted = [...new Set(dedupKeys)].sort();
+  if (sorted.length === 0) return;
+  await sql`select pg_advisory_xact_lock(hashtext(k)) from unnest(${sorted}::text[]) with ordinality as t(k, n) order by n`.execute(trx);
+}
+
+export interface KeyState {
+  open: AlertRow | undefined;
+  lastEvaluated: Date | null;
+}
+
+/** For each key: its open alert and the latest time evaluated (open or resolved). */
+export async function keyStates(trx: Kysely<Database>, dedupKeys: readonly string[]): Promise<Map<string, KeyState>> {
+  const states = new Map<string, KeyState>(dedupKeys.map((k) => [k, { open: undefined, lastEvaluated: null }]));
+  if (dedupKeys.length === 0) return states;
+  const keys = sql<string>`any(${[...states.keys()]}::text[])`;
+  const open = await trx.selectFrom('alert').select(['id', 'dedup_key', 'state', 'last_evaluated_at', 'evidence']).where('dedup_key', '=', keys).where('state', '<>', 'resolved').execute();
+  for (const r of open) {
+    const state = states.get(r.dedup_key);
+    if (state) state.open = { id: r.id, state: r.state, last_evaluated_at: r.last_evaluated_at, evidence: r.evidence };
+  }
+  const latest = await trx.selectFrom('alert').select(['dedup_key', (eb) => eb.fn.max('last_evaluated_at').as('at')]).where('dedup_key', '=', keys).groupBy('dedup_key').execute();
+  for (const r of latest) {
+    const state = states.get(r.dedup_key);
+    if (state) state.lastEvaluated = r.at;
+  }
+  return states;
+}
+
+/** Alerts of a key whose span [first seen, resolved] overlaps [from, to]: late data there was already alerted. */
+export async function alertsOverlapping(trx: Kysely<Database>, dedupKey: string, from: Date, to: Date): Promise<number> {
+  const row = await trx
+    .selectFrom('alert')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('dedup_key', '=', dedupKey)
+    .where('first_seen_at', '<=', to)
+    .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', from)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -29,3 +29,27 @@ export async function hourlyValues(db: Kysely<Database>, sites: readonly string[
     .execute();
   return rows.map((r) => ({ site: r.site, parameter: r.parameter, observedAt: r.observed_at, value: r.value }));
 }
+
+export interface HourlyReading {
+  siteId: number;
+  parameterId: number;
+  observedAt: Date;
+  value: string;
+  flag: string;
+}
+
+/** Hourly readings of any flag, by id, with interval ends in (from, to], in time order. */
+export async function hourlyReadings(db: Kysely<Database>, siteIds: readonly number[], parameterIds: readonly number[], from: Date, to: Date): Promise<HourlyReading[]> {
+  if (siteIds.length === 0 || parameterIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('reading')
+    .select(['site_id', 'parameter_id', 'observed_at', 'value', 'flag'])
+    .where('site_id', 'in', [...new Set(siteIds)])
+    .where('parameter_id', 'in', [...new Set(parameterIds)])
+    .where('period', '=', 'hour')
+    .where('observed_at', '>', from)
+    .where('observed_at', '<=', to)
+    .orderBy('observed_at')
+    .execute();
+  return rows.map((r) => ({ siteId: r.site_id, parameterId: r.parameter_id, observedAt: r.observed_at, value: r.value, flag: r.flag }));
+}

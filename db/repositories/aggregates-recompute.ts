@@ -1,0 +1,93 @@
+/**
+ * The same rolling windows as `window_aggregate`, computed from scratch from the raw readings in one statement:
+ * every hour of the years involved on a dense grid, moving sums by window functions, days, months and years by
+ * grouping. It reads no stored aggregate, so it is the reference the incremental refresh is checked against (and
+ * the baseline it is measured against); it is also how an operator rebuilds the table.
+ */
+import { sql, type Kysely } from 'kysely';
+import { dayEndOf, yearPeriod } from '../../evaluate/aggregate-windows.ts';
+import { HOUR_MS } from '../../lib/time.ts';
+import { naturalDayOf } from '../../standards/natural-day.ts';
+import { publishedDigits } from '../../standards/air-statistics.ts';
+import type { Database } from '../schema.ts';
+import { toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
+
+/**
+ * Windows of the series touching the hour ends [endFrom, endTo]: moving windows ending there, the natural days
+ * holding those ends, and the months and years of those days (all from raw readings).
+ */
+export async function recomputeAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date): Promise<AggregateRow[]> {
+  if (series.length === 0) return [];
+  const firstDayEnd = dayEndOf(endFrom.getTime());
+  const lastDayEnd = dayEndOf(endTo.getTime());
+  const yearStart = yearPeriod(naturalDayOf(endFrom).slice(0, 4)).from + HOUR_MS;
+  const yearEnd = yearPeriod(naturalDayOf(endTo).slice(0, 4)).to;
+  const gridFrom = new Date(Math.min(yearStart, endFrom.getTime() - 23 * HOUR_MS));
+  const { rows } = await sql<Parameters<typeof toAggregateRow>[0]>`
+    with s as (
+      select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
+        as s(site_id, parameter_id, digits, is_o3)
+    ), bounds as (
+      select s.*, m.first, m.latest from s cross join lateral (
+        select min(observed_at) as first, max(observed_at) as latest from reading rd where rd.site_id = s.site_id and rd.parameter_id = s.parameter_id and rd.period = 'hour'
+      ) m where m.latest is not null
+    ), grid as (
+      select b.site_id, b.parameter_id, b.digits, b.is_o3, h
+      from bounds b cross join lateral generate_series(greatest(${gridFrom}::timestamptz, b.first), least(${new Date(yearEnd)}::timestamptz, b.latest), interval '1 hour') h
+    ), hourly as (
+      select g.*, rd.value,
+             (((g.h at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC' as day_end,
+             extract(hour from (g.h at time zone 'UTC') + interval '7 hours')::int + 1 as hour_of_day
+      from grid g left join reading rd
+        on rd.site_id = g.site_id and rd.parameter_id = g.parameter_id and rd.period = 'hour' and rd.flag = 'N' and rd.observed_at = g.h
+    ), moving as (
+      select *, sum(value) over w8 as s8, count(value) over w8 as n8, sum(value) over w24 as s24, count(value) over w24 as n24
+      from hourly
+      window w8 as (partition by site_id, parameter_id order by h rows between 7 preceding and current row),
+             w24 as (partition by site_id, parameter_id order by h rows between 23 preceding and current row)
+    ), days as (
+      select site_id, parameter_id, digits, is_o3, day_end,
+             sum(value) as s, count(value)::int as n, max(value) as mx,
+             max(case when hour_of_day >= 8 and n8 >= 6 then envmon_round_half_even(s8, n8, digits) end) as best,
+             count(case when hour_of_day >= 8 and n8 >= 6 then 1 end)::int as windows
+      from moving group by site_id, parameter_id, digits, is_o3, day_end
+    ), day_rows as (
+      select site_id, parameter_id, digits, day_end,
+             case when is_o3 then null else s end as sum,
+             case when is_o3 then windows else n end as valid_count,
+             case when is_o3 then best when n >= 20 then envmon_round_half_even(s, n, digits) end as value,
+             mx, n
+      from days where n > 0
+    ), periods as (
+      select site_id, parameter_id, digits, 'month' as kind,
+             ((date_trunc('month', (day_end at time zone 'UTC')) + interval '1 month' - interval '1 day')::date + interval '16 hours') at time zone 'UTC' as window_end,
+             case when extract(month from (day_end at time zone 'UTC')) = 2 then 25 else 27 end as minimum,
+             sum(value) as s, count(value)::int as n
+      from day_rows group by 1, 2, 3, 4, 5, 6
+      union all
+      select site_id, parameter_id, digits, 'year',
+             ((date_trunc('year', (day_end at time zone 'UTC')) + interval '1 year' - interval '1 day')::date + interval '16 hours') at time zone 'UTC',
+             324, sum(value), count(value)::int
+      from day_rows group by 1, 2, 3, 4, 5, 6
+    ), touched_days as (
+      select distinct site_id, parameter_id, day_end from day_rows
+      where day_end >= ${new Date(firstDayEnd)}::timestamptz and day_end <= ${new Date(lastDayEnd)}::timestamptz
+    )
+    select site_id, parameter_id, '8h' as kind, h as window_end, s8 as sum, n8::int as valid_count,
+           case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as value, null::numeric as max_hour, null::int as hour_count
+    from moving where h >= ${endFrom}::timestamptz and h <= ${endTo}::timestamptz and n8 > 0
+    union all
+    select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end, null, null
+    from moving where h >= ${endFrom}::timestamptz and h <= ${endTo}::timestamptz and n24 > 0
+    union all
+    select d.site_id, d.parameter_id, 'day', d.day_end, d.sum, d.valid_count, d.value, d.mx, d.n
+    from day_rows d join touched_days t using (site_id, parameter_id, day_end)
+    union all
+    select p.site_id, p.parameter_id, p.kind, p.window_end, coalesce(p.s, 0), p.n, case when p.n >= p.minimum then envmon_round_half_even(p.s, p.n, p.digits) end, null, null
+    from periods p
+    where exists (
+      select 1 from touched_days t where t.site_id = p.site_id and t.parameter_id = p.parameter_id
+        and date_trunc(p.kind, (t.day_end at time zone 'UTC')) = date_trunc(p.kind, (p.window_end at time zone 'UTC'))
+    )`.execute(db);
+  return rows.map(toAggregateRow);
+}

@@ -1,0 +1,214 @@
+/**
+ * Incremental rolling aggregates (table `window_aggregate`): refreshed for exactly the windows that new, late or
+ * revised hourly values touch (see evaluate/aggregate-windows.ts), each from its own few stored inputs — moving
+ * windows and days from the readings of their hours, months from their days, years from their months. Never a
+ * rescan of a series' history.
+ *
+ * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them: a
+ * moving 8-h mean needs 6 valid hours, a 24-h mean and a day 20; the O3 day value is the largest valid 8-h mean
+ * ending 08:00 … 24:00; months and years average the valid daily values. Only values flagged N count.
+ */
+import { sql, type Kysely } from 'kysely';
+import { affectedWindows, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
+import { publishedDigits } from '../../standards/air-statistics.ts';
+import type { AggregateKind, Database } from '../schema.ts';
+
+export interface SeriesKey {
+  siteId: number;
+  parameterId: number;
+  /** Parameter code: decides the published precision and the O3 day rule. */
+  parameter: string;
+}
+
+export interface SeriesChange extends SeriesKey {
+  /** Hour ends in (from, to] whose values were stored or revised. */
+  spans: HourSpan[];
+  /** The newest hour end among them. */
+  latest: number;
+}
+
+export interface RefreshedSeries extends SeriesKey {
+  windows: AffectedWindows;
+}
+
+/** Serialises refreshes of the same sites: two workers never interleave on one series' windows. */
+async function lockSites(trx: Kysely<Database>, siteIds: readonly number[]): Promise<void> {
+  const sorted = [...new Set(siteIds)].sort((a, b) => a - b);
+  await sql`select pg_advisory_xact_lock(hashtext('envmon_aggregate'), s) from unnest(${sorted}::int[]) s order by s`.execute(trx);
+}
+
+/** Refreshes every window the changes touch, in the caller's transaction, and says which those were. */
+export async function refreshAggregates(trx: Kysely<Database>, changes: readonly SeriesChange[]): Promise<RefreshedSeries[]> {
+  if (changes.length === 0) return [];
+  await lockSites(trx, changes.map((c) => c.siteId));
+  const watermarks = await advanceWatermarks(trx, changes);
+  const refreshed = changes.map((c) => {
+    const w = watermarks.get(`${c.siteId}|${c.parameterId}`);
+    return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, windows: affectedWindows(c.spans, w?.old ?? null, w?.latest ?? c.latest) };
+  });
+  await refreshMoving(trx, refreshed);
+  await refreshDays(trx, refreshed);
+  await refreshPeriods(trx, refreshed, 'month');
+  await refreshPeriods(trx, refreshed, 'year');
+  return refreshed;
+}
+
+async function advanceWatermarks(trx: Kysely<Database>, changes: readonly SeriesChange[]): Promise<Map<string, { old: number | null; latest: number }>> {
+  const { rows } = await sql<{ site_id: number; parameter_id: number; old: Date | null; latest_hour: Date }>`
+    with input as (
+      select * from unnest(${changes.map((c) => c.siteId)}::int[], ${changes.map((c) => c.parameterId)}::int[], ${changes.map((c) => new Date(c.latest))}::timestamptz[])
+        as i(site_id, parameter_id, latest)
+    ), previous as (
+      select i.site_id, i.parameter_id, w.latest_hour as old
+      from input i left join series_watermark w on w.site_id = i.site_id and w.parameter_id = i.parameter_id
+    ), upserted as (
+      insert into series_watermark as w (site_id, parameter_id, latest_hour)
+      select site_id, parameter_id, latest from input
+      on conflict (site_id, parameter_id) do update set latest_hour = greatest(w.latest_hour, excluded.latest_hour)
+      returning w.site_id, w.parameter_id, w.latest_hour
+    )
+    select u.site_id, u.parameter_id, p.old, u.latest_hour from upserted u join previous p using (site_id, parameter_id)`.execute(trx);
+  return new Map(rows.map((r) => [`${r.site_id}|${r.parameter_id}`, { old: r.old ? r.old.getTime() : null, latest: r.latest_hour.getTime() }]));
+}
+
+/** 8- and 24-hour moving means ending in each range, from a dense hourly grid of the range and the 23 hours before. */
+async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[]): Promise<void> {
+  const rows = series.flatMap((s) => s.windows.moving.map(([first, last]) => ({ s, first, last })));
+  if (rows.length === 0) return;
+  await sql`
+    with r as (
+      select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
+                           ${rows.map((r) => new Date(r.first))}::timestamptz[], ${rows.map((r) => new Date(r.last))}::timestamptz[])
+        as r(site_id, parameter_id, digits, end_from, end_to)
+    ), grid as (
+      select r.site_id, r.parameter_id, r.digits, r.end_from, h
+      from r cross join lateral generate_series(r.end_from - interval '23 hours', r.end_to, interval '1 hour') h
+    ), vals as (
+      select r.site_id, r.parameter_id, rd.observed_at, rd.value
+      from r join lateral (
+        select observed_at, value from reading rd
+        where rd.site_id = r.site_id and rd.parameter_id = r.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+          and rd.observed_at > r.end_from - interval '24 hours' and rd.observed_at <= r.end_to
+      ) rd on true
+    ), moving as (
+      select g.site_id, g.parameter_id, g.digits, g.end_from, g.h,
+             sum(v.value) over w8 as s8, count(v.value) over w8 as n8, sum(v.value) over w24 as s24, count(v.value) over w24 as n24
+      from grid g left join vals v on v.site_id = g.site_id and v.parameter_id = g.parameter_id and v.observed_at = g.h
+      window w8 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 7 preceding and current row),
+             w24 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 23 preceding and current row)
+    ), computed as (
+      select site_id, parameter_id, '8h' as kind, h as window_end, s8 as s, n8::int as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v
+      from moving where h >= end_from
+      union all
+      select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end
+      from moving where h >= end_from
+    ), removed as (
+      delete from window_aggregate w using computed c
+      where c.n = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = c.kind and w.window_end = c.window_end
+    )
+    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+    select site_id, parameter_id, kind, window_end, s, n, v from computed where n > 0
+    on conflict (site_id, parameter_id, kind, window_end) do update
+      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
+      where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)`.execute(trx);
+}
+
+/** Natural days from their 24 hourly values; the O3 day from the stored 8-h means ending 08:00 … 24:00. */
+async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeries[]): Promise<void> {
+  const rows = series.flatMap((s) => s.windows.days.map((end) => ({ s, end })));
+  if (rows.length === 0) return;
+  await sql`
+    with d as (
+      select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
+                           ${rows.map((r) => r.s.parameter === 'o3')}::boolean[], ${rows.map((r) => new Date(r.end))}::timestamptz[])
+        as d(site_id, parameter_id, digits, is_o3, day_end)
+    ), computed as (
+      select d.site_id, d.parameter_id, d.day_end, h.n, h.mx,
+             case when d.is_o3 then null else h.s end as s,
+             case when d.is_o3 then o.windows else h.n end as valid_count,
+             case when d.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, d.digits) end as v
+      from d
+      cross join lateral (
+        select sum(value) as s, count(*)::int as n, max(value) as mx from reading rd
+        where rd.site_id = d.site_id and rd.parameter_id = d.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+          and rd.observed_at > d.day_end - interval '24 hours' and rd.observed_at <= d.day_end
+      ) h
+      cross join lateral (
+        select max(value) as best, count(value)::int as windows from window_aggregate wa
+        where d.is_o3 and wa.site_id = d.site_id and wa.parameter_id = d.parameter_id and wa.kind = '8h'
+          and wa.window_end >= d.day_end - interval '16 hours' and wa.window_end <= d.day_end
+      ) o
+    ), removed as (
+      delete from window_aggregate w using computed c
+      where c.n = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = 'day' and w.window_end = c.day_end
+    )
+    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
+    select site_id, parameter_id, 'day', day_end, s, valid_count, v, mx, n from computed where n > 0
+    on conflict (site_id, parameter_id, kind, window_end) do update
+      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
+      where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)`.execute(trx);
+}
+
+/** Months from their day rows; years from their month rows (the same valid daily values, summed once more). */
+async function refreshPeriods(trx: Kysely<Database>, series: readonly RefreshedSeries[], kind: 'month' | 'year'): Promise<void> {
+  const rows = series.flatMap((s) => (kind === 'month' ? s.windows.months : s.windows.years).map((p) => ({ s, p })));
+  if (rows.length === 0) return;
+  const source: AggregateKind = kind === 'month' ? 'day' : 'month';
+  await sql`
+    with p as (
+      select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
+                           ${rows.map((r) => new Date(r.p.from))}::timestamptz[], ${rows.map((r) => new Date(r.p.to))}::timestamptz[], ${rows.map((r) => r.p.minimum)}::int[])
+        as p(site_id, parameter_id, digits, period_from, period_to, minimum)
+    ), computed as (
+      select p.site_id, p.parameter_id, p.period_to, p.digits, p.minimum, x.s, x.n, x.parts
+      from p cross join lateral (
+        select ${kind === 'month' ? sql`sum(value)` : sql`sum(sum)`} as s,
+               ${kind === 'month' ? sql`count(value)::int` : sql`sum(valid_count)::int`} as n,
+               count(*)::int as parts
+        from window_aggregate wa
+        where wa.site_id = p.site_id and wa.parameter_id = p.parameter_id and wa.kind = ${source}
+          and wa.window_end > p.period_from and wa.window_end <= p.period_to
+      ) x
+    ), removed as (
+      delete from window_aggregate w using computed c
+      where c.parts = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = ${kind} and w.window_end = c.period_to
+    )
+    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+    select site_id, parameter_id, ${kind}, period_to, coalesce(s, 0), coalesce(n, 0), case when n >= minimum then envmon_round_half_even(s, n, digits) end
+    from computed where parts > 0
+    on conflict (site_id, parameter_id, kind, window_end) do update
+      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
+      where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)`.execute(trx);
+}
+
+export interface AggregateRow {
+  siteId: number;
+  parameterId: number;
+  kind: AggregateKind;
+  windowEnd: Date;
+  sum: string | null;
+  validCount: number;
+  value: string | null;
+  maxHour: string | null;
+  hourCount: number | null;
+}
+
+/** Stored windows of one kind for some series, with ends in [from, to]. */
+export async function aggregatesOf(db: Kysely<Database>, kind: AggregateKind, siteIds: readonly number[], parameterIds: readonly number[], from: Date, to: Date): Promise<AggregateRow[]> {
+  if (siteIds.length === 0 || parameterIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('window_aggregate')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('site_id', 'in', [...siteIds])
+    .where('parameter_id', 'in', [...parameterIds])
+    .where('window_end', '>=', from)
+    .where('window_end', '<=', to)
+    .orderBy('window_end')
+    .execute();
+  return rows.map(toAggregateRow);
+}
+
+export function toAggregateRow(r: { site_id: number; parameter_id: number; kind: AggregateKind; window_end: Date; sum: string | null; valid_count: number; value: string | null; max_hour: string | null; hour_count: number | null }): AggregateRow {
+  return { siteId: r.site_id, parameterId: r.parameter_id, kind: r.kind, windowEnd: r.window_end, sum: r.sum, validCount: r.valid_count, value: r.value, maxHour: r.max_hour, hourCount: r.hour_count };
+}

@@ -1,0 +1,54 @@
+/**
+ * Instrument-state rules: a parameter whose hourly values have carried a non-normal HJ 212 data flag (M
+ * maintenance, C calibration, D fault, F stopped, B communication …) for `afterHours` hours running. A normal
+ * value clears it.
+ */
+import type { InstrumentStateRuleConfig } from '../../config/schema.ts';
+import { hourlyReadings } from '../../db/repositories/series.repository.ts';
+import { HOUR_MS } from '../../lib/time.ts';
+import type { RuleObservation } from '../apply-observations.ts';
+import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+
+/** For each hour with a reading: how many hours in a row (ending there) carried one of the flags. */
+export function flaggedRuns(readings: readonly { at: number; flag: string }[], flags: readonly string[]): Map<number, number> {
+  const runs = new Map<number, number>();
+  const byHour = new Map(readings.map((r) => [r.at, r.flag]));
+  for (const at of [...byHour.keys()].sort((a, b) => a - b)) {
+    const flagged = flags.includes(byHour.get(at) as string);
+    runs.set(at, flagged ? (runs.get(at - HOUR_MS) ?? 0) + 1 : 0);
+  }
+  return runs;
+}
+
+export async function instrumentStateObservations(context: EvaluationContext, rule: InstrumentStateRuleConfig): Promise<RuleObservation[]> {
+  const observations: RuleObservation[] = [];
+  for (const site of changedSitesInScope(context, rule.scope)) {
+    const siteId = context.siteIds.get(site) as number;
+    for (const { parameter } of context.changes.get(site) ?? []) {
+      if (rule.parameters && !rule.parameters.includes(parameter)) continue;
+      const parameterId = context.parameterIds.get(parameter);
+      const spans = changedSpans(context, site, parameter);
+      const all = coveringSpan(spans);
+      if (parameterId === undefined || !all) continue;
+      // Enough history before the span to count a run that began earlier.
+      const rows = await hourlyReadings(context.db, [siteId], [parameterId], new Date(all.from - rule.afterHours * HOUR_MS), new Date(all.to));
+      const flags = new Map(rows.map((r) => [r.observedAt.getTime(), r.flag]));
+      const runs = flaggedRuns(rows.map((r) => ({ at: r.observedAt.getTime(), flag: r.flag })), rule.flags);
+      for (const [at, run] of runs) {
+        if (!withinSpans(spans, at)) continue;
+        const breaching = run >= rule.afterHours;
+        observations.push({
+          dedupKey: `${rule.id}|${site}|${parameter}`,
+          at,
+          siteId,
+          parameterId,
+          subject: { rule: rule.id, site, parameter },
+          breaching,
+          cleared: run === 0,
+          evidence: { kind: 'instrument_state', rule: rule.id, site, parameter, flag: flags.get(at), flaggedHours: run, since: new Date(at - (run - 1) * HOUR_MS).toISOString(), afterHours: rule.afterHours, standard: 'HJ 212-2017 数据标记' },
+        });
+      }
+    }
+  }
+  return observations;
+}

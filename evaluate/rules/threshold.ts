@@ -1,0 +1,97 @@
+/**
+ * Threshold rules: the hourly value, an 8- or 24-hour moving mean or the natural-day value of one parameter
+ * against a limit — a number, or the GB 3095 limit in force at the window's time. Only valid windows (GB 3095
+ * Table 4 minimum data) are judged.
+ */
+import type { ThresholdRuleConfig } from '../../config/schema.ts';
+import { aggregatesOf } from '../../db/repositories/aggregates.repository.ts';
+import { hourlyReadings } from '../../db/repositories/series.repository.ts';
+import { gb3095Limit } from '../../standards/air-limits.ts';
+import type { RuleObservation } from '../apply-observations.ts';
+import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+
+interface WindowValue {
+  site: string;
+  siteId: number;
+  at: number;
+  value: string;
+  validCount: number;
+}
+
+export async function thresholdObservations(context: EvaluationContext, rule: ThresholdRuleConfig): Promise<RuleObservation[]> {
+  const parameterId = context.parameterIds.get(rule.parameter);
+  if (parameterId === undefined) return [];
+  const sites = changedSitesInScope(context, rule.scope).filter((site) => changedSpans(context, site, rule.parameter).length > 0);
+  if (sites.length === 0) return [];
+  const values = rule.window === '1h' ? await hourValues(context, rule.parameter, parameterId, sites) : await windowValues(context, rule.window, rule.parameter, parameterId, sites);
+  const observations: RuleObservation[] = [];
+  for (const v of values) {
+    const resolved = typeof rule.limit === 'number' ? { limit: rule.limit, clause: rule.limitSource ?? '', edition: null } : gb3095Limit(rule.parameter, rule.window, rule.limit.grade, new Date(v.at));
+    if (!resolved) continue;
+    const value = Number(v.value);
+    const clearAt = rule.clearAt ?? resolved.limit;
+    observations.push({
+      dedupKey: `${rule.id}|${v.site}|${rule.parameter}`,
+      at: v.at,
+      siteId: v.siteId,
+      parameterId,
+      subject: { rule: rule.id, site: v.site, parameter: rule.parameter },
+      breaching: rule.direction === '>' ? value > resolved.limit : value < resolved.limit,
+      cleared: rule.direction === '>' ? value <= clearAt : value >= clearAt,
+      evidence: {
+        kind: 'threshold',
+        rule: rule.id,
+        site: v.site,
+        parameter: rule.parameter,
+        value: v.value,
+        window: rule.window,
+        validCount: v.validCount,
+        direction: rule.direction,
+        limit: resolved.limit,
+        limitSource: resolved.clause,
+        ...(resolved.edition ? { standard: resolved.edition } : {}),
+      },
+    });
+  }
+  return observations;
+}
+
+async function hourValues(context: EvaluationContext, parameter: string, parameterId: number, sites: readonly string[]): Promise<WindowValue[]> {
+  const spans = new Map(sites.map((s) => [s, changedSpans(context, s, parameter)]));
+  const all = coveringSpan([...spans.values()].flat());
+  if (!all) return [];
+  const ids = sites.map((s) => context.siteIds.get(s) as number);
+  const codes = new Map(sites.map((s) => [context.siteIds.get(s) as number, s]));
+  const rows = await hourlyReadings(context.db, ids, [parameterId], new Date(all.from), new Date(all.to));
+  return rows.flatMap((r) => {
+    const site = codes.get(r.siteId) as string;
+    return r.flag === 'N' && withinSpans(spans.get(site) ?? [], r.observedAt.getTime()) ? [{ site, siteId: r.siteId, at: r.observedAt.getTime(), value: r.value, validCount: 1 }] : [];
+  });
+}
+
+async function windowValues(context: EvaluationContext, kind: '8h' | '24h' | 'day', parameter: string, parameterId: number, sites: readonly string[]): Promise<WindowValue[]> {
+  // The windows the refresh just recomputed: moving windows by their end-hour ranges, days by their ends.
+  const ends = new Map<string, (t: number) => boolean>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const site of sites) {
+    const windows = context.refreshed.get(`${site}|${parameter}`)?.windows;
+    if (!windows) continue;
+    if (kind === 'day') {
+      const days = new Set(windows.days);
+      ends.set(site, (t) => days.has(t));
+      for (const d of windows.days) [first, last] = [Math.min(first, d), Math.max(last, d)];
+    } else {
+      ends.set(site, (t) => windows.moving.some(([a, b]) => a <= t && t <= b));
+      for (const [a, b] of windows.moving) [first, last] = [Math.min(first, a), Math.max(last, b)];
+    }
+  }
+  if (ends.size === 0 || first > last) return [];
+  const ids = [...ends.keys()].map((s) => context.siteIds.get(s) as number);
+  const codes = new Map([...ends.keys()].map((s) => [context.siteIds.get(s) as number, s]));
+  const rows = await aggregatesOf(context.db, kind, ids, [parameterId], new Date(first), new Date(last));
+  return rows.flatMap((r) => {
+    const site = codes.get(r.siteId) as string;
+    return r.value !== null && (ends.get(site)?.(r.windowEnd.getTime()) ?? false) ? [{ site, siteId: r.siteId, at: r.windowEnd.getTime(), value: r.value, validCount: r.validCount }] : [];
+  });
+}

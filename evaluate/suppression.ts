@@ -1,0 +1,53 @@
+/**
+ * Silences (set by an operator for a while, `envmon alerts silence`) and planned maintenance windows (config):
+ * an alert they cover still opens and resolves, with its history, but its notifications are kept as suppressed
+ * instead of being sent.
+ */
+import type { MaintenanceConfig } from '../config/schema.ts';
+
+export interface SilenceMatcher {
+  rule?: string;
+  site?: string;
+  parameter?: string;
+  source?: string;
+}
+
+export interface ActiveSilence {
+  id: number | null;
+  matcher: SilenceMatcher;
+  startsAt: Date;
+  endsAt: Date;
+  reason: string;
+}
+
+export interface AlertSubject {
+  rule: string;
+  site?: string | null;
+  parameter?: string | null;
+  source?: string | null;
+}
+
+export function maintenanceSilences(maintenance: readonly MaintenanceConfig[]): ActiveSilence[] {
+  return maintenance.flatMap((m) =>
+    m.sites.flatMap((site) =>
+      (m.parameters ?? [undefined]).map((parameter) => ({ id: null, matcher: { site, ...(parameter ? { parameter } : {}) }, startsAt: new Date(m.from), endsAt: new Date(m.to), reason: `维护 maintenance: ${m.reason}` })),
+    ),
+  );
+}
+
+/**
+ * The silence covering an alert, if any. An operator's silence covers notifications sent while it lasts; a
+ * maintenance window also covers data measured in it (late data from a maintenance day stays quiet).
+ */
+export function coveringSilence(silences: readonly ActiveSilence[], subject: AlertSubject, dataTime: Date, now: Date): ActiveSilence | null {
+  for (const s of silences) {
+    const m = s.matcher;
+    if (m.rule !== undefined && m.rule !== subject.rule) continue;
+    if (m.site !== undefined && m.site !== subject.site) continue;
+    if (m.parameter !== undefined && m.parameter !== subject.parameter) continue;
+    if (m.source !== undefined && m.source !== subject.source) continue;
+    const within = (t: Date) => s.startsAt <= t && t < s.endsAt;
+    if (within(now) || (s.id === null && within(dataTime))) return s;
+  }
+  return null;
+}
