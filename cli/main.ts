@@ -6,7 +6,9 @@ import { createLogger } from '../lib/logger.ts';
 import { UsageError, type Command } from './command.ts';
 import { aqiCommand, statsCommand } from './commands/air-queries.ts';
 import { alertsAckCommand, alertsListCommand, alertsShowCommand } from './commands/alerts.ts';
+import { aggregatesRebuildCommand } from './commands/aggregates.ts';
 import { backfillCommand } from './commands/backfill.ts';
+import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } from './commands/silences.ts';
 import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -32,6 +34,10 @@ const commands: readonly Command[] = [
   alertsListCommand,
   alertsShowCommand,
   alertsAckCommand,
+  alertsSilenceCommand,
+  alertsSilencesCommand,
+  alertsUnsilenceCommand,
+  aggregatesRebuildCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

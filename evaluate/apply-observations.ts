@@ -4,7 +4,7 @@
  * with its event and — when it fires or resolves — its notification-outbox row.
  *
  * Observations after the latest evaluated time go through the live state machine (persistence, hysteresis).
- * Observations at or before it are late data: judged on their own (evaluate/alert-state.ts `lateBreachRuns`),
+ * Observations at or before it, or behind the newest data already stored for their series, are late data: judged on their own (evaluate/alert-state.ts `lateBreachRuns`),
  * a late exceedance not already covered by an alert of the key is stored as a late alert, already over, and
  * notified once. Evaluating the same data again finds it covered, so it never fires twice.
  */
@@ -23,6 +23,8 @@ export interface RuleObservation extends Observation {
   parameterId: number | null;
   subject: AlertSubject;
   evidence: Record<string, unknown>;
+  /** Newer data of the series was stored before this: judged as late data, never by the live state machine. */
+  behind?: boolean;
 }
 
 export interface RuleSettings {
@@ -51,8 +53,9 @@ export async function applyObservations(db: Kysely<Database>, rule: RuleSettings
       const sorted = [...list].sort((a, b) => a.at - b.at);
       const state = states.get(key);
       const lastEvaluated = state?.lastEvaluated?.getTime() ?? null;
-      const live = lastEvaluated === null ? sorted : sorted.filter((o) => o.at > lastEvaluated);
-      const late = lastEvaluated === null ? [] : sorted.filter((o) => o.at <= lastEvaluated);
+      const isLate = (o: RuleObservation) => o.behind === true || (lastEvaluated !== null && o.at <= lastEvaluated);
+      const live = sorted.filter((o) => !isLate(o));
+      const late = sorted.filter(isLate);
       transitions += await applyLive(trx, rule, key, live, state?.open, lastEvaluated, context);
       if (late.length > 0) transitions += await applyLate(trx, rule, key, late, context);
     }

@@ -43,3 +43,9 @@ export function coveringSpan(spans: readonly HourSpan[]): HourSpan | null {
   if (spans.length === 0) return null;
   return { from: Math.min(...spans.map((s) => s.from)), to: Math.max(...spans.map((s) => s.to)) };
 }
+
+/** Whether a time lies behind the newest hour a series had before this change (its data arrived late). */
+export function behindWatermark(context: EvaluationContext, site: string, parameter: string, at: number): boolean {
+  const previous = context.refreshed.get(`${site}|${parameter}`)?.previousWatermark ?? null;
+  return previous !== null && at < previous;
+}

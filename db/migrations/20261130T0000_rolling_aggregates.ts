@@ -3,16 +3,19 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // num / den rounded to `digits` decimals, half to even (GB/T 8170), exactly: div and mod on numeric are exact,
-  // unlike numeric division, which rounds at a chosen scale first. den > 0.
+  // unlike numeric division, which rounds at a chosen scale first. den > 0. The final division by 10^digits is
+  // exact, and round(…, digits) only sets the scale of the result. One expression, not strict: PostgreSQL inlines it.
   await sql`
     create function envmon_round_half_even(num numeric, den numeric, digits integer) returns numeric
-    language sql immutable strict parallel safe as $$
-      select (q + case
-                    when 2 * abs(r) > den then sign(r)
-                    when 2 * abs(r) = den and mod(q, 2) <> 0 then sign(r)
-                    else 0
-                  end) / power(10::numeric, digits)
-      from (select div(num * power(10::numeric, digits), den) as q, mod(num * power(10::numeric, digits), den) as r) x
+    language sql immutable parallel safe as $$
+      select round(
+        (div(num * 10::numeric ^ digits, den)
+          + case
+              when 2 * abs(mod(num * 10::numeric ^ digits, den)) > den then sign(num)
+              when 2 * abs(mod(num * 10::numeric ^ digits, den)) = den and mod(div(num * 10::numeric ^ digits, den), 2) <> 0 then sign(num)
+              else 0
+            end) / 10::numeric ^ digits,
+        digits)
     $$`.execute(db);
 
   // Rolling values of each hourly series, maintained for exactly the windows new, late or revised readings touch:

@@ -18,12 +18,45 @@ import { toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.
  */
 export async function recomputeAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date): Promise<AggregateRow[]> {
   if (series.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    await sql`set local work_mem = '128MB'`.execute(trx);
+    const { rows } = await sql<Parameters<typeof toAggregateRow>[0]>`${recomputation(series, endFrom, endTo)}`.execute(trx);
+    return rows.map(toAggregateRow);
+  });
+}
+
+/**
+ * Rebuilds the stored windows of some series over [endFrom, endTo] from the raw readings (after a bulk load, or
+ * to repair), with their watermarks; returns the number of windows written.
+ */
+export async function rebuildAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date): Promise<number> {
+  if (series.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    // One large sort-and-group statement: sorting in memory instead of on disk.
+    await sql`set local work_mem = '128MB'`.execute(trx);
+    await sql`
+      insert into series_watermark as w (site_id, parameter_id, latest_hour)
+      select s.site_id, s.parameter_id, m.latest
+      from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[]) as s(site_id, parameter_id)
+      cross join lateral (select max(observed_at) as latest from reading rd where rd.site_id = s.site_id and rd.parameter_id = s.parameter_id and rd.period = 'hour') m
+      where m.latest is not null
+      on conflict (site_id, parameter_id) do update set latest_hour = excluded.latest_hour`.execute(trx);
+    const result = await sql`
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
+      select site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count from (${recomputation(series, endFrom, endTo)}) r
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()`.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
+  });
+}
+
+export function recomputation(series: readonly SeriesKey[], endFrom: Date, endTo: Date) {
   const firstDayEnd = dayEndOf(endFrom.getTime());
   const lastDayEnd = dayEndOf(endTo.getTime());
   const yearStart = yearPeriod(naturalDayOf(endFrom).slice(0, 4)).from + HOUR_MS;
   const yearEnd = yearPeriod(naturalDayOf(endTo).slice(0, 4)).to;
   const gridFrom = new Date(Math.min(yearStart, endFrom.getTime() - 23 * HOUR_MS));
-  const { rows } = await sql<Parameters<typeof toAggregateRow>[0]>`
+  return sql`
     with s as (
       select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
         as s(site_id, parameter_id, digits, is_o3)
@@ -34,12 +67,16 @@ export async function recomputeAggregates(db: Kysely<Database>, series: readonly
     ), grid as (
       select b.site_id, b.parameter_id, b.digits, b.is_o3, h
       from bounds b cross join lateral generate_series(greatest(${gridFrom}::timestamptz, b.first), least(${new Date(yearEnd)}::timestamptz, b.latest), interval '1 hour') h
+    ), vals as (
+      -- A join, not a lookup per grid hour: the planner scans by index for a few series and sequentially for many.
+      select rd.site_id, rd.parameter_id, rd.observed_at, rd.value
+      from reading rd join s on s.site_id = rd.site_id and s.parameter_id = rd.parameter_id
+      where rd.period = 'hour' and rd.flag = 'N' and rd.observed_at >= ${gridFrom}::timestamptz and rd.observed_at <= ${new Date(yearEnd)}::timestamptz
     ), hourly as (
-      select g.*, rd.value,
+      select g.*, v.value,
              (((g.h at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC' as day_end,
              extract(hour from (g.h at time zone 'UTC') + interval '7 hours')::int + 1 as hour_of_day
-      from grid g left join reading rd
-        on rd.site_id = g.site_id and rd.parameter_id = g.parameter_id and rd.period = 'hour' and rd.flag = 'N' and rd.observed_at = g.h
+      from grid g left join vals v on v.site_id = g.site_id and v.parameter_id = g.parameter_id and v.observed_at = g.h
     ), moving as (
       select *, sum(value) over w8 as s8, count(value) over w8 as n8, sum(value) over w24 as s24, count(value) over w24 as n24
       from hourly
@@ -48,8 +85,8 @@ export async function recomputeAggregates(db: Kysely<Database>, series: readonly
     ), days as (
       select site_id, parameter_id, digits, is_o3, day_end,
              sum(value) as s, count(value)::int as n, max(value) as mx,
-             max(case when hour_of_day >= 8 and n8 >= 6 then envmon_round_half_even(s8, n8, digits) end) as best,
-             count(case when hour_of_day >= 8 and n8 >= 6 then 1 end)::int as windows
+             max(case when is_o3 and hour_of_day >= 8 and n8 >= 6 then envmon_round_half_even(s8, n8, digits) end) as best,
+             count(case when is_o3 and hour_of_day >= 8 and n8 >= 6 then 1 end)::int as windows
       from moving group by site_id, parameter_id, digits, is_o3, day_end
     ), day_rows as (
       select site_id, parameter_id, digits, day_end,
@@ -88,6 +125,5 @@ export async function recomputeAggregates(db: Kysely<Database>, series: readonly
     where exists (
       select 1 from touched_days t where t.site_id = p.site_id and t.parameter_id = p.parameter_id
         and date_trunc(p.kind, (t.day_end at time zone 'UTC')) = date_trunc(p.kind, (p.window_end at time zone 'UTC'))
-    )`.execute(db);
-  return rows.map(toAggregateRow);
+    )`;
 }

@@ -29,6 +29,8 @@ export interface SeriesChange extends SeriesKey {
 
 export interface RefreshedSeries extends SeriesKey {
   windows: AffectedWindows;
+  /** The series' newest hour before this change (null for a new series): data at earlier times arrived late. */
+  previousWatermark: number | null;
 }
 
 /** Serialises refreshes of the same sites: two workers never interleave on one series' windows. */
@@ -44,7 +46,8 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
   const watermarks = await advanceWatermarks(trx, changes);
   const refreshed = changes.map((c) => {
     const w = watermarks.get(`${c.siteId}|${c.parameterId}`);
-    return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, windows: affectedWindows(c.spans, w?.old ?? null, w?.latest ?? c.latest) };
+    const previousWatermark = w?.old ?? null;
+    return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, previousWatermark, windows: affectedWindows(c.spans, previousWatermark, w?.latest ?? c.latest) };
   });
   await refreshMoving(trx, refreshed);
   await refreshDays(trx, refreshed);

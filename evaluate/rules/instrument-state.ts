@@ -7,7 +7,7 @@ import type { InstrumentStateRuleConfig } from '../../config/schema.ts';
 import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import type { RuleObservation } from '../apply-observations.ts';
-import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
 /** For each hour with a reading: how many hours in a row (ending there) carried one of the flags. */
 export function flaggedRuns(readings: readonly { at: number; flag: string }[], flags: readonly string[]): Map<number, number> {
@@ -39,6 +39,7 @@ export async function instrumentStateObservations(context: EvaluationContext, ru
         const breaching = run >= rule.afterHours;
         observations.push({
           dedupKey: `${rule.id}|${site}|${parameter}`,
+          behind: behindWatermark(context, site, parameter, at),
           at,
           siteId,
           parameterId,

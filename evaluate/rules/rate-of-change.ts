@@ -3,7 +3,7 @@ import type { RateOfChangeRuleConfig } from '../../config/schema.ts';
 import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import type { RuleObservation } from '../apply-observations.ts';
-import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
 export function isSpike(rule: Pick<RateOfChangeRuleConfig, 'maxRise' | 'maxRatio' | 'minValue'>, previous: number, value: number): boolean {
   if (value < rule.minValue) return false;
@@ -29,6 +29,7 @@ export async function rateOfChangeObservations(context: EvaluationContext, rule:
       const breaching = isSpike(rule, Number(previous), Number(value));
       observations.push({
         dedupKey: `${rule.id}|${site}|${rule.parameter}`,
+        behind: behindWatermark(context, site, rule.parameter, at),
         at,
         siteId,
         parameterId,

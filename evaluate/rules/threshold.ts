@@ -8,7 +8,7 @@ import { aggregatesOf } from '../../db/repositories/aggregates.repository.ts';
 import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { gb3095Limit } from '../../standards/air-limits.ts';
 import type { RuleObservation } from '../apply-observations.ts';
-import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
 interface WindowValue {
   site: string;
@@ -32,6 +32,7 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
     const clearAt = rule.clearAt ?? resolved.limit;
     observations.push({
       dedupKey: `${rule.id}|${v.site}|${rule.parameter}`,
+      behind: behindWatermark(context, v.site, rule.parameter, v.at),
       at: v.at,
       siteId: v.siteId,
       parameterId,

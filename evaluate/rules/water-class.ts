@@ -9,7 +9,7 @@ import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { BEIJING_OFFSET_MS, HOUR_MS } from '../../lib/time.ts';
 import { isClassified, meetsClass, sectionClass, waterClassZh, type WaterClass } from '../../standards/water-class.ts';
 import type { RuleObservation } from '../apply-observations.ts';
-import { changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
 export async function waterClassObservations(context: EvaluationContext, rule: WaterClassRuleConfig): Promise<RuleObservation[]> {
   const observations: RuleObservation[] = [];
@@ -41,6 +41,7 @@ export async function waterClassObservations(context: EvaluationContext, rule: W
       const breaching = classBreach || seasonalBreaches.length > 0;
       observations.push({
         dedupKey: `${rule.id}|${site}`,
+        behind: Object.keys(values).every((p) => behindWatermark(context, site, p, at)),
         at,
         siteId,
         parameterId: null,

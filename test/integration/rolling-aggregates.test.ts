@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshAggregates, type AggregateRow } from '../../db/repositories/aggregates.repository.ts';
-import { recomputeAggregates } from '../../db/repositories/aggregates-recompute.ts';
+import { rebuildAggregates, recomputeAggregates } from '../../db/repositories/aggregates-recompute.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { siteIdsByCode } from '../../db/repositories/sites.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
 import { seriesChanges } from '../../evaluate/evaluate-changes.ts';
 import { touchedSeries } from '../../ingest/touched-series.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
-import { parseDecimal } from '../../lib/decimal.ts';
+import { divideRounded, parseDecimal } from '../../lib/decimal.ts';
+import { sql } from 'kysely';
 import { HOUR_MS } from '../../lib/time.ts';
 import { windowStatistics, type HourlySeries } from '../../standards/air-series.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -132,6 +133,10 @@ describe('incremental rolling aggregates', () => {
       // About 24 + 24 moving windows and one day a day for each of the three series.
       expect(incremental.length).toBeGreaterThan(33 * 3 * 48);
       expect(incremental).toEqual(recomputed);
+      // A rebuild from scratch (what an operator runs after a bulk load) writes the same rows.
+      await database.db.deleteFrom('window_aggregate').execute();
+      await rebuildAggregates(database.db, series, first, last);
+      expect(await stored()).toEqual(incremental);
 
       // The same figures as the standard's functions on the final data (only flag N counts).
       const hourly: HourlySeries = new Map(parameters.map((p) => [p, new Map<number, string>()]));
@@ -163,5 +168,31 @@ describe('incremental rolling aggregates', () => {
     for (const r of recomputed.map(canonical)) expect(after.get(key(r))).toEqual(r);
     expect(recomputed.map((r) => r.kind).sort()).toEqual(['24h', '8h', 'day', 'month', 'year']);
     expect(before.size).toBeGreaterThan(1000);
+  });
+});
+
+describe('rounding in the database', () => {
+  it('envmon_round_half_even agrees with GB/T 8170 rounding in exact decimals, halves included', async () => {
+    const rnd = random(7);
+    const cases: { num: string; den: number; digits: number }[] = [
+      { num: '2.5', den: 1, digits: 0 }, // half → even: 2
+      { num: '3.5', den: 1, digits: 0 }, // 4
+      { num: '0.125', den: 1, digits: 2 }, // 0.12
+      { num: '-2.5', den: 1, digits: 0 }, // -2
+      { num: '151', den: 2, digits: 0 }, // 75.5 → 76
+      { num: '149', den: 2, digits: 0 }, // 74.5 → 74
+    ];
+    for (let i = 0; i < 300; i++) cases.push({ num: (Math.floor(rnd() * 2_000_000) / 1000).toFixed(3), den: 1 + Math.floor(rnd() * 24), digits: Math.floor(rnd() * 3) });
+    const { rows } = await sql<{ v: string }>`
+      select envmon_round_half_even(n, d, g)::text as v
+      from unnest(${cases.map((c) => c.num)}::numeric[], ${cases.map((c) => c.den)}::int[], ${cases.map((c) => c.digits)}::int[]) with ordinality as t(n, d, g, i)
+      order by i`.execute(database.db);
+    const expected = cases.map((c) => {
+      const [int = '', frac = ''] = c.num.replace('-', '').split('.');
+      const scaled = BigInt(int + frac) * (c.num.startsWith('-') ? -1n : 1n);
+      return divideRounded(scaled, BigInt(c.den), frac.length, c.digits);
+    });
+    expect(rows.map((r) => parseDecimal(r.v))).toEqual(expected.map((e) => parseDecimal(e)));
+    expect(rows.slice(0, 6).map((r) => r.v)).toEqual(['2', '4', '0.12', '-2', '76', '74']);
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * The rule kinds through the real evaluation path (store → refresh windows → rules → alerts, events, outbox) on
+ * a real database: GB 3095 limits by date, water class against the plan target with its seasonal limit, spikes,
+ * instrument flags, plan targets at risk, late data and silences.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../config/load-config.ts';
+import { ruleSchema } from '../../config/schema.ts';
+import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
+import { createSilence } from '../../db/repositories/silences.repository.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import { evaluateChanges } from '../../evaluate/evaluate-changes.ts';
+import { storeBatch } from '../../ingest/store-batch.ts';
+import { touchedSeries } from '../../ingest/touched-series.ts';
+import { HOUR_MS } from '../../lib/time.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { testConfig } from '../support/test-service.ts';
+
+let database: TestDatabase;
+let parameterIds: ParameterIds;
+let base: AppConfig;
+const partitions = new Set<string>();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  base = testConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x' });
+  parameterIds = await syncConfig(database.db, base);
+});
+afterAll(async () => {
+  await database.drop();
+});
+beforeEach(async () => {
+  for (const table of ['notification_outbox', 'alert_event', 'alert', 'silence', 'window_aggregate', 'series_watermark', 'reading'] as const) await database.db.deleteFrom(table).execute();
+});
+
+const units: Record<string, string> = { pm2_5: 'μg/m³', pm10: 'μg/m³', co: 'mg/m³', nh3_n: 'mg/L', do: 'mg/L', codmn: 'mg/L', ph: 'pH' };
+interface Input {
+  site: string;
+  parameter: string;
+  at: string | number;
+  value: string;
+  flag?: string;
+}
+
+/** Stores readings and evaluates them with the given rules, as the evaluate job does after an ingest. */
+async function deliver(rules: unknown[], inputs: readonly Input[], now: Date): Promise<void> {
+  const config = { ...base, rules: ruleSchema.array().parse(rules) };
+  const readings = inputs.map((i) => ({ site: i.site, parameter: i.parameter, period: 'hour' as const, observedAt: new Date(i.at).toISOString(), value: i.value, unit: units[i.parameter] ?? 'μg/m³', flag: i.flag ?? 'N' }));
+  await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions, now: () => now }, { sourceId: null, readings, rejections: [] });
+  await evaluateChanges({ db: database.db, config, parameterIds, now: () => now }, touchedSeries(readings));
+}
+
+const alerts = () => database.db.selectFrom('alert').select(['id', 'rule_id', 'state', 'late', 'evidence', 'fired_at', 'resolved_at']).orderBy('id').execute();
+const outbox = () => database.db.selectFrom('notification_outbox').select(['kind', 'status', 'alert_id', 'payload']).orderBy('id').execute();
+const hours = (startIso: string, values: readonly string[], site: string, parameter: string, flag?: string): Input[] =>
+  values.map((value, i) => ({ site, parameter, at: Date.parse(startIso) + i * HOUR_MS, value, ...(flag ? { flag } : {}) }));
+
+describe('rules', () => {
+  it('judges a 24-h PM2.5 mean against the GB 3095 Grade II limit of its date: 75 in the 2012 edition, 60 (transition) from 2026-03-01', async () => {
+    const rule = { id: 'pm25-24h', kind: 'threshold', scope: { sites: ['Dongsi'] }, parameter: 'pm2_5', window: '24h', limit: { standard: 'GB 3095', grade: 2 } };
+    // 24 hours of 70 μg/m³ ending 2026-02-27 24:00 Beijing time, then 24 hours of 70 ending 2026-03-02 24:00.
+    await deliver([rule], hours('2026-02-26T17:00:00Z', Array(24).fill('70'), 'Dongsi', 'pm2_5'), new Date('2026-02-27T17:00:00Z'));
+    expect(await alerts()).toEqual([]);
+    await deliver([rule], hours('2026-03-01T17:00:00Z', Array(24).fill('70'), 'Dongsi', 'pm2_5'), new Date('2026-03-02T17:00:00Z'));
+    const [alert] = await alerts();
+    expect(alert?.state).toBe('firing');
+    expect(alert?.evidence).toMatchObject({ value: '70', window: '24h', limit: 60, standard: 'GB 3095-2026', validCount: 24 });
+    expect((alert?.evidence as { limitSource: string }).limitSource).toContain('GB 3095-2026 表1 二级（过渡期） PM2.5 24小时平均 60');
+  });
+
+  it('opens a water-class alert when the section is worse than its plan target, with the seasonal NH3-N limit instead of the class limit', async () => {
+    const rule = { id: 'wuliang-class', kind: 'water_class', scope: { sites: ['JC-SW-WULIANG'] } };
+    const at = '2026-11-20T04:00:00Z'; // November: winter, NH3-N ≤ 8 mg/L by the plan
+    await deliver([rule], [
+      { site: 'JC-SW-WULIANG', parameter: 'do', at, value: '6.1' },
+      { site: 'JC-SW-WULIANG', parameter: 'codmn', at, value: '5.2' },
+      { site: 'JC-SW-WULIANG', parameter: 'nh3_n', at, value: '6.5' },
+    ], new Date(at));
+    expect(await alerts()).toEqual([]); // class III by DO and CODMn; NH3-N within the winter limit
+    const later = '2026-11-20T08:00:00Z';
+    await deliver([rule], [
+      { site: 'JC-SW-WULIANG', parameter: 'do', at: later, value: '6.1' },
+      { site: 'JC-SW-WULIANG', parameter: 'codmn', at: later, value: '8.4' }, // Class IV (≤ 10)
+      { site: 'JC-SW-WULIANG', parameter: 'nh3_n', at: later, value: '8.2' },
+    ], new Date(later));
+    const [alert] = await alerts();
+    expect(alert?.state).toBe('firing');
+    expect(alert?.evidence).toMatchObject({ class: 'IV', targetClass: 'III', worst: [{ parameter: 'codmn', class: 'IV', value: '8.4' }], seasonalLimits: [{ parameter: 'nh3_n', limit: 8, value: '8.2', breached: true }] });
+    expect((alert?.evidence as { target: string }).target).toContain('JC-WULIANG-2025');
+  });
+
+  it('flags a spike from one hour to the next, and clears on the next ordinary hour', async () => {
+    const rule = { id: 'pm10-spike', kind: 'rate_of_change', scope: { sites: ['Dongsi'] }, parameter: 'pm10', maxRise: 100, minValue: 50 };
+    await deliver([rule], hours('2026-11-20T00:00:00Z', ['40', '60', '190', '185', '120'], 'Dongsi', 'pm10'), new Date('2026-11-20T05:00:00Z'));
+    const [alert] = await alerts();
+    // 60 → 190 rises by 130 (> 100): fired at 10:00 Beijing; 190 → 185 is no spike, so it resolved at 11:00.
+    expect(await alerts()).toHaveLength(1);
+    expect(alert).toMatchObject({ state: 'resolved', evidence: { value: '185', previous: '190' } });
+    expect(alert?.fired_at?.toISOString()).toBe('2026-11-20T02:00:00.000Z');
+    expect(alert?.resolved_at?.toISOString()).toBe('2026-11-20T03:00:00.000Z');
+    expect((await outbox()).map((o) => o.kind)).toEqual(['alert', 'resolution']);
+  });
+
+  it('opens an instrument alert after the values carry maintenance/fault flags for the set hours', async () => {
+    const rule = { id: 'instrument', kind: 'instrument_state', scope: { sites: ['Dongsi'] }, afterHours: 3 };
+    await deliver([rule], [...hours('2026-11-20T00:00:00Z', ['30'], 'Dongsi', 'co'), ...hours('2026-11-20T01:00:00Z', ['0', '0'], 'Dongsi', 'co', 'M')], new Date('2026-11-20T03:00:00Z'));
+    expect(await alerts()).toEqual([]);
+    await deliver([rule], hours('2026-11-20T03:00:00Z', ['0'], 'Dongsi', 'co', 'D'), new Date('2026-11-20T04:00:00Z'));
+    expect((await alerts()).map((a) => [a.state, (a.evidence as { flaggedHours: number }).flaggedHours])).toEqual([['firing', 3]]);
+    await deliver([rule], hours('2026-11-20T04:00:00Z', ['0.8'], 'Dongsi', 'co'), new Date('2026-11-20T05:00:00Z'));
+    expect((await alerts()).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('puts a plan target at risk when the year-to-date value misses it, with what the rest of the year needs', async () => {
+    const rule = { id: 'plan-at-risk', kind: 'target_at_risk', targets: ['JC-PM25-2025'] };
+    // 2025-01-01: 24 hours of 80 μg/m³ at the county town; the 2025 target is an annual mean ≤ 44.
+    await deliver([rule], hours('2024-12-31T17:00:00Z', Array(24).fill('80'), 'JC-AIR-TOWN', 'pm2_5'), new Date('2025-01-01T17:00:00Z'));
+    const [alert] = await alerts();
+    expect(alert?.state).toBe('firing');
+    expect(alert?.evidence).toMatchObject({ target: 'JC-PM25-2025', current: '80', required: '≤ 44', asOf: '2025-01-01' });
+    expect((alert?.evidence as { projection: string }).projection).toMatch(/^剩余 364 天 PM2.5 日均值平均需 ≤ 43 μg\/m³$/);
+  });
+
+  it('judges late data at its own times: a late exceedance is stored as late, notified once, and never again on re-delivery', async () => {
+    const rule = { id: 'pm25-1h', kind: 'threshold', scope: { sites: ['Dongsi'] }, parameter: 'pm2_5', limit: 100, limitSource: 'test limit', forEvaluations: 2 };
+    const now = new Date('2026-11-20T12:00:00Z');
+    await deliver([rule], hours('2026-11-20T06:00:00Z', ['40', '45', '50', '42'], 'Dongsi', 'pm2_5'), now);
+    expect(await alerts()).toEqual([]);
+    // Two hours before those arrive late (a station's buffer flushed), both over the limit.
+    const late = hours('2026-11-20T03:00:00Z', ['130', '140', '60'], 'Dongsi', 'pm2_5');
+    await deliver([rule], late, now);
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({ state: 'resolved', late: true, evidence: { late: true, lateRun: { from: '2026-11-20T03:00:00.000Z', to: '2026-11-20T04:00:00.000Z', evaluations: 2 } } });
+    await deliver([rule], late.map((l) => ({ ...l, value: l.value === '60' ? '61' : l.value })), now);
+    expect(await alerts()).toHaveLength(1);
+    expect((await outbox()).map((o) => o.kind)).toEqual(['alert']);
+  });
+
+  it('keeps the notifications of a silenced alert as suppressed, and of an alert in a maintenance window', async () => {
+    const rule = { id: 'pm25-1h', kind: 'threshold', scope: { sites: ['Dongsi', 'Tiantan'] }, parameter: 'pm2_5', limit: 100, limitSource: 'test limit' };
+    const now = new Date('2026-11-20T12:00:00Z');
+    const silence = await createSilence(database.db, { matcher: { site: 'Dongsi' }, startsAt: new Date('2026-11-20T11:00:00Z'), endsAt: new Date('2026-11-20T13:00:00Z'), reason: 'calibration visit', createdBy: 'ops' });
+    await deliver([rule], [...hours('2026-11-20T11:00:00Z', ['150'], 'Dongsi', 'pm2_5'), ...hours('2026-11-20T11:00:00Z', ['150'], 'Tiantan', 'pm2_5')], now);
+    const rows = await outbox();
+    expect(rows.map((o) => [o.status, (o.payload as { site: string }).site])).toEqual(expect.arrayContaining([['suppressed', 'Dongsi'], ['pending', 'Tiantan']]));
+    expect(rows.find((o) => o.status === 'suppressed')?.payload).toMatchObject({ suppressedBy: 'calibration visit' });
+    expect(silence).toBeGreaterThan(0);
+
+    const config = { ...base, maintenance: [{ sites: ['Guanyuan'], from: '2026-11-20T00:00:00Z', to: '2026-11-20T06:00:00Z', reason: '更换采样头' }] };
+    const readings = [{ site: 'Guanyuan', parameter: 'pm2_5', period: 'hour' as const, observedAt: '2026-11-20T05:00:00.000Z', value: '180', unit: 'μg/m³', flag: 'N' }];
+    await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions, now: () => now }, { sourceId: null, readings, rejections: [] });
+    await evaluateChanges({ db: database.db, config: { ...config, rules: ruleSchema.array().parse([{ ...rule, scope: { sites: ['Guanyuan'] } }]) }, parameterIds, now: () => now }, touchedSeries(readings));
+    const maintenance = (await outbox()).find((o) => (o.payload as { site: string }).site === 'Guanyuan');
+    expect(maintenance).toMatchObject({ status: 'suppressed', payload: { suppressedBy: '维护 maintenance: 更换采样头' } });
+  });
+});
