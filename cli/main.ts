@@ -12,6 +12,7 @@ import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } f
 import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { notificationsListCommand, notificationsRetryCommand } from './commands/notifications.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
@@ -38,6 +39,8 @@ const commands: readonly Command[] = [
   alertsSilencesCommand,
   alertsUnsilenceCommand,
   aggregatesRebuildCommand,
+  notificationsListCommand,
+  notificationsRetryCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

@@ -29,6 +29,11 @@ export const environmentSchema = z.object({
   ENVMON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Port of the HTTP server: GET /healthz and the read-only JSON API under /api; unset means none. */
   ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Mail server for notifications, e.g. smtps://user:password@smtp.example.org:465 (TLS) or
+   * smtp://user:password@host:587 (STARTTLS); unset means mail is written as .eml files to ENVMON_VAR_DIR/outbox.
+   */
+  ENVMON_SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   /** How long shutdown waits for running jobs, in ms. */
   ENVMON_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
 });

@@ -33,6 +33,12 @@ export interface AppConfig {
   readonly targets: FileConfig['targets'];
   readonly rules: FileConfig['rules'];
   readonly maintenance: FileConfig['maintenance'];
+  readonly recipients: FileConfig['recipients'];
+  readonly notifications: FileConfig['notifications'];
+  /** SMTP server URL (with credentials) or null: mail goes to .eml files. */
+  readonly smtpUrl: string | null;
+  /** Webhook URLs and secrets by environment variable name, for the recipients' channels. */
+  readonly channelSecrets: Readonly<Record<string, string>>;
   readonly queues: FileConfig['queues'];
   /** Secret values from the environment, for log scrubbing only. */
   readonly secrets: readonly string[];
@@ -45,12 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const environment = envResult.success ? envResult.data : environmentSchema.parse({});
 
   const files = environment.ENVMON_CONFIG.split(',').map((f) => f.trim()).filter(Boolean);
-  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; maintenance: FileConfig['maintenance']; queues?: FileConfig['queues'] } = {
+  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; maintenance: FileConfig['maintenance']; recipients: FileConfig['recipients']; notifications?: FileConfig['notifications']; queues?: FileConfig['queues'] } = {
     sites: [],
     sources: [],
     targets: [],
     rules: [],
     maintenance: [],
+    recipients: [],
   };
   const origins = new Map<object, { file: string; path: string }>();
 
@@ -77,16 +84,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     merged.targets.push(...result.data.targets);
     merged.rules.push(...result.data.rules);
     merged.maintenance.push(...result.data.maintenance);
+    result.data.recipients.forEach((r, i) => origins.set(r, { file: shown, path: `recipients[${i}]` }));
+    merged.recipients.push(...result.data.recipients);
+    if (isRecord(raw) && 'notifications' in raw) merged.notifications = result.data.notifications;
     if (isRecord(raw) && 'queues' in raw) merged.queues = result.data.queues;
   }
 
   checkReferences(merged, origins, problems);
+  const channelSecrets = resolveChannelSecrets(merged.recipients, origins, env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secrets = [
     ...[environment.DATABASE_URL, environment.REDIS_URL].map((u) => (u ? safePassword(u) : null)),
     ...merged.sources.flatMap((s) => Object.values(s.stationPasswords ?? {})),
     ...merged.sources.flatMap((s) => Object.values(s.authHeaders ?? {})),
+    ...Object.values(channelSecrets),
+    environment.ENVMON_SMTP_URL ? safePassword(environment.ENVMON_SMTP_URL) : null,
   ].filter((p): p is string => Boolean(p));
 
   return deepFreeze({
@@ -104,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     targets: merged.targets,
     rules: merged.rules,
     maintenance: merged.maintenance,
+    recipients: merged.recipients,
+    notifications: merged.notifications ?? fileConfigSchema.parse({}).notifications,
+    smtpUrl: environment.ENVMON_SMTP_URL ?? null,
+    channelSecrets,
     queues: merged.queues ?? fileConfigSchema.parse({}).queues,
     secrets,
   });
@@ -184,6 +201,25 @@ function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { f
     else problems.push({ ...where, path: `${where.path}.stations[${i}].passwordEnv`, seen: `${station.passwordEnv} unset`, expected: `the station password in environment variable ${station.passwordEnv}` });
   });
   return { ...source, stationPasswords };
+}
+
+/** Every webhook URL and secret named by a recipient must be set in the environment. */
+function resolveChannelSecrets(recipients: FileConfig['recipients'], origins: Map<object, { file: string; path: string }>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const recipient of recipients) {
+    const at = origins.get(recipient);
+    recipient.webhooks.forEach((w, i) => {
+      for (const [key, name] of [['urlEnv', w.urlEnv], ['secretEnv', w.secretEnv]] as const) {
+        if (name === undefined) continue;
+        const value = env[name];
+        if (value) secrets[name] = value;
+        else if (at) problems.push({ ...at, path: `${at.path}.webhooks[${i}].${key}`, seen: `${name} unset`, expected: key === 'urlEnv' ? `the ${w.kind} URL in environment variable ${name}` : `the signing secret in environment variable ${name}` });
+      }
+      const url = env[w.urlEnv];
+      if (url && !/^https?:\/\//.test(url) && at) problems.push({ ...at, path: `${at.path}.webhooks[${i}].urlEnv`, seen: `${w.urlEnv} is not an http(s) URL`, expected: 'an http:// or https:// URL' });
+    });
+  }
+  return secrets;
 }
 
 function checkReferences(

@@ -382,12 +382,73 @@ export const maintenanceSchema = z.strictObject({
 });
 export type MaintenanceConfig = z.infer<typeof maintenanceSchema>;
 
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM (Beijing time)');
+
+/** A chat or HTTP channel; its URL (which embeds the robot's key) and signing secret come from the environment. */
+export const webhookChannelSchema = z.strictObject({
+  /** webhook: JSON body with an HMAC-SHA256 signature header; wecom / dingtalk: their group-robot markdown messages. */
+  kind: z.enum(['webhook', 'wecom', 'dingtalk']),
+  urlEnv: envName,
+  /** webhook: the HMAC key; dingtalk: the robot's signing secret (加签). */
+  secretEnv: envName.optional(),
+});
+export type WebhookChannelConfig = z.infer<typeof webhookChannelSchema>;
+
+/** Which alerts a recipient receives: every listed criterion must match (an empty subscription matches all). */
+export const subscriptionSchema = z.strictObject({
+  areas: z.array(z.string().min(1)).optional(),
+  siteKinds: z.array(z.enum(siteKinds)).optional(),
+  sites: z.array(code).optional(),
+  parameters: z.array(z.string().min(1)).optional(),
+  rules: z.array(code).optional(),
+  minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
+});
+export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
+
+export const recipientSchema = z
+  .strictObject({
+    id: code,
+    name: z.string().min(1),
+    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    email: z.email().optional(),
+    webhooks: z.array(webhookChannelSchema).default([]),
+    subscriptions: z.array(subscriptionSchema).default([{ minSeverity: 'info' }]),
+    /** Non-critical messages due in these hours wait until they end (Beijing time; may span midnight). */
+    quietHours: z.strictObject({ from: clock, to: clock }).optional(),
+    /** Remind every N hours while an alert stays firing. */
+    repeatHours: z.number().int().min(1).max(168).optional(),
+    /** Receives the daily summary. */
+    dailySummary: z.boolean().default(true),
+  })
+  .refine((r) => r.email !== undefined || r.webhooks.length > 0, 'an email address or at least one webhook');
+export type RecipientConfig = z.infer<typeof recipientSchema>;
+
+export const notificationsSchema = z.strictObject({
+  /** The From of every mail. */
+  from: z.string().min(3).default('envmon <envmon@localhost>'),
+  /** Attempts per message before it is marked failed (then `envmon notifications retry`). */
+  maxAttempts: z.number().int().min(1).max(50).default(8),
+  /** First retry delay in seconds; doubles with each attempt, at most an hour. */
+  backoffSeconds: z.number().int().min(1).max(3600).default(30),
+  /** Messages to one recipient due within this many seconds go out as one (a burst becomes one message). */
+  groupSeconds: z.number().int().min(0).max(3600).default(60),
+  /** Where the outbox is checked for due messages. */
+  schedule: cronExpression.default('* * * * *'),
+  /** A link base for alert pages in messages, e.g. https://envmon.example.gov.cn; without it the ack command is shown. */
+  linkBase: z.url().optional(),
+  /** Network timeout of one delivery, in ms. */
+  timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+});
+export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+
 export const fileConfigSchema = z.strictObject({
   sites: z.array(siteSchema).default([]),
   sources: z.array(sourceSchema).default([]),
   targets: z.array(targetSchema).default([]),
   rules: z.array(ruleSchema).default([]),
   maintenance: z.array(maintenanceSchema).default([]),
+  recipients: z.array(recipientSchema).default([]),
+  notifications: notificationsSchema.prefault({}),
   queues: z
     .strictObject({
       /** Jobs each worker runs at once, per queue. */

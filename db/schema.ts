@@ -173,6 +173,24 @@ export interface NotificationOutboxTable {
   created_at: CreatedAt;
   sent_at: Timestamp | null;
   silence_id: number | null;
+  routed_at: Timestamp | null;
+}
+
+export type DeliveryChannel = 'email' | 'file' | 'webhook' | 'wecom' | 'dingtalk';
+
+export interface NotificationDeliveryTable {
+  id: Generated<number>;
+  outbox_id: number;
+  recipient: string;
+  channel: DeliveryChannel;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  group_key: string | null;
+  message_id: string | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
@@ -216,6 +234,7 @@ export interface Database {
   notification_outbox: NotificationOutboxTable;
   window_aggregate: WindowAggregateTable;
   series_watermark: SeriesWatermarkTable;
+  notification_delivery: NotificationDeliveryTable;
 }
 
 export type Site = Selectable<SiteTable>;

@@ -2,8 +2,9 @@
 import { checkSilenceJob } from './check-silence.ts';
 import { evaluateJob } from './evaluate.ts';
 import { ingestJob } from './ingest.ts';
+import { notifyJob } from './notify.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob, checkSilenceJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, checkSilenceJob, notifyJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

@@ -1,5 +1,5 @@
 /**
- * HTTP GET with every bound a feed needs: http/https only, a deadline for the whole exchange, a read timeout
+ * HTTP GET (and POST, for webhooks) with every bound a feed needs: http/https only, a deadline for the whole exchange, a read timeout
  * between chunks (a server that stalls mid-body), and a maximum body size checked while reading. Error messages
  * name the URL without its query string or credentials, which may carry tokens.
  */
@@ -13,6 +13,8 @@ export interface BoundedFetchOptions {
   maxBytes: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** A POST body (webhooks); a POST never follows redirects. */
+  body?: string;
 }
 
 export class HttpFetchError extends Error {
@@ -35,7 +37,13 @@ export async function fetchBounded(url: string, options: BoundedFetchOptions): P
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let readTimer: NodeJS.Timeout | undefined;
   try {
-    const response = await fetch(target, { headers: options.headers ?? {}, signal: controller.signal, redirect: 'follow' });
+    const response = await fetch(target, {
+      method: options.body === undefined ? 'GET' : 'POST',
+      headers: options.headers ?? {},
+      ...(options.body === undefined ? {} : { body: options.body }),
+      signal: controller.signal,
+      redirect: options.body === undefined ? 'follow' : 'error',
+    });
     if (!['http:', 'https:'].includes(new URL(response.url || target.href).protocol)) throw new HttpFetchError(`${shown}: redirected away from http/https`);
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > options.maxBytes) throw new HttpFetchError(`${shown}: response of ${declared} bytes exceeds the limit of ${options.maxBytes}`, response.status);

@@ -19,6 +19,8 @@ import { startJobWorkers } from './job-workers.ts';
 import { createQueueBackend } from './queue-backend.ts';
 import { startScheduler, type ScheduleEntry, type Scheduler } from './scheduler.ts';
 import { checkSilenceJob } from '../jobs/check-silence.ts';
+import { notifyJob } from '../jobs/notify.ts';
+import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
   readonly databaseUrl: string;
@@ -36,6 +38,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let scheduler: Scheduler | null = null;
   let server: Server | null = null;
   let listeners = new Map<string, Hj212Listener>();
+  let mail: MailChannel | null = null;
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix });
   const queues = createQueues(backend, config);
 
@@ -45,6 +48,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     await Promise.all([...listeners.values()].map((l) => l.close()));
     await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs, log)));
     if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    mail?.close();
     await queues.close();
     await backend.close();
     await database.close();
@@ -53,6 +57,12 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 
   try {
     const parameterIds = await syncConfig(database.db, config);
+    mail = createMailChannel(config.smtpUrl, config.varDir, config.notifications.timeoutMs);
+    // A mail server that refuses us now is reported at once; messages wait in the outbox and are retried.
+    await mail.verify().then(
+      () => log.info('mail channel ready', { channel: mail?.kind }),
+      (error: unknown) => log.error('mail server check failed; notifications will be retried', { reason: error instanceof Error ? error.message : String(error) }),
+    );
     const deps: JobDeps = {
       config,
       db: database.db,
@@ -65,6 +75,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       parameterIds,
       partitions: new Set(),
       enqueue: queues.enqueue,
+      mail,
       now,
     };
     log.info('envmon starting', { role: config.role, queues: backend.kind, database: database.embedded ? 'embedded' : 'external', sources: config.sources.length, sites: config.sites.length });
@@ -88,7 +99,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 
 /**
  * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
- * enable takes effect without a restart) and every no-data rule's check.
+ * enable takes effect without a restart), every no-data rule's check and the notification outbox.
  */
 function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
@@ -97,7 +108,8 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
   const checks = config.rules.flatMap((r) =>
     r.kind === 'no_data' ? [{ key: `check-silence:${r.id}`, schedule: r.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(checkSilenceJob, { ruleId: r.id, slot: slot.toISOString() }) }] : [],
   );
-  return [...pulls, ...checks];
+  const notify = { key: 'notify', schedule: config.notifications.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(notifyJob, { slot: slot.toISOString() }) };
+  return [...pulls, ...checks, notify];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

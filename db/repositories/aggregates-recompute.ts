@@ -9,7 +9,7 @@ import { dayEndOf, yearPeriod } from '../../evaluate/aggregate-windows.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
-import type { Database } from '../schema.ts';
+import type { AggregateKind, Database } from '../schema.ts';
 import { toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
 
 /**
@@ -27,9 +27,9 @@ export async function recomputeAggregates(db: Kysely<Database>, series: readonly
 
 /**
  * Rebuilds the stored windows of some series over [endFrom, endTo] from the raw readings (after a bulk load, or
- * to repair), with their watermarks; returns the number of windows written.
+ * to repair), with their watermarks; returns the number of windows written. `kinds` limits what is written.
  */
-export async function rebuildAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date): Promise<number> {
+export async function rebuildAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date, kinds: readonly AggregateKind[] = allKinds): Promise<number> {
   if (series.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     // One large sort-and-group statement: sorting in memory instead of on disk.
@@ -44,13 +44,16 @@ export async function rebuildAggregates(db: Kysely<Database>, series: readonly S
     const result = await sql`
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
       select site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count from (${recomputation(series, endFrom, endTo)}) r
+      where kind = any(${[...kinds]}::text[])
       on conflict (site_id, parameter_id, kind, window_end) do update
         set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()`.execute(trx);
     return Number(result.numAffectedRows ?? 0);
   });
 }
 
-export function recomputation(series: readonly SeriesKey[], endFrom: Date, endTo: Date) {
+const allKinds: readonly AggregateKind[] = ['8h', '24h', 'day', 'month', 'year'];
+
+function recomputation(series: readonly SeriesKey[], endFrom: Date, endTo: Date) {
   const firstDayEnd = dayEndOf(endFrom.getTime());
   const lastDayEnd = dayEndOf(endTo.getTime());
   const yearStart = yearPeriod(naturalDayOf(endFrom).slice(0, 4)).from + HOUR_MS;

@@ -1,0 +1,240 @@
+/**
+ * From the notification outbox to people: route each new outbox row to the recipients whose subscriptions match
+ * (one delivery per recipient and channel, held back by the group window and quiet hours), then send what is due —
+ * deliveries due together for one recipient and channel as one message. At least once: a delivery is marked sent
+ * only after the server accepted it; a failure is retried with exponential backoff, and after `maxAttempts` it is
+ * failed (visible in `envmon notifications list --failed`, re-sent by `envmon notifications retry`). A message keeps
+ * its Message-ID across attempts, so a receiver can drop a repeat.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { AppConfig } from '../config/load-config.ts';
+import type { RecipientConfig } from '../config/schema.ts';
+import type { Database, DeliveryChannel } from '../db/schema.ts';
+import type { Logger } from '../lib/logger.ts';
+import { HOUR_MS } from '../lib/time.ts';
+import type { MailChannel } from './channels/mail.ts';
+import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
+import { releaseTime, subscribes, type Severity } from './routing.ts';
+import { renderMessage, type NotificationItem } from './templates.ts';
+
+export interface NotifyDeps {
+  readonly db: Kysely<Database>;
+  readonly config: AppConfig;
+  readonly mail: MailChannel;
+  readonly log: Logger;
+  now(): Date;
+}
+
+/** How long a claimed delivery is reserved for the instance sending it; after that, another may retry it. */
+const LEASE_MS = 10 * 60_000;
+
+export async function routeOutbox(deps: NotifyDeps): Promise<number> {
+  const now = deps.now();
+  const { config } = deps;
+  return deps.db.transaction().execute(async (trx) => {
+    const rows = await sql<{ id: number; kind: string; payload: Record<string, unknown>; severity: Severity | null; rule_id: string | null; site: string | null; site_kind: string | null; area: string | null; parameter: string | null }>`
+      select o.id, o.kind, o.payload, a.severity, a.rule_id, s.code as site, s.kind as site_kind, s.area, p.code as parameter
+      from notification_outbox o
+      left join alert a on a.id = o.alert_id
+      left join site s on s.id = a.site_id
+      left join parameter p on p.id = a.parameter_id
+      where o.routed_at is null and o.status = 'pending' and o.kind <> 'daily_summary'
+      order by o.id limit 500
+      for update of o skip locked`.execute(trx);
+    const deliveries: { outbox_id: number; recipient: string; channel: DeliveryChannel; next_attempt_at: Date }[] = [];
+    for (const row of rows.rows) {
+      const severity = row.severity ?? 'warning';
+      const facts = { rule: row.rule_id ?? '', severity, site: row.site ? { code: row.site, kind: row.site_kind ?? '', area: row.area ?? '' } : null, parameter: row.parameter };
+      const only = typeof row.payload.recipient === 'string' ? row.payload.recipient : null;
+      for (const recipient of config.recipients) {
+        if (only !== null ? recipient.id !== only : !subscribes(recipient, facts)) continue;
+        const due = releaseTime(new Date(now.getTime() + config.notifications.groupSeconds * 1000), severity, recipient.quietHours);
+        for (const channel of channelsOf(recipient, deps.mail)) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel, next_attempt_at: due });
+      }
+    }
+    if (deliveries.length > 0) await trx.insertInto('notification_delivery').values(deliveries).onConflict((oc) => oc.columns(['outbox_id', 'recipient', 'channel']).doNothing()).execute();
+    if (rows.rows.length > 0) await trx.updateTable('notification_outbox').set({ routed_at: now }).where('id', 'in', rows.rows.map((r) => r.id)).execute();
+    return deliveries.length;
+  });
+}
+
+function channelsOf(recipient: RecipientConfig, mail: MailChannel): DeliveryChannel[] {
+  return [...(recipient.email ? [mail.kind === 'smtp' ? ('email' as const) : ('file' as const)] : []), ...new Set(recipient.webhooks.map((w) => w.kind))];
+}
+
+/**
+ * Reminders: while an alert stays firing, a recipient with `repeatHours` gets it again every that many hours after
+ * it fired (an outbox row per reminder and recipient, so each goes out once).
+ */
+export async function queueReminders(deps: NotifyDeps): Promise<number> {
+  const now = deps.now();
+  const repeating = deps.config.recipients.filter((r) => r.repeatHours !== undefined);
+  if (repeating.length === 0) return 0;
+  const firing = await deps.db.selectFrom('alert').select(['id', 'fired_at', 'evidence']).where('state', '=', 'firing').where('fired_at', 'is not', null).execute();
+  let queued = 0;
+  for (const alert of firing) {
+    for (const recipient of repeating) {
+      const every = (recipient.repeatHours as number) * HOUR_MS;
+      const n = Math.floor((now.getTime() - (alert.fired_at as Date).getTime()) / every);
+      if (n < 1) continue;
+      const result = await deps.db
+        .insertInto('notification_outbox')
+        .values({ kind: 'reminder', alert_id: alert.id, dedup_key: `alert:${alert.id}:reminder:${recipient.id}:${n}`, payload: JSON.stringify({ ...(alert.evidence as object), recipient: recipient.id, reminder: n }) })
+        .onConflict((oc) => oc.column('dedup_key').doNothing())
+        .executeTakeFirst();
+      queued += Number(result.numInsertedOrUpdatedRows ?? 0);
+    }
+  }
+  return queued;
+}
+
+interface Claimed {
+  id: number;
+  outbox_id: number;
+  recipient: string;
+  channel: DeliveryChannel;
+  attempts: number;
+  group_key: string;
+}
+
+/** Reserves the due deliveries (a lease) and fixes their grouping; a group is one message. */
+async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise<Map<string, Claimed[]>> {
+  return db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('notification_delivery')
+      .select(['id', 'outbox_id', 'recipient', 'channel', 'attempts', 'group_key'])
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const groups = new Map<string, Claimed[]>();
+    const firstNew = new Map<string, number>();
+    for (const d of due) {
+      let key = d.group_key;
+      if (key === null) {
+        // New deliveries due together for one recipient and channel form one message, named by its first delivery.
+        const slot = `${d.recipient}.${d.channel}`;
+        if (!firstNew.has(slot)) firstNew.set(slot, d.id);
+        key = `${slot}.${firstNew.get(slot) ?? d.id}`;
+      }
+      groups.set(key, [...(groups.get(key) ?? []), { ...d, group_key: key }]);
+    }
+    for (const [key, list] of groups) {
+      await trx.updateTable('notification_delivery').set({ group_key: key, next_attempt_at: new Date(now.getTime() + LEASE_MS) }).where('id', 'in', list.map((d) => d.id)).execute();
+    }
+    return groups;
+  });
+}
+
+export interface DeliveryRun {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<DeliveryRun> {
+  const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
+  const groups = await claimDue(deps.db, deps.now(), limit);
+  for (const [key, list] of groups) {
+    const recipient = deps.config.recipients.find((r) => r.id === list[0]?.recipient);
+    const channel = list[0]?.channel as DeliveryChannel;
+    const ids = list.map((d) => d.id);
+    const attempts = Math.max(...list.map((d) => d.attempts)) + 1;
+    try {
+      if (!recipient) throw new Error('recipient no longer configured');
+      const items = await notificationItems(deps.db, list.map((d) => d.outbox_id));
+      await send(deps, recipient, channel, key, items);
+      await deps.db.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
+      run.sent += ids.length;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const failed = attempts >= deps.config.notifications.maxAttempts || !recipient;
+      // Backoff: backoffSeconds × 2^(attempts − 1), at most an hour.
+      const delay = Math.min(HOUR_MS, deps.config.notifications.backoffSeconds * 1000 * 2 ** (attempts - 1));
+      await deps.db
+        .updateTable('notification_delivery')
+        .set({ attempts, last_error: reason.slice(0, 500), ...(failed ? { status: 'failed' as const } : { next_attempt_at: new Date(deps.now().getTime() + delay) }) })
+        .where('id', 'in', ids)
+        .execute();
+      deps.log.warn(failed ? 'notification failed for good' : 'notification not delivered; will retry', { recipient: list[0]?.recipient, channel, attempts, reason });
+      if (failed) run.failed += ids.length;
+      else run.retrying += ids.length;
+    }
+    await settleOutbox(deps.db, list.map((d) => d.outbox_id));
+  }
+  return run;
+}
+
+/** An outbox row is sent when all its deliveries are, failed when one failed for good, pending otherwise. */
+async function settleOutbox(db: Kysely<Database>, outboxIds: readonly number[]): Promise<void> {
+  await sql`
+    update notification_outbox o set
+      status = case when d.failed > 0 then 'failed' when d.pending = 0 then 'sent' else 'pending' end,
+      sent_at = case when d.pending = 0 and d.failed = 0 then now() else o.sent_at end,
+      attempts = d.attempts
+    from (
+      select outbox_id, count(*) filter (where status = 'failed') as failed, count(*) filter (where status = 'pending') as pending, max(attempts) as attempts
+      from notification_delivery where outbox_id = any(${[...new Set(outboxIds)]}::bigint[]) group by outbox_id
+    ) d
+    where o.id = d.outbox_id`.execute(db);
+}
+
+/** Stable for a message: the same group is the same message, whatever the attempt. */
+export function messageId(config: AppConfig, groupKey: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(config.notifications.from)?.[1] ?? 'envmon.localhost';
+  return `<envmon.${groupKey.replace(/[^A-Za-z0-9.-]/g, '_')}@${domain}>`;
+}
+
+async function send(deps: NotifyDeps, recipient: RecipientConfig, channel: DeliveryChannel, key: string, items: NotificationItem[]): Promise<void> {
+  const message = renderMessage(items, { language: recipient.language, linkBase: deps.config.notifications.linkBase });
+  if (channel === 'email' || channel === 'file') {
+    if (!recipient.email) throw new Error('recipient has no email address');
+    await deps.mail.send({ from: deps.config.notifications.from, to: recipient.email, subject: message.subject, text: message.text, html: message.html, messageId: messageId(deps.config, key) });
+    return;
+  }
+  const webhook = recipient.webhooks.find((w) => w.kind === channel);
+  const url = webhook ? deps.config.channelSecrets[webhook.urlEnv] : undefined;
+  if (!webhook || !url) throw new Error(`no ${channel} channel configured`);
+  const target: WebhookTarget = { kind: webhook.kind, urlEnv: webhook.urlEnv, url, secret: webhook.secretEnv ? deps.config.channelSecrets[webhook.secretEnv] : undefined };
+  await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
+}
+
+/** The outbox rows of a message, with their site and the parameter's last 24 hours. */
+async function notificationItems(db: Kysely<Database>, outboxIds: readonly number[]): Promise<NotificationItem[]> {
+  const rows = await sql<{ kind: NotificationItem['kind']; alert_id: number | null; payload: Record<string, unknown>; severity: Severity | null; site_id: number | null; parameter_id: number | null; code: string | null; name_zh: string | null; name_en: string | null; site_kind: string | null }>`
+    select o.kind, o.alert_id, o.payload, a.severity, a.site_id, a.parameter_id, s.code, s.name_zh, s.name_en, s.kind as site_kind
+    from notification_outbox o left join alert a on a.id = o.alert_id left join site s on s.id = a.site_id
+    where o.id = any(${[...outboxIds]}::bigint[]) order by o.id`.execute(db);
+  const items: NotificationItem[] = [];
+  for (const r of rows.rows) {
+    const time = typeof r.payload.time === 'string' ? new Date(r.payload.time) : null;
+    const trend =
+      r.site_id !== null && r.parameter_id !== null && time !== null
+        ? (
+            await db
+              .selectFrom('reading')
+              .select(['observed_at', 'value'])
+              .where('site_id', '=', r.site_id)
+              .where('parameter_id', '=', r.parameter_id)
+              .where('period', '=', 'hour')
+              .where('flag', '=', 'N')
+              .where('observed_at', '>', new Date(time.getTime() - 24 * HOUR_MS))
+              .where('observed_at', '<=', time)
+              .orderBy('observed_at')
+              .execute()
+          ).map((t) => ({ time: t.observed_at, value: t.value }))
+        : [];
+    items.push({
+      kind: r.kind,
+      alertId: r.alert_id,
+      severity: r.severity ?? 'warning',
+      evidence: r.payload,
+      site: r.code ? { code: r.code, nameZh: r.name_zh ?? r.code, nameEn: r.name_en ?? r.code, kind: r.site_kind ?? '' } : null,
+      trend,
+    });
+  }
+  return items;
+}

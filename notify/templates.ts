@@ -1,0 +1,172 @@
+/**
+ * Notification texts: zh-CN by default, English per recipient; a plain-text and an HTML body for mail and a
+ * markdown body for chat robots. Pure: everything shown comes in as data. Every value is HTML-escaped in the HTML
+ * body, and the subject carries no line breaks (no header injection through a site name or a value).
+ */
+import { decimalPlaces, divideRounded, parseDecimal, toScaled } from '../lib/decimal.ts';
+import { formatBeijing } from '../lib/time.ts';
+import { findParameter } from '../standards/parameters.ts';
+import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
+
+export type Language = 'zh-CN' | 'en';
+
+export interface NotificationItem {
+  kind: 'alert' | 'resolution' | 'reminder';
+  alertId: number | null;
+  severity: 'info' | 'warning' | 'critical';
+  /** The alert's evidence, as stored with the outbox row. */
+  evidence: Record<string, unknown>;
+  site: { code: string; nameZh: string; nameEn: string; kind: string } | null;
+  /** The parameter's hourly values of the last 24 hours (oldest first), when the alert has one. */
+  trend: { time: Date; value: string }[];
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+  markdown: string;
+}
+
+export interface RenderOptions {
+  language: Language;
+  /** Base URL of alert pages; without it the ack command is shown. */
+  linkBase?: string | undefined;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+
+/** CR, LF and other control characters become spaces: nothing a value holds can start a new header line. */
+export function singleLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/**
+ * 超标倍数 (HJ 663-2013 §5.3): (C − S) / S, to two decimals by GB/T 8170 on the exact decimals; null when the
+ * value does not exceed the limit.
+ */
+export function exceedanceMultiple(value: string, limit: string): string | null {
+  const v = parseDecimal(value);
+  const l = parseDecimal(limit);
+  if (v === null || l === null || Number(l) <= 0) return null;
+  const scale = Math.max(decimalPlaces(v), decimalPlaces(l));
+  const over = toScaled(v, scale) - toScaled(l, scale);
+  if (over <= 0n) return null;
+  return divideRounded(over, toScaled(l, scale), 0, 2);
+}
+
+/** A limit shown with as many decimals as the value it is compared with has, at least one when the value has any. */
+function formatLimit(limit: string, value: string | null): string {
+  if (value === null || limit.includes('.') || !value.includes('.')) return limit;
+  return `${limit}.0`;
+}
+
+const classMark = /([ⅠⅡⅢⅣⅤ]类)/;
+const gradeMark = /(一级|二级)/;
+
+function siteLabel(item: NotificationItem, language: Language): string {
+  if (!item.site) return str(item.evidence.source) ?? '';
+  if (language === 'en') return item.site.nameEn;
+  return item.site.kind === 'surface_water' ? `${item.site.nameZh}断面` : item.site.nameZh;
+}
+
+function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
+  const p = parameter ? findParameter(parameter) : undefined;
+  if (!p) return { name: parameter ?? '', unit: '' };
+  return { name: language === 'en' ? p.nameEn : p.nameZh, unit: p.unit };
+}
+
+/** The one-line headline of an item, used as the subject of a single-item message. */
+export function headline(item: NotificationItem, language: Language): string {
+  const e = item.evidence;
+  const zh = language === 'zh-CN';
+  const site = siteLabel(item, language);
+  const { name, unit } = parameterLabel(str(e.parameter), language);
+  const value = str(e.value);
+  const late = e.late === true ? (zh ? '（补报）' : ' (late data)') : '';
+  const reminder = item.kind === 'reminder' ? (zh ? '【持续】' : '[ongoing] ') : '';
+  switch (e.kind ?? (e.level ? 'no_data' : 'threshold')) {
+    case 'threshold': {
+      const limit = formatLimit(str(e.limit) ?? '', value);
+      const source = str(e.limitSource) ?? '';
+      const level = classMark.exec(source)?.[1] ?? gradeMark.exec(source)?.[1] ?? '';
+      if (item.kind === 'resolution') return zh ? `【恢复】${site} ${name} ${value ?? ''} ${unit}，已回到${level}标准限值(${limit})以内` : `[Resolved] ${site} ${name} ${value ?? ''} ${unit}, back within the limit (${limit})`;
+      if (e.direction === '<') return zh ? `${reminder}【超标预警】${site} ${name} ${value ?? ''} ${unit}，低于${level}标准限值(${limit})${late}` : `${reminder}[Exceedance] ${site} ${name} ${value ?? ''} ${unit}, below the limit (${limit})${late}`;
+      const multiple = value ? exceedanceMultiple(value, str(e.limit) ?? '') : null;
+      return zh
+        ? `${reminder}【超标预警】${site} ${name} ${value ?? ''} ${unit}，超${level}标准限值(${limit})${multiple ? ` ${multiple}倍` : ''}${late}`
+        : `${reminder}[Exceedance] ${site} ${name} ${value ?? ''} ${unit}, over the limit (${limit})${multiple ? ` by ${multiple}×` : ''}${late}`;
+    }
+    case 'water_class': {
+      const cls = str(e.class) as WaterClass | null;
+      const target = str(e.targetClass) as WaterClass | null;
+      if (item.kind === 'resolution') return zh ? `【恢复】${site} 水质已达${target ? waterClassZh[target] : ''}目标` : `[Resolved] ${site} meets its Class ${target ?? ''} target again`;
+      return zh ? `${reminder}【水质类别预警】${site} ${cls ? waterClassZh[cls] : '超季节限值'}，目标${target ? waterClassZh[target] : ''}${late}` : `${reminder}[Water class] ${site} Class ${cls ?? '—'}, target Class ${target ?? ''}${late}`;
+    }
+    case 'rate_of_change':
+      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 突变已结束` : `[Resolved] ${site} ${name} spike over`) : zh ? `【突变提示】${site} ${name} 1小时内由 ${str(e.previous) ?? ''} 升至 ${value ?? ''} ${unit}` : `[Spike] ${site} ${name} rose from ${str(e.previous) ?? ''} to ${value ?? ''} ${unit} within an hour`;
+    case 'instrument_state':
+      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours`;
+    case 'target_at_risk':
+      return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
+    default: {
+      const what = [str(e.source), str(e.site), str(e.parameter)].filter(Boolean).join(' ');
+      return item.kind === 'resolution' ? (zh ? `【恢复】${what} 数据已恢复` : `[Resolved] ${what} data resumed`) : zh ? `【数据中断】${what} 已 ${str(e.silentMinutes) ?? ''} 分钟无数据` : `[No data] ${what} silent for ${str(e.silentMinutes) ?? ''} minutes`;
+    }
+  }
+}
+
+/** The evidence lines of an item: label and value pairs. */
+function details(item: NotificationItem, options: RenderOptions): [string, string][] {
+  const e = item.evidence;
+  const zh = options.language === 'zh-CN';
+  const lines: [string, string][] = [];
+  const add = (labelZh: string, labelEn: string, value: string | null) => {
+    if (value !== null && value !== '') lines.push([zh ? labelZh : labelEn, value]);
+  };
+  const { name, unit } = parameterLabel(str(e.parameter), options.language);
+  add('站点', 'Site', item.site ? `${siteLabel(item, options.language)} (${item.site.code})` : null);
+  add('监测项目', 'Parameter', name || null);
+  const time = str(e.time);
+  add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? `（${formatBeijing(new Date(time))}，北京时间）` : ''}` : null);
+  if (e.window) add('统计窗口', 'Window', `${str(e.window) ?? ''}${e.validCount !== undefined ? (zh ? `，有效数据 ${str(e.validCount) ?? ''} 个` : `, ${str(e.validCount) ?? ''} valid values`) : ''}`);
+  add('限值', 'Limit', str(e.limit) ? `${str(e.limit) ?? ''} ${unit}` : null);
+  add('依据', 'Basis', str(e.limitSource) ?? str(e.document) ?? str(e.target) ?? null);
+  if (str(e.value) && str(e.limit) && e.direction !== '<') add('超标倍数', 'Exceedance multiple', exceedanceMultiple(str(e.value) as string, str(e.limit) as string));
+  if (e.kind === 'water_class') {
+    add('断面类别', 'Class', str(e.class));
+    add('目标', 'Target', `${str(e.targetClass) ?? ''}（${str(e.target) ?? ''}）`);
+    const worst = Array.isArray(e.worst) ? (e.worst as { parameter: string; class: string; value: string }[]) : [];
+    add('主要超标项目', 'Worst parameters', worst.map((w) => `${parameterLabel(w.parameter, options.language).name} ${w.value}（${w.class}）`).join('，') || null);
+  }
+  if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
+  if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
+  if (item.trend.length > 0) add('近24小时', 'Last 24 h', item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · '));
+  if (item.alertId !== null) {
+    add('处理', 'Action', options.linkBase ? `${options.linkBase.replace(/\/$/, '')}/alerts/${item.alertId}` : `envmon alerts ack ${item.alertId} --by ${zh ? '姓名' : 'NAME'} --note ${zh ? '处理说明' : 'TEXT'}`);
+  }
+  return lines;
+}
+
+export function renderMessage(items: readonly NotificationItem[], options: RenderOptions): RenderedMessage {
+  const zh = options.language === 'zh-CN';
+  const first = items[0];
+  if (!first) throw new Error('no items to render');
+  const heads = items.map((i) => singleLine(headline(i, options.language)));
+  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `【环境监测告警】${items.length} 条：${heads[0] ?? ''} 等` : `[envmon] ${items.length} alerts: ${heads[0] ?? ''} and more`);
+  const blocks = items.map((item, i) => ({ head: heads[i] as string, lines: details(item, options) }));
+  const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
+  const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
+  const html = [
+    '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
+    `<p style="color:#666">${escapeHtml(footer)}</p></body></html>`,
+  ].join('\n');
+  const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`)].join('\n')).join('\n\n');
+  return { subject, text, html, markdown };
+}
