@@ -12,6 +12,7 @@ import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } f
 import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { reportDailyCommand } from './commands/report.ts';
 import { notificationsListCommand, notificationsRetryCommand } from './commands/notifications.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
@@ -41,6 +42,7 @@ const commands: readonly Command[] = [
   aggregatesRebuildCommand,
   notificationsListCommand,
   notificationsRetryCommand,
+  reportDailyCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

@@ -434,6 +434,8 @@ export const notificationsSchema = z.strictObject({
   groupSeconds: z.number().int().min(0).max(3600).default(60),
   /** Where the outbox is checked for due messages. */
   schedule: cronExpression.default('* * * * *'),
+  /** When the daily summary of the day before goes out (Beijing time); missed runs are caught up at start-up. */
+  dailySummarySchedule: cronExpression.default('0 8 * * *'),
   /** A link base for alert pages in messages, e.g. https://envmon.example.gov.cn; without it the ack command is shown. */
   linkBase: z.url().optional(),
   /** Network timeout of one delivery, in ms. */

@@ -12,6 +12,10 @@ import type { RecipientConfig } from '../config/schema.ts';
 import type { Database, DeliveryChannel } from '../db/schema.ts';
 import type { Logger } from '../lib/logger.ts';
 import { HOUR_MS } from '../lib/time.ts';
+import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
+import { buildDailyReport } from '../reports/daily-report.ts';
+import { dailyReportChart, renderDailyReport } from '../reports/daily-report-render.ts';
+import { dayReadingsCsv } from '../reports/day-readings-csv.ts';
 import type { MailChannel } from './channels/mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
 import { releaseTime, subscribes, type Severity } from './routing.ts';
@@ -20,6 +24,7 @@ import { renderMessage, type NotificationItem } from './templates.ts';
 export interface NotifyDeps {
   readonly db: Kysely<Database>;
   readonly config: AppConfig;
+  readonly parameterIds: ParameterIds;
   readonly mail: MailChannel;
   readonly log: Logger;
   now(): Date;
@@ -38,7 +43,7 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
       left join alert a on a.id = o.alert_id
       left join site s on s.id = a.site_id
       left join parameter p on p.id = a.parameter_id
-      where o.routed_at is null and o.status = 'pending' and o.kind <> 'daily_summary'
+      where o.routed_at is null and o.status = 'pending'
       order by o.id limit 500
       for update of o skip locked`.execute(trx);
     const deliveries: { outbox_id: number; recipient: string; channel: DeliveryChannel; next_attempt_at: Date }[] = [];
@@ -47,6 +52,11 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
       const facts = { rule: row.rule_id ?? '', severity, site: row.site ? { code: row.site, kind: row.site_kind ?? '', area: row.area ?? '' } : null, parameter: row.parameter };
       const only = typeof row.payload.recipient === 'string' ? row.payload.recipient : null;
       for (const recipient of config.recipients) {
+        if (row.kind === 'daily_summary') {
+          // The daily summary goes by mail to everyone who takes it, at once (it is not an alert: no quiet hours).
+          if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: deps.mail.kind === 'smtp' ? 'email' : 'file', next_attempt_at: now });
+          continue;
+        }
         if (only !== null ? recipient.id !== only : !subscribes(recipient, facts)) continue;
         const due = releaseTime(new Date(now.getTime() + config.notifications.groupSeconds * 1000), severity, recipient.quietHours);
         for (const channel of channelsOf(recipient, deps.mail)) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel, next_attempt_at: due });
@@ -91,6 +101,7 @@ export async function queueReminders(deps: NotifyDeps): Promise<number> {
 interface Claimed {
   id: number;
   outbox_id: number;
+  kind: string;
   recipient: string;
   channel: DeliveryChannel;
   attempts: number;
@@ -101,13 +112,14 @@ interface Claimed {
 async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise<Map<string, Claimed[]>> {
   return db.transaction().execute(async (trx) => {
     const due = await trx
-      .selectFrom('notification_delivery')
-      .select(['id', 'outbox_id', 'recipient', 'channel', 'attempts', 'group_key'])
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('id')
+      .selectFrom('notification_delivery as d')
+      .innerJoin('notification_outbox as o', 'o.id', 'd.outbox_id')
+      .select(['d.id', 'd.outbox_id', 'o.kind', 'd.recipient', 'd.channel', 'd.attempts', 'd.group_key'])
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .orderBy('d.id')
       .limit(limit)
-      .forUpdate()
+      .forUpdate('d')
       .skipLocked()
       .execute();
     const groups = new Map<string, Claimed[]>();
@@ -116,7 +128,8 @@ async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise
       let key = d.group_key;
       if (key === null) {
         // New deliveries due together for one recipient and channel form one message, named by its first delivery.
-        const slot = `${d.recipient}.${d.channel}`;
+        // A daily summary is a message of its own, never grouped with alerts.
+        const slot = `${d.recipient}.${d.channel}${d.kind === 'daily_summary' ? `.summary${d.id}` : ''}`;
         if (!firstNew.has(slot)) firstNew.set(slot, d.id);
         key = `${slot}.${firstNew.get(slot) ?? d.id}`;
       }
@@ -145,8 +158,9 @@ export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<Deliver
     const attempts = Math.max(...list.map((d) => d.attempts)) + 1;
     try {
       if (!recipient) throw new Error('recipient no longer configured');
-      const items = await notificationItems(deps.db, list.map((d) => d.outbox_id));
-      await send(deps, recipient, channel, key, items);
+      const summary = list.find((d) => d.kind === 'daily_summary');
+      if (summary) await sendDailySummary(deps, recipient, key, summary.outbox_id);
+      else await send(deps, recipient, channel, key, await notificationItems(deps.db, list.map((d) => d.outbox_id)));
       await deps.db.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
       run.sent += ids.length;
     } catch (error) {
@@ -200,6 +214,27 @@ async function send(deps: NotifyDeps, recipient: RecipientConfig, channel: Deliv
   if (!webhook || !url) throw new Error(`no ${channel} channel configured`);
   const target: WebhookTarget = { kind: webhook.kind, urlEnv: webhook.urlEnv, url, secret: webhook.secretEnv ? deps.config.channelSecrets[webhook.secretEnv] : undefined };
   await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
+}
+
+async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, key: string, outboxId: number): Promise<void> {
+  if (!recipient.email) throw new Error('recipient has no email address');
+  const row = await deps.db.selectFrom('notification_outbox').select('payload').where('id', '=', outboxId).executeTakeFirstOrThrow();
+  const date = (row.payload as { date: string }).date;
+  const report = await buildDailyReport(deps.db, deps.config, deps.parameterIds, date, deps.now());
+  const chart = dailyReportChart(report);
+  const { subject, text, html } = renderDailyReport(report, chart ? 'cid:chart@envmon' : null);
+  await deps.mail.send({
+    from: deps.config.notifications.from,
+    to: recipient.email,
+    subject,
+    text,
+    html,
+    messageId: messageId(deps.config, key),
+    attachments: [
+      ...(chart ? [{ filename: `pm25-${date}.png`, content: chart, contentType: 'image/png', cid: 'chart@envmon' }] : []),
+      { filename: `envmon-${date}.csv`, content: await dayReadingsCsv(deps.db, date), contentType: 'text/csv; charset=utf-8' },
+    ],
+  });
 }
 
 /** The outbox rows of a message, with their site and the parameter's last 24 hours. */

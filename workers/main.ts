@@ -20,6 +20,7 @@ import { createQueueBackend } from './queue-backend.ts';
 import { startScheduler, type ScheduleEntry, type Scheduler } from './scheduler.ts';
 import { checkSilenceJob } from '../jobs/check-silence.ts';
 import { notifyJob } from '../jobs/notify.ts';
+import { dailySummaryJob, reportDateFor } from '../jobs/daily-summary.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
@@ -99,7 +100,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 
 /**
  * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
- * enable takes effect without a restart), every no-data rule's check and the notification outbox.
+ * enable takes effect without a restart), every no-data rule's check, the notification outbox and the daily
+ * summary (start-up catches up a missed morning).
  */
 function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
@@ -109,7 +111,8 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
     r.kind === 'no_data' ? [{ key: `check-silence:${r.id}`, schedule: r.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(checkSilenceJob, { ruleId: r.id, slot: slot.toISOString() }) }] : [],
   );
   const notify = { key: 'notify', schedule: config.notifications.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(notifyJob, { slot: slot.toISOString() }) };
-  return [...pulls, ...checks, notify];
+  const summary = { key: 'daily-summary', schedule: config.notifications.dailySummarySchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(dailySummaryJob, { date: reportDateFor(slot) }) };
+  return [...pulls, ...checks, notify, summary];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

@@ -29,7 +29,7 @@ export async function waterClassObservations(context: EvaluationContext, rule: W
       byHour.set(t, { ...byHour.get(t), [codes.get(r.parameterId) as string]: r.value });
     }
     for (const [at, values] of [...byHour].sort((a, b) => a[0] - b[0])) {
-      const target = rule.targetClass ? { cls: rule.targetClass as WaterClass, source: `规则 ${rule.id}`, seasonal: [] } : targetFor(context.config.targets, site, at);
+      const target = rule.targetClass ? { cls: rule.targetClass as WaterClass, source: `规则 ${rule.id}`, seasonal: [] } : waterTargetFor(context.config.targets, site, at);
       if (!target) continue;
       const month = new Date(at + BEIJING_OFFSET_MS - HOUR_MS).getUTCMonth() + 1;
       const seasonal = target.seasonal.filter((l) => l.months.includes(month) && values[l.parameter] !== undefined);
@@ -69,7 +69,7 @@ export async function waterClassObservations(context: EvaluationContext, rule: W
 }
 
 /** The governing water-class target of a site in force at a time; past its period, the latest earlier one still applies. */
-function targetFor(targets: readonly TargetConfig[], site: string, at: number): { cls: WaterClass; source: string; seasonal: NonNullable<TargetConfig['seasonalLimits']> } | null {
+export function waterTargetFor(targets: readonly TargetConfig[], site: string, at: number): { cls: WaterClass; source: string; seasonal: NonNullable<TargetConfig['seasonalLimits']> } | null {
   const day = new Date(at + BEIJING_OFFSET_MS - HOUR_MS).toISOString().slice(0, 10);
   const candidates = targets
     .filter((t) => t.indicator === 'water_class' && t.governing && 'site' in t.scope && t.scope.site === site && t.validFrom <= day)

@@ -46,7 +46,7 @@ function config(overrides: Partial<AppConfig> = {}): AppConfig {
   };
 }
 
-const deps = (cfg: AppConfig, channel: MailChannel = mail): NotifyDeps => ({ db: database.db, config: cfg, mail: channel, log: quietLog, now: () => clock });
+const deps = (cfg: AppConfig, channel: MailChannel = mail): NotifyDeps => ({ db: database.db, config: cfg, parameterIds, mail: channel, log: quietLog, now: () => clock });
 
 async function deliver(inputs: { parameter: string; at: string; value: string }[], cfg = config()): Promise<void> {
   const readings = inputs.map((i) => ({ site: 'JC-SW-WULIANG', parameter: i.parameter, period: 'hour' as const, observedAt: i.at, value: i.value, unit: 'mg/L', flag: 'N' }));

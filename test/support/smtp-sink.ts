@@ -47,7 +47,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           stream.on('end', () => {
             const raw = Buffer.concat(chunks).toString('utf8');
             const accepted = sink.mode === 'accept';
-            simpleParser(raw).then(
+            // skipImageLinks: keep cid: references as sent (mailparser would inline them as data: URIs).
+            simpleParser(raw, { skipImageLinks: true }).then(
               (parsed) => {
                 received.push({ raw, parsed, messageId: parsed.messageId ?? '', accepted });
                 if (accepted) callback();
