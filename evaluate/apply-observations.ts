@@ -1,7 +1,8 @@
 /**
  * Turns a rule's observations into alert state, for many subjects at once, in one transaction: each dedup key
- * (rule + subject) is locked, its open alert and latest evaluated time read once, and every state change written
- * with its event and — when it fires or resolves — its notification-outbox row.
+ * (rule + subject) is locked, its open alert and latest evaluated time read once, and every state change planned in
+ * memory, then written with its event and — when it fires or resolves — its notification-outbox row in a few bulk
+ * statements.
  *
  * Observations after the latest evaluated time go through the live state machine (persistence, hysteresis).
  * Observations at or before it, or behind the newest data already stored for their series, are late data: judged on their own (evaluate/alert-state.ts `lateBreachRuns`),
@@ -9,7 +10,7 @@
  * notified once. Evaluating the same data again finds it covered, so it never fires twice.
  */
 import type { Kysely } from 'kysely';
-import { alertsOverlapping, insertAlert, keyStates, lockAlertKeys, queueNotification, recordAlertEvent, updateAlert, type AlertRow } from '../db/repositories/alerts.repository.ts';
+import { alertsOverlapping, keyStates, lockAlertKeys, writeAlertBatch, type AlertEventWrite, type AlertRow, type AlertWrite, type OutboxWrite } from '../db/repositories/alerts.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { advanceAlert, lateBreachRuns, type AlertMemory, type Observation } from './alert-state.ts';
@@ -48,19 +49,37 @@ export async function applyObservations(db: Kysely<Database>, rule: RuleSettings
   return db.transaction().execute(async (trx) => {
     await lockAlertKeys(trx, [...byKey.keys()]);
     const states = await keyStates(trx, [...byKey.keys()]);
-    let transitions = 0;
+    const plan = new Plan();
     for (const [key, list] of byKey) {
       const sorted = [...list].sort((a, b) => a.at - b.at);
       const state = states.get(key);
       const lastEvaluated = state?.lastEvaluated?.getTime() ?? null;
       const isLate = (o: RuleObservation) => o.behind === true || (lastEvaluated !== null && o.at <= lastEvaluated);
-      const live = sorted.filter((o) => !isLate(o));
+      planLive(plan, rule, key, sorted.filter((o) => !isLate(o)), state?.open, lastEvaluated, context);
       const late = sorted.filter(isLate);
-      transitions += await applyLive(trx, rule, key, live, state?.open, lastEvaluated, context);
-      if (late.length > 0) transitions += await applyLate(trx, rule, key, late, context);
+      if (late.length > 0) await planLate(trx, plan, rule, key, late, context);
     }
-    return transitions;
+    await writeAlertBatch(trx, [...plan.alerts.values()], plan.events, plan.outbox);
+    return plan.transitions;
   });
+}
+
+/** The changes of one batch, kept in memory and written in a few statements at the end. */
+class Plan {
+  readonly alerts = new Map<number, AlertWrite>();
+  readonly events: AlertEventWrite[] = [];
+  readonly outbox: OutboxWrite[] = [];
+  transitions = 0;
+  private nextRef = -1;
+  create(alert: Omit<AlertWrite, 'ref'>): number {
+    const ref = this.nextRef--;
+    this.alerts.set(ref, { ...alert, ref });
+    return ref;
+  }
+  /** Changes an alert (one of this batch, or an existing one by id, first seeing it with `base`). */
+  change(ref: number, base: () => AlertWrite, change: Partial<AlertWrite>): void {
+    this.alerts.set(ref, { ...(this.alerts.get(ref) ?? base()), ...change });
+  }
 }
 
 function suppression(context: ApplyContext, o: RuleObservation): { silenceId: number | null; reason: string } | undefined {
@@ -68,14 +87,13 @@ function suppression(context: ApplyContext, o: RuleObservation): { silenceId: nu
   return silence ? { silenceId: silence.id, reason: silence.reason } : undefined;
 }
 
-async function applyLive(trx: Kysely<Database>, rule: RuleSettings, key: string, live: readonly RuleObservation[], openAlert: AlertRow | undefined, lastEvaluated: number | null, context: ApplyContext): Promise<number> {
-  let open = openAlert;
+function planLive(plan: Plan, rule: RuleSettings, key: string, live: readonly RuleObservation[], openAlert: AlertRow | undefined, lastEvaluated: number | null, context: ApplyContext): void {
+  let open: { ref: number; state: 'pending' | 'firing' } | undefined = openAlert && openAlert.state !== 'resolved' ? { ref: openAlert.id, state: openAlert.state } : undefined;
   let memory: AlertMemory = {
-    state: open?.state === 'firing' ? 'firing' : open?.state === 'pending' ? 'pending' : 'ok',
-    breaches: open ? Number((open.evidence as { breaches?: number }).breaches ?? 0) : 0,
+    state: open?.state ?? 'ok',
+    breaches: openAlert ? Number((openAlert.evidence as { breaches?: number }).breaches ?? 0) : 0,
     lastEvaluatedAt: lastEvaluated,
   };
-  let transitions = 0;
   for (const o of live) {
     const step = advanceAlert(memory, o, rule.forEvaluations, o.at);
     memory = step.memory;
@@ -83,63 +101,53 @@ async function applyLive(trx: Kysely<Database>, rule: RuleSettings, key: string,
     const at = new Date(o.at);
     const lateLabel = context.now.getTime() - o.at > LATE_AFTER_MS;
     const evidence = { ...o.evidence, time: at.toISOString(), breaches: memory.breaches, late: lateLabel };
-    const base = { dedupKey: key, ruleId: rule.id, siteId: o.siteId, parameterId: o.parameterId, severity: rule.severity, at, late: lateLabel, evidence };
+    // An existing alert is first seen here with the fields it keeps; only the changed ones are written.
+    const existing = (ref: number) => (): AlertWrite => ({ ref, dedupKey: key, ruleId: rule.id, siteId: o.siteId, parameterId: o.parameterId, severity: rule.severity, state: open?.state ?? 'pending', firstSeenAt: at, firedAt: null, resolvedAt: null, lastEvaluatedAt: at, late: lateLabel, evidence });
+    const fresh = (state: 'pending' | 'firing') => plan.create({ dedupKey: key, ruleId: rule.id, siteId: o.siteId, parameterId: o.parameterId, severity: rule.severity, state, firstSeenAt: at, firedAt: state === 'firing' ? at : null, resolvedAt: null, lastEvaluatedAt: at, late: lateLabel, evidence });
     switch (step.transition) {
       case 'pending': {
-        const id = await insertAlert(trx, { ...base, state: 'pending' });
-        await recordAlertEvent(trx, id, null, 'pending', evidence);
-        open = { id, state: 'pending', last_evaluated_at: at, evidence };
+        const ref = fresh('pending');
+        plan.events.push({ ref, from: null, to: 'pending', evidence, note: null });
+        open = { ref, state: 'pending' };
         break;
       }
       case 'fired': {
-        const id = open ? open.id : await insertAlert(trx, { ...base, state: 'firing' });
-        if (open) await updateAlert(trx, open.id, { state: 'firing', at, evidence, firedAt: at });
-        await recordAlertEvent(trx, id, open?.state ?? null, 'firing', evidence);
-        await queueNotification(trx, 'alert', id, `alert:${id}:firing`, evidence, suppression(context, o));
-        open = { id, state: 'firing', last_evaluated_at: at, evidence };
+        const from = open?.state ?? null;
+        const ref = open ? open.ref : fresh('firing');
+        if (open) plan.change(ref, existing(ref), { state: 'firing', firedAt: at, lastEvaluatedAt: at, evidence });
+        plan.events.push({ ref, from, to: 'firing', evidence, note: null });
+        plan.outbox.push({ ref, kind: 'alert', transition: 'firing', payload: evidence, suppressed: suppression(context, o) });
+        open = { ref, state: 'firing' };
         break;
       }
       case 'resolved':
       case 'cancelled': {
         if (!open) break;
-        await updateAlert(trx, open.id, { state: 'resolved', at, evidence, resolvedAt: at });
-        await recordAlertEvent(trx, open.id, open.state, 'resolved', evidence, step.transition === 'cancelled' ? 'breach did not persist' : undefined);
-        if (step.transition === 'resolved') await queueNotification(trx, 'resolution', open.id, `alert:${open.id}:resolved`, evidence, suppression(context, o));
+        const ref = open.ref;
+        plan.change(ref, existing(ref), { state: 'resolved', resolvedAt: at, lastEvaluatedAt: at, evidence });
+        plan.events.push({ ref, from: open.state, to: 'resolved', evidence, note: step.transition === 'cancelled' ? 'breach did not persist' : null });
+        if (step.transition === 'resolved') plan.outbox.push({ ref, kind: 'resolution', transition: 'resolved', payload: evidence, suppressed: suppression(context, o) });
         open = undefined;
         break;
       }
       case 'none':
-        if (open) await updateAlert(trx, open.id, { at, evidence });
+        if (open) plan.change(open.ref, existing(open.ref), { lastEvaluatedAt: at, evidence });
         continue;
     }
-    transitions++;
+    plan.transitions++;
   }
-  return transitions;
 }
 
-async function applyLate(trx: Kysely<Database>, rule: RuleSettings, key: string, late: readonly RuleObservation[], context: ApplyContext): Promise<number> {
-  let transitions = 0;
+async function planLate(trx: Kysely<Database>, plan: Plan, rule: RuleSettings, key: string, late: readonly RuleObservation[], context: ApplyContext): Promise<void> {
   for (const run of lateBreachRuns(late, rule.forEvaluations)) {
     const first = run[0] as RuleObservation;
     const last = run[run.length - 1] as RuleObservation;
     if ((await alertsOverlapping(trx, key, new Date(first.at), new Date(last.at))) > 0) continue;
     const evidence = { ...last.evidence, time: new Date(last.at).toISOString(), breaches: run.length, late: true, lateRun: { from: new Date(first.at).toISOString(), to: new Date(last.at).toISOString(), evaluations: run.length } };
-    const id = await insertAlert(trx, {
-      dedupKey: key,
-      ruleId: rule.id,
-      siteId: first.siteId,
-      parameterId: first.parameterId,
-      state: 'resolved',
-      severity: rule.severity,
-      at: new Date(first.at),
-      resolvedAt: new Date(last.at),
-      late: true,
-      evidence,
-    });
-    await recordAlertEvent(trx, id, null, 'firing', evidence, 'late data');
-    await recordAlertEvent(trx, id, 'firing', 'resolved', evidence, 'late data: the exceedance was already over when its data arrived');
-    await queueNotification(trx, 'alert', id, `alert:${id}:firing`, evidence, suppression(context, last));
-    transitions++;
+    const ref = plan.create({ dedupKey: key, ruleId: rule.id, siteId: first.siteId, parameterId: first.parameterId, severity: rule.severity, state: 'resolved', firstSeenAt: new Date(first.at), firedAt: new Date(first.at), resolvedAt: new Date(last.at), lastEvaluatedAt: new Date(last.at), late: true, evidence });
+    plan.events.push({ ref, from: null, to: 'firing', evidence, note: 'late data' });
+    plan.events.push({ ref, from: 'firing', to: 'resolved', evidence, note: 'late data: the exceedance was already over when its data arrived' });
+    plan.outbox.push({ ref, kind: 'alert', transition: 'firing', payload: evidence, suppressed: suppression(context, last) });
+    plan.transitions++;
   }
-  return transitions;
 }

@@ -32,6 +32,9 @@ export interface EvaluationResult {
   series: number;
   observations: number;
   transitions: number;
+  /** Time spent refreshing rolling windows and running rules, ms. */
+  refreshMs: number;
+  rulesMs: number;
 }
 
 /** Stored spans by site code → the series changes the aggregate refresh takes (unknown sites and parameters left out). */
@@ -61,7 +64,9 @@ export async function refreshChangedSeries(db: Kysely<Database>, changes: Readon
 }
 
 export async function evaluateChanges(deps: EvaluationDeps, changes: ReadonlyMap<string, readonly TouchedSpan[]>): Promise<EvaluationResult> {
+  const started = performance.now();
   const { siteIds, refreshed } = await refreshChangedSeries(deps.db, changes, deps.parameterIds);
+  const refreshMs = performance.now() - started;
   const codes = new Map([...siteIds].map(([code, id]) => [id, code]));
   const now = deps.now();
   const context: EvaluationContext = {
@@ -83,7 +88,7 @@ export async function evaluateChanges(deps: EvaluationDeps, changes: ReadonlyMap
     const forEvaluations = 'forEvaluations' in rule ? rule.forEvaluations : 1;
     transitions += await applyObservations(deps.db, { id: rule.id, severity: rule.severity, forEvaluations }, found, { now, silences });
   }
-  return { series: refreshed.length, observations, transitions };
+  return { series: refreshed.length, observations, transitions, refreshMs: Math.round(refreshMs), rulesMs: Math.round(performance.now() - started - refreshMs) };
 }
 
 async function observe(context: EvaluationContext, rule: RuleConfig): Promise<RuleObservation[]> {

@@ -30,6 +30,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     lines.push(`  ${a.name}：AQI ${a.aqi ?? '无'}，${a.category ?? '—'}，首要污染物 ${primary}；超标：${over}；有效小时 ${hours}（${a.standard}）`);
     rows.push(`<tr><td>${escapeHtml(a.name)}</td><td>${escapeHtml(String(a.aqi ?? '无'))}</td><td>${escapeHtml(a.category ?? '—')}</td><td>${escapeHtml(primary)}</td><td>${escapeHtml(over)}</td><td>${escapeHtml(hours)}</td></tr>`);
   }
+  if (report.air.length === 0) rows.push('<tr><td colspan="6">当日无空气监测数据</td></tr>');
   rows.push('</table>');
 
   lines.push('', '二、地表水（GB 3838-2002 单因子评价）');
@@ -40,6 +41,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     lines.push(`  ${w.name}：${cls(w.class)}，目标 ${cls(w.targetClass)}，${meets}；主要项目 ${worst}`);
     rows.push(`<tr><td>${escapeHtml(w.name)}</td><td>${escapeHtml(cls(w.class))}</td><td>${escapeHtml(cls(w.targetClass))}</td><td>${escapeHtml(meets)}</td><td>${escapeHtml(worst)}</td></tr>`);
   }
+  if (report.water.length === 0) rows.push('<tr><td colspan="5">当日无地表水监测数据</td></tr>');
   rows.push('</table>');
 
   const a = report.alerts;
@@ -54,6 +56,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     lines.push(`  ${t.id}（${t.document}）：${p?.current ?? '无数据'}，目标 ${p?.required ?? ''}，${meets}；${p?.projection ?? ''}`);
     rows.push(`<tr><td>${escapeHtml(t.id)}</td><td>${escapeHtml(t.document)}</td><td>${escapeHtml(p?.current ?? '无数据')}</td><td>${escapeHtml(p?.required ?? '')}</td><td>${escapeHtml(meets)}</td><td>${escapeHtml(p?.projection ?? '')}</td></tr>`);
   }
+  if (report.targets.length === 0) rows.push('<tr><td colspan="6">当年无在期规划目标</td></tr>');
   rows.push('</table>');
 
   if (report.chart) {
@@ -63,6 +66,6 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
   }
   lines.push('', '附件：当日全部小时数据（CSV）。本邮件由 envmon 环境监测系统自动发送。');
   rows.push('<p style="color:#666">附件：当日全部小时数据（CSV）。本邮件由 envmon 环境监测系统自动发送。</p>');
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:sans-serif"><h1>${escapeHtml(`环境质量日报 ${report.date}`)}</h1>${rows.join('\n')}</body></html>`;
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif"><h1>${escapeHtml(`环境质量日报 ${report.date}`)}</h1>${rows.join('\n')}</body></html>`;
   return { subject, text: lines.join('\n'), html };
 }

@@ -147,3 +147,93 @@ export async function alertsOverlapping(trx: Kysely<Database>, dedupKey: string,
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The final state of an alert after one evaluation batch. */
+export interface AlertWrite {
+  /** An existing alert's id, or a negative placeholder for one created in this batch. */
+  ref: number;
+  dedupKey: string;
+  ruleId: string;
+  siteId: number | null;
+  parameterId: number | null;
+  severity: 'info' | 'warning' | 'critical';
+  state: 'pending' | 'firing' | 'resolved';
+  firstSeenAt: Date;
+  firedAt: Date | null;
+  resolvedAt: Date | null;
+  lastEvaluatedAt: Date;
+  late: boolean;
+  evidence: unknown;
+}
+
+export interface AlertEventWrite {
+  ref: number;
+  from: string | null;
+  to: string;
+  evidence: unknown;
+  note: string | null;
+}
+
+export interface OutboxWrite {
+  ref: number;
+  kind: 'alert' | 'resolution';
+  /** `firing` or `resolved`: with the alert id, the outbox dedup key. */
+  transition: 'firing' | 'resolved';
+  payload: unknown;
+  suppressed?: { silenceId: number | null; reason: string } | undefined;
+}
+
+/**
+ * Writes a batch of alert changes in four statements: existing alerts to their final state first (so an alert
+ * resolved in the batch leaves room for a new open one of the same key), then new alerts, their events and their
+ * outbox rows.
+ */
+export async function writeAlertBatch(trx: Kysely<Database>, alerts: readonly AlertWrite[], events: readonly AlertEventWrite[], outbox: readonly OutboxWrite[]): Promise<void> {
+  const existing = alerts.filter((a) => a.ref > 0);
+  const created = alerts.filter((a) => a.ref < 0);
+  const json = (v: unknown) => JSON.stringify(v);
+  if (existing.length > 0) {
+    await sql`
+      update alert a set state = v.state, fired_at = coalesce(v.fired_at, a.fired_at), resolved_at = coalesce(v.resolved_at, a.resolved_at),
+                         last_evaluated_at = v.last_evaluated_at, evidence = v.evidence::jsonb, updated_at = now()
+      from unnest(${existing.map((a) => a.ref)}::bigint[], ${existing.map((a) => a.state)}::text[], ${existing.map((a) => a.firedAt)}::timestamptz[],
+                  ${existing.map((a) => a.resolvedAt)}::timestamptz[], ${existing.map((a) => a.lastEvaluatedAt)}::timestamptz[], ${existing.map((a) => json(a.evidence))}::text[])
+        as v(id, state, fired_at, resolved_at, last_evaluated_at, evidence)
+      where a.id = v.id`.execute(trx);
+  }
+  const ids = new Map<number, number>(existing.map((a) => [a.ref, a.ref]));
+  if (created.length > 0) {
+    const { rows } = await sql<{ id: number; ord: number }>`
+      with input as (
+        select * from unnest(${created.map((_, i) => i)}::int[], ${created.map((a) => a.dedupKey)}::text[], ${created.map((a) => a.ruleId)}::text[], ${created.map((a) => a.siteId)}::int[],
+                             ${created.map((a) => a.parameterId)}::smallint[], ${created.map((a) => a.state)}::text[], ${created.map((a) => a.severity)}::text[],
+                             ${created.map((a) => a.firstSeenAt)}::timestamptz[], ${created.map((a) => a.firedAt)}::timestamptz[], ${created.map((a) => a.resolvedAt)}::timestamptz[],
+                             ${created.map((a) => a.lastEvaluatedAt)}::timestamptz[], ${created.map((a) => a.late)}::boolean[], ${created.map((a) => json(a.evidence))}::text[])
+          as i(ord, dedup_key, rule_id, site_id, parameter_id, state, severity, first_seen_at, fired_at, resolved_at, last_evaluated_at, late, evidence)
+      ), inserted as (
+        insert into alert (dedup_key, rule_id, site_id, parameter_id, state, severity, first_seen_at, fired_at, resolved_at, last_evaluated_at, late, evidence)
+        select dedup_key, rule_id, site_id, parameter_id, state, severity, first_seen_at, fired_at, resolved_at, last_evaluated_at, late, evidence::jsonb from input order by ord
+        returning id, dedup_key, first_seen_at
+      )
+      select inserted.id, input.ord from inserted join input on input.dedup_key = inserted.dedup_key and input.first_seen_at = inserted.first_seen_at`.execute(trx);
+    for (const r of rows) ids.set((created[r.ord] as AlertWrite).ref, r.id);
+  }
+  const idOf = (ref: number) => {
+    const id = ids.get(ref);
+    if (id === undefined) throw new Error(`alert ${ref} was not written`);
+    return id;
+  };
+  if (events.length > 0) {
+    await sql`
+      insert into alert_event (alert_id, from_state, to_state, evidence, note)
+      select * from unnest(${events.map((e) => idOf(e.ref))}::bigint[], ${events.map((e) => e.from)}::text[], ${events.map((e) => e.to)}::text[], ${events.map((e) => json(e.evidence))}::jsonb[], ${events.map((e) => e.note)}::text[])`.execute(trx);
+  }
+  if (outbox.length > 0) {
+    await sql`
+      insert into notification_outbox (kind, alert_id, dedup_key, payload, status, silence_id)
+      select * from unnest(${outbox.map((o) => o.kind)}::text[], ${outbox.map((o) => idOf(o.ref))}::bigint[], ${outbox.map((o) => `alert:${idOf(o.ref)}:${o.transition}`)}::text[],
+                           ${outbox.map((o) => json(o.suppressed ? { ...(o.payload as object), suppressedBy: o.suppressed.reason } : o.payload))}::jsonb[],
+                           ${outbox.map((o) => (o.suppressed ? 'suppressed' : 'pending'))}::text[], ${outbox.map((o) => o.suppressed?.silenceId ?? null)}::bigint[])
+      on conflict (dedup_key) do nothing`.execute(trx);
+  }
+}

@@ -32,13 +32,14 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const base = testConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/x' });
   parameterIds = await syncConfig(database.db, base);
-  const replay = base.sources.find((s) => s.kind === 'replay-csv');
-  if (!replay?.mappingRules) throw new Error('no Beijing mapping');
+  const found = base.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
+  if (!found) throw new Error('no Beijing mapping');
+  const mapping = found;
   smtp = await startSmtpSink();
   config = { ...base, smtpUrl: smtp.url, recipients: [recipientSchema.parse({ id: 'bureau', name: '局办公室', email: 'office@example.org' })], notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>' }) };
   // January 2016 (to 24:00 of the 31st): the days around the report date and the 30 days of the chart.
   async function* january() {
-    for await (const record of readCsvFile(file, replay?.mappingRules as NonNullable<typeof replay.mappingRules>)) {
+    for await (const record of readCsvFile(file, mapping)) {
       const at = record.readings[0]?.observedAt;
       if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
     }
