@@ -15,6 +15,7 @@ import type { Database } from '../db/schema.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { advanceAlert, lateBreachRuns, type AlertMemory, type Observation } from './alert-state.ts';
 import { coveringSilence, type ActiveSilence, type AlertSubject } from './suppression.ts';
+import { pushTo } from '../lib/collections.ts';
 
 export interface RuleObservation extends Observation {
   dedupKey: string;
@@ -44,7 +45,7 @@ const LATE_AFTER_MS = 2 * HOUR_MS;
 
 export async function applyObservations(db: Kysely<Database>, rule: RuleSettings, observations: readonly RuleObservation[], context: ApplyContext): Promise<number> {
   const byKey = new Map<string, RuleObservation[]>();
-  for (const o of observations) byKey.set(o.dedupKey, [...(byKey.get(o.dedupKey) ?? []), o]);
+  for (const o of observations) pushTo(byKey, o.dedupKey, o);
   if (byKey.size === 0) return 0;
   return db.transaction().execute(async (trx) => {
     await lockAlertKeys(trx, [...byKey.keys()]);

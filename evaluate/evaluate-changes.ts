@@ -12,6 +12,7 @@ import { activeSilences } from '../db/repositories/silences.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
+import { pushTo } from '../lib/collections.ts';
 import { applyObservations, type RuleObservation } from './apply-observations.ts';
 import type { EvaluationContext } from './evaluation-context.ts';
 import { instrumentStateObservations } from './rules/instrument-state.ts';
@@ -44,7 +45,7 @@ export function seriesChanges(changes: ReadonlyMap<string, readonly TouchedSpan[
     const siteId = siteIds.get(site);
     if (siteId === undefined) continue;
     const byParameter = new Map<string, TouchedSpan[]>();
-    for (const s of spans) byParameter.set(s.parameter, [...(byParameter.get(s.parameter) ?? []), s]);
+    for (const s of spans) pushTo(byParameter, s.parameter, s);
     for (const [parameter, list] of byParameter) {
       const parameterId = parameterIds.get(parameter);
       if (parameterId === undefined) continue;

@@ -3,6 +3,7 @@
  * silent; otherwise each site all of whose series are silent; otherwise each silent series (site + parameter).
  */
 import type { SeriesActivity } from '../db/repositories/source-activity.repository.ts';
+import { pushTo } from '../lib/collections.ts';
 
 export interface Silence {
   /** `source`, `site:CODE` or `site:CODE|parameter:P`: appended to the rule and source to form the dedup key. */
@@ -22,7 +23,7 @@ export function silentParts(activity: readonly SeriesActivity[], now: Date, afte
   if (activity.length === 0) return [];
   if (activity.every(silent)) return [{ scope: 'source', level: 'source', latest: newest(activity), series: activity.length }];
   const bySite = new Map<string, SeriesActivity[]>();
-  for (const a of activity) bySite.set(a.site, [...(bySite.get(a.site) ?? []), a]);
+  for (const a of activity) pushTo(bySite, a.site, a);
   const parts: Silence[] = [];
   for (const [site, list] of bySite) {
     if (list.every(silent)) parts.push({ scope: `site:${site}`, level: 'site', site, latest: newest(list), series: list.length });

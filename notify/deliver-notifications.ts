@@ -20,6 +20,7 @@ import type { MailChannel } from './channels/mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
 import { releaseTime, subscribes, type Severity } from './routing.ts';
 import { renderMessage, type NotificationItem } from './templates.ts';
+import { pushTo } from '../lib/collections.ts';
 
 export interface NotifyDeps {
   readonly db: Kysely<Database>;
@@ -133,7 +134,7 @@ async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise
         if (!firstNew.has(slot)) firstNew.set(slot, d.id);
         key = `${slot}.${firstNew.get(slot) ?? d.id}`;
       }
-      groups.set(key, [...(groups.get(key) ?? []), { ...d, group_key: key }]);
+      pushTo(groups, key, { ...d, group_key: key });
     }
     for (const [key, list] of groups) {
       await trx.updateTable('notification_delivery').set({ group_key: key, next_attempt_at: new Date(now.getTime() + LEASE_MS) }).where('id', 'in', list.map((d) => d.id)).execute();

@@ -20,6 +20,7 @@ import { dailyAqi, editionForDay, pollutants, type DailyConcentrations, type Pol
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
 import { isClassified, meetsClass, sectionClass, type WaterClass } from '../standards/water-class.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
+import { pushTo } from '../lib/collections.ts';
 
 export interface AirSiteDay {
   site: string;
@@ -94,7 +95,7 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
   for (const v of await hourlyValues(db, waterSites.map((s) => s.code), waterParameters, dayStart, dayEnd)) {
     const params = bySite.get(v.site) ?? new Map<string, string[]>();
     bySite.set(v.site, params);
-    params.set(v.parameter, [...(params.get(v.parameter) ?? []), v.value]);
+    pushTo(params, v.parameter, v.value);
   }
   for (const site of waterSites) {
     const params = bySite.get(site.code);

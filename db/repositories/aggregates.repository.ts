@@ -9,9 +9,10 @@
  * ending 08:00 … 24:00; months and years average the valid daily values. Only values flagged N count.
  */
 import { sql, type Kysely } from 'kysely';
-import { affectedWindows, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
+import { affectedWindows, dayEndOf, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import type { AggregateKind, Database } from '../schema.ts';
+import { pushTo } from '../../lib/collections.ts';
 
 export interface SeriesKey {
   siteId: number;
@@ -49,10 +50,13 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
     const previousWatermark = w?.old ?? null;
     return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, previousWatermark, windows: affectedWindows(c.spans, previousWatermark, w?.latest ?? c.latest) };
   });
-  await refreshMoving(trx, refreshed);
-  await refreshDays(trx, refreshed);
-  await refreshPeriods(trx, refreshed, 'month');
-  await refreshPeriods(trx, refreshed, 'year');
+  // Series whose day values changed: only their months and years can have changed.
+  const changedDays = new Set<string>();
+  const daysDone = await refreshMoving(trx, refreshed, changedDays);
+  await refreshDays(trx, refreshed, daysDone, changedDays);
+  const periods = refreshed.filter((r) => changedDays.has(`${r.siteId}|${r.parameterId}`));
+  await refreshPeriods(trx, periods, 'month');
+  await refreshPeriods(trx, periods, 'year');
   return refreshed;
 }
 
@@ -74,11 +78,25 @@ async function advanceWatermarks(trx: Kysely<Database>, changes: readonly Series
   return new Map(rows.map((r) => [`${r.site_id}|${r.parameter_id}`, { old: r.old ? r.old.getTime() : null, latest: r.latest_hour.getTime() }]));
 }
 
-/** 8- and 24-hour moving means ending in each range, from a dense hourly grid of the range and the 23 hours before. */
-async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[]): Promise<void> {
-  const rows = series.flatMap((s) => s.windows.moving.map(([first, last]) => ({ s, first, last })));
-  if (rows.length === 0) return;
-  await sql`
+/**
+ * 8- and 24-hour moving means ending in each range. A range of one hour — new data at the tip, the usual case — is
+ * computed directly from the 24 readings before it, together with every other series ending at the same hour;
+ * longer ranges (late data, a gap closing) from a dense hourly grid of the range and the 23 hours before.
+ */
+async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[], changedDays: Set<string>): Promise<Set<string>> {
+  const ranges = series.flatMap((s) => s.windows.moving.map(([first, last]) => ({ s, first, last })));
+  const byEnd = new Map<number, RefreshedSeries[]>();
+  const daysDone = new Set<string>();
+  for (const r of ranges) {
+    // A one-hour range exists only at a series' newest hour (evaluate/aggregate-windows.ts).
+    if (r.first !== r.last) continue;
+    pushTo(byEnd, r.first, r.s);
+    daysDone.add(`${r.s.siteId}|${r.s.parameterId}|${dayEndOf(r.first)}`);
+  }
+  for (const [end, list] of byEnd) for (const d of await refreshMovingAt(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
+  const rows = ranges.filter((r) => r.first !== r.last);
+  if (rows.length === 0) return daysDone;
+  const empty = await sql<EmptyWindow>`
     with r as (
       select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
                            ${rows.map((r) => new Date(r.first))}::timestamptz[], ${rows.map((r) => new Date(r.last))}::timestamptz[])
@@ -105,51 +123,137 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
       union all
       select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end
       from moving where h >= end_from
-    ), removed as (
-      delete from window_aggregate w using computed c
-      where c.n = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = c.kind and w.window_end = c.window_end
+    ), upserted as (
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+      select site_id, parameter_id, kind, window_end, s, n, v from computed where n > 0
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
+        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
     )
-    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
-    select site_id, parameter_id, kind, window_end, s, n, v from computed where n > 0
-    on conflict (site_id, parameter_id, kind, window_end) do update
-      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
-      where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)`.execute(trx);
+    select site_id, parameter_id, kind::text as kind, window_end from computed where n = 0`.execute(trx);
+  await deleteWindows(trx, empty.rows);
+  return daysDone;
 }
 
-/** Natural days from their 24 hourly values; the O3 day from the stored 8-h means ending 08:00 … 24:00. */
-async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeries[]): Promise<void> {
-  const rows = series.flatMap((s) => s.windows.days.map((end) => ({ s, end })));
-  if (rows.length === 0) return;
-  await sql`
-    with d as (
-      select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
-                           ${rows.map((r) => r.s.parameter === 'o3')}::boolean[], ${rows.map((r) => new Date(r.end))}::timestamptz[])
-        as d(site_id, parameter_id, digits, is_o3, day_end)
+/**
+ * The 8- and 24-hour windows of many series ending at one hour — the newest of each series — and the natural day
+ * holding it, from the same 24 readings: with no later data, the day's hours are among them. The O3 day takes the
+ * best of its stored 8-h means and the new one.
+ */
+async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<DayOutcome[]> {
+  const at = new Date(end);
+  const dayEnd = new Date(dayEndOf(end));
+  const empty = await sql<DayOutcome>`
+    with s as (
+      select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
+        as s(site_id, parameter_id, digits, is_o3)
+    ), sums as (
+      -- One primary-key range scan per series (site, parameter, period, time): far cheaper than a scan by time.
+      select s.site_id, s.parameter_id, s.digits, s.is_o3, x.* from s cross join lateral (
+        select sum(rd.value) as s24, count(*)::int as n24,
+               sum(rd.value) filter (where rd.observed_at > ${at}::timestamptz - interval '8 hours') as s8,
+               count(*) filter (where rd.observed_at > ${at}::timestamptz - interval '8 hours')::int as n8,
+               sum(rd.value) filter (where rd.observed_at > ${dayEnd}::timestamptz - interval '24 hours') as sd,
+               count(*) filter (where rd.observed_at > ${dayEnd}::timestamptz - interval '24 hours')::int as nd,
+               max(rd.value) filter (where rd.observed_at > ${dayEnd}::timestamptz - interval '24 hours') as mxd
+        from reading rd
+        where rd.site_id = s.site_id and rd.parameter_id = s.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+          and rd.observed_at > ${at}::timestamptz - interval '24 hours' and rd.observed_at <= ${at}::timestamptz
+      ) x
     ), computed as (
-      select d.site_id, d.parameter_id, d.day_end, h.n, h.mx,
+      select site_id, parameter_id, '8h' as kind, coalesce(s8, 0) as sm, n8 as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v from sums
+      union all
+      select site_id, parameter_id, '24h', coalesce(s24, 0), n24, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end from sums
+    ), day as (
+      -- The O3 day: its 8-h means ending 08:00 … 24:00 (GB 3095 Table 4) — those stored before, and the new one.
+      select x.site_id, x.parameter_id, x.nd as n, x.mxd as mx,
+             case when x.is_o3 then null else x.sd end as sm,
+             case when x.is_o3 then o.windows + (case when w8.v is null then 0 else 1 end) else x.nd end as valid_count,
+             case when x.is_o3 then greatest(o.best, w8.v) when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end as v
+      from sums x
+      join computed w8 on w8.site_id = x.site_id and w8.parameter_id = x.parameter_id and w8.kind = '8h'
+                      and ${at}::timestamptz >= ${dayEnd}::timestamptz - interval '16 hours'
+      cross join lateral (
+        select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
+        where x.is_o3 and wa.site_id = x.site_id and wa.parameter_id = x.parameter_id and wa.kind = '8h'
+          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end < ${at}::timestamptz
+      ) o
+      union all
+      select x.site_id, x.parameter_id, x.nd, x.mxd, case when x.is_o3 then null else x.sd end,
+             case when x.is_o3 then 0 else x.nd end,
+             case when x.is_o3 then null when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end
+      from sums x where ${at}::timestamptz < ${dayEnd}::timestamptz - interval '16 hours'
+    ), moving_upserted as (
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+      select site_id, parameter_id, kind, ${at}::timestamptz, sm, n, v from computed where n > 0
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
+        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
+    ), day_upserted as (
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
+      select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, sm, valid_count, v, mx, n from day where n > 0
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
+        where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)
+    )
+    select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end from computed where n = 0
+    union all
+    select 'empty', site_id, parameter_id, 'day', ${dayEnd}::timestamptz from day where n = 0
+    union all
+    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz from day d
+    left join window_aggregate p on p.site_id = d.site_id and p.parameter_id = d.parameter_id and p.kind = 'day' and p.window_end = ${dayEnd}::timestamptz
+    where ${dayChanged}`.execute(trx);
+  await deleteWindows(trx, empty.rows.filter((r) => r.what === 'empty'));
+  return empty.rows.filter((r) => r.what === 'changed');
+}
+
+/**
+ * Natural days from their 24 hourly values; the O3 day from the stored 8-h means ending 08:00 … 24:00. Series
+ * sharing a day are computed in one statement.
+ */
+async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeries[], done: ReadonlySet<string>, changedDays: Set<string>): Promise<void> {
+  const byDay = new Map<number, RefreshedSeries[]>();
+  for (const s of series) for (const end of s.windows.days) if (!done.has(`${s.siteId}|${s.parameterId}|${end}`)) pushTo(byDay, end, s);
+  for (const [end, list] of byDay) for (const d of await refreshDay(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
+}
+
+async function refreshDay(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<DayOutcome[]> {
+  const dayEnd = new Date(end);
+  const empty = await sql<DayOutcome>`
+    with d as (
+      select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
+        as d(site_id, parameter_id, digits, is_o3)
+    ), computed as (
+      -- Primary-key range scans per series: the day's hours, and for O3 the day's 8-h windows.
+      select d.site_id, d.parameter_id, h.n, h.mx,
              case when d.is_o3 then null else h.s end as s,
              case when d.is_o3 then o.windows else h.n end as valid_count,
              case when d.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, d.digits) end as v
       from d
       cross join lateral (
-        select sum(value) as s, count(*)::int as n, max(value) as mx from reading rd
+        select sum(rd.value) as s, count(*)::int as n, max(rd.value) as mx from reading rd
         where rd.site_id = d.site_id and rd.parameter_id = d.parameter_id and rd.period = 'hour' and rd.flag = 'N'
-          and rd.observed_at > d.day_end - interval '24 hours' and rd.observed_at <= d.day_end
+          and rd.observed_at > ${dayEnd}::timestamptz - interval '24 hours' and rd.observed_at <= ${dayEnd}::timestamptz
       ) h
       cross join lateral (
-        select max(value) as best, count(value)::int as windows from window_aggregate wa
+        select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
         where d.is_o3 and wa.site_id = d.site_id and wa.parameter_id = d.parameter_id and wa.kind = '8h'
-          and wa.window_end >= d.day_end - interval '16 hours' and wa.window_end <= d.day_end
+          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end <= ${dayEnd}::timestamptz
       ) o
-    ), removed as (
-      delete from window_aggregate w using computed c
-      where c.n = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = 'day' and w.window_end = c.day_end
+    ), upserted as (
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
+      select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, s, valid_count, v, mx, n from computed where n > 0
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
+        where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)
     )
-    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
-    select site_id, parameter_id, 'day', day_end, s, valid_count, v, mx, n from computed where n > 0
-    on conflict (site_id, parameter_id, kind, window_end) do update
-      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
-      where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)`.execute(trx);
+    select 'empty' as what, site_id, parameter_id, 'day'::text as kind, ${dayEnd}::timestamptz as window_end from computed where n = 0
+    union all
+    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz from computed d
+    left join window_aggregate p on p.site_id = d.site_id and p.parameter_id = d.parameter_id and p.kind = 'day' and p.window_end = ${dayEnd}::timestamptz
+    where ${dayChanged}`.execute(trx);
+  await deleteWindows(trx, empty.rows.filter((r) => r.what === 'empty'));
+  return empty.rows.filter((r) => r.what === 'changed');
 }
 
 /** Months from their day rows; years from their month rows (the same valid daily values, summed once more). */
@@ -157,7 +261,7 @@ async function refreshPeriods(trx: Kysely<Database>, series: readonly RefreshedS
   const rows = series.flatMap((s) => (kind === 'month' ? s.windows.months : s.windows.years).map((p) => ({ s, p })));
   if (rows.length === 0) return;
   const source: AggregateKind = kind === 'month' ? 'day' : 'month';
-  await sql`
+  const empty = await sql<EmptyWindow>`
     with p as (
       select * from unnest(${rows.map((r) => r.s.siteId)}::int[], ${rows.map((r) => r.s.parameterId)}::int[], ${rows.map((r) => publishedDigits(r.s.parameter))}::int[],
                            ${rows.map((r) => new Date(r.p.from))}::timestamptz[], ${rows.map((r) => new Date(r.p.to))}::timestamptz[], ${rows.map((r) => r.p.minimum)}::int[])
@@ -172,16 +276,46 @@ async function refreshPeriods(trx: Kysely<Database>, series: readonly RefreshedS
         where wa.site_id = p.site_id and wa.parameter_id = p.parameter_id and wa.kind = ${source}
           and wa.window_end > p.period_from and wa.window_end <= p.period_to
       ) x
-    ), removed as (
-      delete from window_aggregate w using computed c
-      where c.parts = 0 and w.site_id = c.site_id and w.parameter_id = c.parameter_id and w.kind = ${kind} and w.window_end = c.period_to
+    ), upserted as (
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+      select site_id, parameter_id, ${kind}, period_to, coalesce(s, 0), coalesce(n, 0), case when n >= minimum then envmon_round_half_even(s, n, digits) end
+      from computed where parts > 0
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
+        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
     )
-    insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
-    select site_id, parameter_id, ${kind}, period_to, coalesce(s, 0), coalesce(n, 0), case when n >= minimum then envmon_round_half_even(s, n, digits) end
-    from computed where parts > 0
-    on conflict (site_id, parameter_id, kind, window_end) do update
-      set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
-      where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)`.execute(trx);
+    select site_id, parameter_id, ${kind}::text as kind, period_to as window_end from computed where parts = 0`.execute(trx);
+  await deleteWindows(trx, empty.rows);
+}
+
+interface EmptyWindow {
+  site_id: number;
+  parameter_id: number;
+  kind: string;
+  window_end: Date;
+}
+
+/**
+ * A month (and so a year) changes only when a day's published value changes, or a day appears or disappears:
+ * compared with the stored row, which the statement still sees as it was (a snapshot taken before its writes).
+ */
+const dayChanged = sql`(p.site_id is null and d.n > 0) or (p.site_id is not null and d.n = 0) or (d.n > 0 and p.value is distinct from d.v)`;
+
+/** What a day refresh reports: windows left empty, and days whose value (or existence) changed. */
+interface DayOutcome extends EmptyWindow {
+  what: 'empty' | 'changed';
+}
+
+/**
+ * Removes windows left without any valid value (a value revised to an invalid flag). Done apart, by primary key,
+ * and only when there are any: joined inside the refresh statement, the delete cost a scan of the whole table.
+ */
+async function deleteWindows(trx: Kysely<Database>, rows: readonly EmptyWindow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    delete from window_aggregate w
+    using unnest(${rows.map((r) => r.site_id)}::int[], ${rows.map((r) => r.parameter_id)}::int[], ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.window_end)}::timestamptz[]) as z(site_id, parameter_id, kind, window_end)
+    where w.site_id = z.site_id and w.parameter_id = z.parameter_id and w.kind = z.kind and w.window_end = z.window_end`.execute(trx);
 }
 
 export interface AggregateRow {

@@ -14,18 +14,25 @@ export function isSpike(rule: Pick<RateOfChangeRuleConfig, 'maxRise' | 'maxRatio
 export async function rateOfChangeObservations(context: EvaluationContext, rule: RateOfChangeRuleConfig): Promise<RuleObservation[]> {
   const parameterId = context.parameterIds.get(rule.parameter);
   if (parameterId === undefined) return [];
+  const spans = new Map(changedSitesInScope(context, rule.scope).map((site) => [site, changedSpans(context, site, rule.parameter)] as const).filter(([, list]) => list.length > 0));
+  const all = coveringSpan([...spans.values()].flat());
+  if (!all) return [];
+  const codes = new Map([...spans.keys()].map((site) => [context.siteIds.get(site) as number, site]));
+  // One read for every site: from the hour before the earliest change (its predecessor) to the latest.
+  const rows = await hourlyReadings(context.db, [...codes.keys()], [parameterId], new Date(all.from - HOUR_MS), new Date(all.to));
+  const values = new Map<number, Map<number, string>>();
+  for (const r of rows) {
+    if (r.flag !== 'N') continue;
+    const bySite = values.get(r.siteId) ?? new Map<number, string>();
+    values.set(r.siteId, bySite);
+    bySite.set(r.observedAt.getTime(), r.value);
+  }
   const observations: RuleObservation[] = [];
-  for (const site of changedSitesInScope(context, rule.scope)) {
-    const spans = changedSpans(context, site, rule.parameter);
-    const all = coveringSpan(spans);
-    if (!all) continue;
-    const siteId = context.siteIds.get(site) as number;
-    // One hour before the span: the first hour's predecessor.
-    const rows = await hourlyReadings(context.db, [siteId], [parameterId], new Date(all.from - HOUR_MS), new Date(all.to));
-    const values = new Map(rows.filter((r) => r.flag === 'N').map((r) => [r.observedAt.getTime(), r.value]));
-    for (const [at, value] of values) {
-      const previous = values.get(at - HOUR_MS);
-      if (previous === undefined || !withinSpans(spans, at)) continue;
+  for (const [siteId, bySite] of values) {
+    const site = codes.get(siteId) as string;
+    for (const [at, value] of bySite) {
+      const previous = bySite.get(at - HOUR_MS);
+      if (previous === undefined || !withinSpans(spans.get(site) ?? [], at)) continue;
       const breaching = isSpike(rule, Number(previous), Number(value));
       observations.push({
         dedupKey: `${rule.id}|${site}|${rule.parameter}`,
