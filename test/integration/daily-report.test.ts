@@ -3,7 +3,8 @@
  * figures computed here from the CSV; and its mail: HTML with the chart as a PNG attached by Content-ID and the
  * day's data as CSV, queued once per report date.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
@@ -16,6 +17,7 @@ import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createMailChannel } from '../../notify/channels/mail.ts';
 import { deliverDue, routeOutbox } from '../../notify/deliver-notifications.ts';
 import { buildDailyReport } from '../../reports/daily-report.ts';
+import { reportDailyCommand } from '../../cli/commands/report.ts';
 import { readCsvFile } from '../../sources/csv-file.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -107,6 +109,21 @@ describe('daily report', () => {
     expect(Number(over?.multiple)).toBe(rounded / 100);
     expect(report.chart?.days.at(-1)).toEqual({ day: DAY, value: String(pm25Mean) });
     expect(report.chart?.target).toBe(75);
+  });
+
+  it('is the same report on demand: envmon report daily --json and --html', async () => {
+    const out: string[] = [];
+    const context = { config: { ...config, databaseUrl: database.url }, log: quietLog, out: (text: string) => out.push(text) };
+    expect(await reportDailyCommand.run({ values: { date: DAY, json: true }, positionals: [] }, context)).toBe(0);
+    const report = JSON.parse(out.join('')) as { date: string; air: { site: string; aqi: number }[] };
+    expect(report.date).toBe(DAY);
+    expect(report.air[0]?.site).toBe('Dongsi');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'envmon-report-')), 'daily.html');
+    expect(await reportDailyCommand.run({ values: { date: DAY, html: file }, positionals: [] }, context)).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain(`<td>${String(report.air[0]?.aqi)}</td>`);
+    expect(html).toMatch(/<img src="data:image\/png;base64,iVBORw0KGgo/);
+    rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('is queued once per date and mailed with the chart by Content-ID and the day\'s data as CSV', async () => {

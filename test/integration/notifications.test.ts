@@ -20,7 +20,9 @@ import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { freePort } from '../../lib/free-port.ts';
 import { createMailChannel, type MailChannel } from '../../notify/channels/mail.ts';
-import { deliverDue, routeOutbox, type NotifyDeps } from '../../notify/deliver-notifications.ts';
+import { deliverDue, queueReminders, routeOutbox, type NotifyDeps } from '../../notify/deliver-notifications.ts';
+import { notificationsListCommand, notificationsRetryCommand } from '../../cli/commands/notifications.ts';
+import type { Command } from '../../cli/command.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { quietLog, testConfig } from '../support/test-service.ts';
@@ -52,6 +54,14 @@ async function deliver(inputs: { parameter: string; at: string; value: string }[
   const readings = inputs.map((i) => ({ site: 'JC-SW-WULIANG', parameter: i.parameter, period: 'hour' as const, observedAt: i.at, value: i.value, unit: 'mg/L', flag: 'N' }));
   await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions, now: () => clock }, { sourceId: null, readings, rejections: [] });
   await evaluateChanges({ db: database.db, config: cfg, parameterIds, now: () => clock }, touchedSeries(readings));
+}
+
+/** Runs a CLI command in this process against the test database; resolves to what it printed. */
+async function command(cmd: Command, values: Record<string, string | boolean>, positionals: string[] = []): Promise<string> {
+  const out: string[] = [];
+  const code = await cmd.run({ values, positionals }, { config: { ...base, databaseUrl: database.url }, log: quietLog, out: (text) => out.push(text) });
+  expect(code).toBe(0);
+  return out.join('\n');
 }
 
 async function runOutbox(cfg = config(), channel: MailChannel = mail) {
@@ -138,9 +148,25 @@ describe('notifications', () => {
     expect(failed).toMatchObject([{ status: 'failed', last_error: expect.stringContaining('451') as string }]);
     expect((await database.db.selectFrom('notification_outbox').select('status').executeTakeFirstOrThrow()).status).toBe('failed');
     smtp.mode = 'accept';
-    await database.db.updateTable('notification_delivery').set({ status: 'pending', attempts: 0, next_attempt_at: clock }).where('status', '=', 'failed').execute();
+    const listed = await command(notificationsListCommand, { failed: true, json: true });
+    expect(JSON.parse(listed) as unknown[]).toMatchObject([{ status: 'failed', recipient: 'duty', channel: 'email', attempts: 3 }]);
+    expect(await command(notificationsRetryCommand, { 'all-failed': true })).toBe('1 notification(s) queued again');
+    clock = new Date();
     expect(await runOutbox()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     expect(smtp.accepted()).toHaveLength(1);
+    // The accepted message is the one refused three times: same Message-ID.
+    expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(1);
+  });
+
+  it('reminds a recipient who asks for it while an alert stays firing, once per period', async () => {
+    const cfg = config({ recipients: [recipientSchema.parse({ id: 'duty', name: '值班员', email: 'duty@example.org', repeatHours: 2 })] });
+    await deliver([{ parameter: 'nh3_n', at: '2026-11-20T02:00:00Z', value: '2.31' }], cfg);
+    await runOutbox(cfg);
+    clock = new Date('2026-11-20T04:05:00Z'); // more than two hours after it fired at 10:00 Beijing
+    expect(await queueReminders(deps(cfg))).toBe(1);
+    expect(await queueReminders(deps(cfg))).toBe(0);
+    await runOutbox(cfg);
+    expect(smtp.accepted().map((m) => m.parsed.subject)).toEqual(['【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍', '【持续】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍']);
   });
 
   it('sends a burst at one site as one message', async () => {
