@@ -28,3 +28,37 @@ export function touchedSeries(readings: readonly { site: string; parameter: stri
     [...spans].map(([site, bySite]) => [site, [...bySite].map(([parameter, s]) => ({ parameter, from: new Date(s.first - HOUR_MS).toISOString(), to: new Date(s.last).toISOString() }))]),
   );
 }
+
+/** Spans of many batches merged per site and parameter (from the earliest to the newest hour). */
+export class TouchedSpans {
+  private readonly bySeries = new Map<string, { site: string; parameter: string; from: number; to: number }>();
+
+  add(readings: readonly { site: string; parameter: string; period: string; observedAt: string }[]): void {
+    for (const [site, spans] of touchedSeries(readings)) {
+      for (const s of spans) {
+        const key = `${site}|${s.parameter}`;
+        const from = Date.parse(s.from);
+        const to = Date.parse(s.to);
+        const known = this.bySeries.get(key);
+        if (known) {
+          known.from = Math.min(known.from, from);
+          known.to = Math.max(known.to, to);
+        } else this.bySeries.set(key, { site, parameter: s.parameter, from, to });
+      }
+    }
+  }
+
+  get size(): number {
+    return this.bySeries.size;
+  }
+
+  spans(): Map<string, TouchedSpan[]> {
+    const out = new Map<string, TouchedSpan[]>();
+    for (const s of this.bySeries.values()) {
+      const list = out.get(s.site) ?? [];
+      list.push({ parameter: s.parameter, from: new Date(s.from).toISOString(), to: new Date(s.to).toISOString() });
+      out.set(s.site, list);
+    }
+    return out;
+  }
+}
