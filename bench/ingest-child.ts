@@ -8,7 +8,7 @@ import { connectDatabase } from '../db/connect.ts';
 import { loadParameterIds } from '../db/repositories/parameters.repository.ts';
 import { refreshChangedSeries } from '../evaluate/evaluate-changes.ts';
 import { importRecords } from '../ingest/import-records.ts';
-import { TouchedSpans } from '../ingest/touched-series.ts';
+import type { TouchedSpan } from '../ingest/touched-series.ts';
 import { csvMappingSchema } from '../config/schema.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
 
@@ -25,24 +25,19 @@ try {
   const deps = { db: database.db, pool: database.pool, parameterIds: await loadParameterIds(database.db), partitions: new Set<string>(), now: () => new Date() };
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-  const touched = new TouchedSpans();
+  let stored = new Map<string, TouchedSpan[]>();
   const started = performance.now();
   const summary = await importRecords(
     (async function* () {
-      for (const file of job.files) {
-        for await (const record of readCsvFile(file, mapping)) {
-          touched.add(record.readings.map((r) => ({ site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt.toISOString() })));
-          yield record;
-        }
-      }
+      for (const file of job.files) yield* readCsvFile(file, mapping);
     })(),
     deps,
     // The windows are refreshed below, timed apart from storing.
-    { sourceId: 'bench', refreshAggregates: false, ...(process.env.BENCH_BATCH ? { batchSize: Number(process.env.BENCH_BATCH) } : {}) },
+    { sourceId: 'bench', refreshAggregates: false, onStored: (spans) => (stored = spans), ...(process.env.BENCH_BATCH ? { batchSize: Number(process.env.BENCH_BATCH) } : {}) },
   );
   const seconds = (performance.now() - started) / 1000;
   const windowsStarted = performance.now();
-  if (summary.stored + summary.revised > 0) await refreshChangedSeries(deps.db, touched.spans(), deps.parameterIds);
+  if (stored.size > 0) await refreshChangedSeries(deps.db, stored, deps.parameterIds);
   const windowsSeconds = (performance.now() - windowsStarted) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);

@@ -11,7 +11,7 @@ import { refreshChangedSeries } from '../evaluate/evaluate-changes.ts';
 import type { SiteMetadata, SourceRecord } from '../sources/source-adapter.ts';
 import { normalizeRecord, type NormalizedReading, type Rejection } from './normalize.ts';
 import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from './store-batch.ts';
-import { TouchedSpans } from './touched-series.ts';
+import { TouchedSpans, type TouchedSpan } from './touched-series.ts';
 
 export interface ImportSummary {
   /** Readings read from the input, plus records that could not be read at all. */
@@ -40,6 +40,8 @@ export interface ImportOptions {
   recordHealth?: boolean;
   /** Refresh the rolling windows of what was stored, once at the end (default true); rules are not run on imports. */
   refreshAggregates?: boolean;
+  /** Told what was stored, per site and parameter, at the end (for a caller that refreshes the windows itself). */
+  onStored?(spans: Map<string, TouchedSpan[]>): void;
   onProgress?(summary: Readonly<ImportSummary>): void;
 }
 
@@ -103,7 +105,10 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   await Promise.all(lanes.map((lane) => lane.inFlight));
   // The rolling windows of everything stored, refreshed once at the end: one pass over a long span is far cheaper
   // than a refresh per batch (measured on a year of four stations: 24 s per batch against 4 s for the import).
-  if ((options.refreshAggregates ?? true) && touched.size > 0) await refreshChangedSeries(deps.db, touched.spans(), deps.parameterIds);
+  if (touched.size > 0) {
+    options.onStored?.(touched.spans());
+    if (options.refreshAggregates ?? true) await refreshChangedSeries(deps.db, touched.spans(), deps.parameterIds);
+  }
   return summary;
 }
 

@@ -34,17 +34,15 @@ export class TouchedSpans {
   private readonly bySeries = new Map<string, { site: string; parameter: string; from: number; to: number }>();
 
   add(readings: readonly { site: string; parameter: string; period: string; observedAt: string }[]): void {
-    for (const [site, spans] of touchedSeries(readings)) {
-      for (const s of spans) {
-        const key = `${site}|${s.parameter}`;
-        const from = Date.parse(s.from);
-        const to = Date.parse(s.to);
-        const known = this.bySeries.get(key);
-        if (known) {
-          known.from = Math.min(known.from, from);
-          known.to = Math.max(known.to, to);
-        } else this.bySeries.set(key, { site, parameter: s.parameter, from, to });
-      }
+    for (const r of readings) {
+      if (r.period !== 'hour') continue;
+      const key = `${r.site}|${r.parameter}`;
+      const t = Date.parse(r.observedAt);
+      const known = this.bySeries.get(key);
+      if (known) {
+        if (t - HOUR_MS < known.from) known.from = t - HOUR_MS;
+        if (t > known.to) known.to = t;
+      } else this.bySeries.set(key, { site: r.site, parameter: r.parameter, from: t - HOUR_MS, to: t });
     }
   }
 
