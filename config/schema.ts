@@ -436,6 +436,11 @@ export const notificationsSchema = z.strictObject({
   schedule: cronExpression.default('* * * * *'),
   /** When the daily summary of the day before goes out (Beijing time); missed runs are caught up at start-up. */
   dailySummarySchedule: cronExpression.default('0 8 * * *'),
+  /**
+   * Seconds a queued daily summary waits before it is built and sent, so that one caught up at start-up follows
+   * the first pulls (which fetch the hours missed while envmon was down).
+   */
+  summaryDelaySeconds: z.number().int().min(0).max(3600).default(300),
   /** A link base for alert pages in messages, e.g. https://envmon.example.gov.cn; without it the ack command is shown. */
   linkBase: z.url().optional(),
   /** Network timeout of one delivery, in ms. */

@@ -54,8 +54,9 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
       const only = typeof row.payload.recipient === 'string' ? row.payload.recipient : null;
       for (const recipient of config.recipients) {
         if (row.kind === 'daily_summary') {
-          // The daily summary goes by mail to everyone who takes it, at once (it is not an alert: no quiet hours).
-          if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: deps.mail.kind === 'smtp' ? 'email' : 'file', next_attempt_at: now });
+          // The daily summary goes by mail to everyone who takes it (it is not an alert: no quiet hours).
+          const due = new Date(now.getTime() + config.notifications.summaryDelaySeconds * 1000);
+          if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: deps.mail.kind === 'smtp' ? 'email' : 'file', next_attempt_at: due });
           continue;
         }
         if (only !== null ? recipient.id !== only : !subscribes(recipient, facts)) continue;

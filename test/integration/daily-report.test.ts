@@ -38,7 +38,7 @@ beforeAll(async () => {
   if (!found) throw new Error('no Beijing mapping');
   const mapping = found;
   smtp = await startSmtpSink();
-  config = { ...base, smtpUrl: smtp.url, recipients: [recipientSchema.parse({ id: 'bureau', name: '局办公室', email: 'office@example.org' })], notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>' }) };
+  config = { ...base, smtpUrl: smtp.url, recipients: [recipientSchema.parse({ id: 'bureau', name: '局办公室', email: 'office@example.org' })], notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>', summaryDelaySeconds: 0 }) };
   // January 2016 (to 24:00 of the 31st): the days around the report date and the 30 days of the chart.
   async function* january() {
     for await (const record of readCsvFile(file, mapping)) {
