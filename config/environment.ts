@@ -31,9 +31,10 @@ export const environmentSchema = z.object({
   ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /**
    * Mail server for notifications, e.g. smtps://user:password@smtp.example.org:465 (TLS) or
-   * smtp://user:password@host:587 (STARTTLS); unset means mail is written as .eml files to ENVMON_VAR_DIR/outbox.
+   * smtp://user:password@host:587 (STARTTLS); unset or empty means mail is written as .eml files to
+   * ENVMON_VAR_DIR/outbox.
    */
-  ENVMON_SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  ENVMON_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), url(['smtp:', 'smtps:']).optional()),
   /** How long shutdown waits for running jobs, in ms. */
   ENVMON_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120000).default(15000),
 });

@@ -80,6 +80,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes the mail server from ENVMON_SMTP_URL (empty means none) and keeps its password out of logs', () => {
+    expect(loadConfig({ ENVMON_SMTP_URL: '' }, root).smtpUrl).toBeNull();
+    const config = loadConfig({ ENVMON_SMTP_URL: 'smtps://envmon:s3cret-pw@smtp.example.org:465' }, root);
+    expect(config.smtpUrl).toBe('smtps://envmon:s3cret-pw@smtp.example.org:465');
+    expect(config.secrets).toContain('s3cret-pw');
+    expect(() => loadConfig({ ENVMON_SMTP_URL: 'http://mail.example.org' }, root)).toThrow(/ENVMON_SMTP_URL/);
+  });
+
+  it('names a webhook whose URL is missing from the environment', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-config-'));
+    const file = path.join(dir, 'recipients.yaml');
+    writeFileSync(file, 'recipients:\n  - { id: ops, name: Ops, webhooks: [{ kind: wecom, urlEnv: OPS_WECOM_URL }] }\n');
+    expect(() => loadConfig({ ENVMON_CONFIG: file }, dir)).toThrow(/recipients\[0\]\.webhooks\[0\]\.urlEnv.*OPS_WECOM_URL unset/s);
+  });
+
   it('names a missing configuration file', () => {
     expect(configError({ ENVMON_CONFIG: 'nope.yaml' }, root).problems).toEqual([
       { file: 'nope.yaml', path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file' },
