@@ -12,13 +12,11 @@
  * Uses DATABASE_URL if set, else the local PostgreSQL at 127.0.0.1:5432, else an embedded one; works in a
  * temporary database that is dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig, type AppConfig } from '../config/load-config.ts';
 import { ruleSchema } from '../config/schema.ts';
-import { connectDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
 import { rebuildAggregates, recomputeAggregates } from '../db/repositories/aggregates-recompute.ts';
 import type { AggregateRow, SeriesKey } from '../db/repositories/aggregates.repository.ts';
 import { syncConfig } from '../db/sync-config.ts';
@@ -27,7 +25,7 @@ import { storeBatch } from '../ingest/store-batch.ts';
 import { parseDecimal } from '../lib/decimal.ts';
 import { createLogger } from '../lib/logger.ts';
 import { DAY_MS, HOUR_MS } from '../lib/time.ts';
-import { admin, findOrStartPostgres } from '../test/support/postgres-server.ts';
+import { withScratchDatabase } from '../test/support/postgres-server.ts';
 
 const SITES = 2_000;
 const PARAMETERS = ['pm2_5', 'pm10', 'so2', 'no2', 'o3'] as const;
@@ -38,84 +36,71 @@ const ROUNDS = 2;
 const root = path.resolve(import.meta.dirname, '..');
 const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
 
-async function main(): Promise<void> {
-  const server = await findOrStartPostgres(process.env.DATABASE_URL, log);
-  const name = `envmon_bench_${randomBytes(4).toString('hex')}`;
-  await admin(server.adminUrl, `create database ${name}`);
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${name}`;
-  const database = connectDatabase(url.toString(), { max: 4 });
-  try {
-    await migrateToLatest(database.db);
-    const base = loadConfig({}, root);
-    const sites = Array.from({ length: SITES }, (_, i) => `B${String(i + 1).padStart(4, '0')}`);
-    const config: AppConfig = {
-      ...base,
-      sites: sites.map((code) => ({ code, nameZh: code, nameEn: code, kind: 'air_station' as const, area: 'bench', timeZone: 'Asia/Shanghai' })),
-      sources: [],
-      targets: [],
-      rules: ruleSchema.array().parse([
-        { id: 'pm25-24h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'pm2_5', window: '24h', limit: { standard: 'GB 3095', grade: 2 }, forEvaluations: 2 },
-        { id: 'o3-8h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'o3', window: '8h', limit: { standard: 'GB 3095', grade: 2 } },
-        { id: 'no2-1h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'no2', window: '1h', limit: { standard: 'GB 3095', grade: 2 } },
-        { id: 'pm10-spike', kind: 'rate_of_change', scope: { areas: ['bench'] }, parameter: 'pm10', maxRise: 60, minValue: 50 },
-      ]),
-    };
-    const parameterIds = await syncConfig(database.db, config);
-    const siteIds = new Map((await database.db.selectFrom('site').select(['id', 'code']).execute()).map((s) => [s.code, s.id]));
-    const series: SeriesKey[] = sites.flatMap((code) => PARAMETERS.map((parameter) => ({ siteId: siteIds.get(code) as number, parameterId: parameterIds.get(parameter) as number, parameter })));
+async function measure(database: DatabaseHandle): Promise<void> {
+  const base = loadConfig({}, root);
+  const sites = Array.from({ length: SITES }, (_, i) => `B${String(i + 1).padStart(4, '0')}`);
+  const config: AppConfig = {
+    ...base,
+    sites: sites.map((code) => ({ code, nameZh: code, nameEn: code, kind: 'air_station' as const, area: 'bench', timeZone: 'Asia/Shanghai' })),
+    sources: [],
+    targets: [],
+    rules: ruleSchema.array().parse([
+      { id: 'pm25-24h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'pm2_5', window: '24h', limit: { standard: 'GB 3095', grade: 2 }, forEvaluations: 2 },
+      { id: 'o3-8h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'o3', window: '8h', limit: { standard: 'GB 3095', grade: 2 } },
+      { id: 'no2-1h-grade2', kind: 'threshold', scope: { areas: ['bench'] }, parameter: 'no2', window: '1h', limit: { standard: 'GB 3095', grade: 2 } },
+      { id: 'pm10-spike', kind: 'rate_of_change', scope: { areas: ['bench'] }, parameter: 'pm10', maxRise: 60, minValue: 50 },
+    ]),
+  };
+  const parameterIds = await syncConfig(database.db, config);
+  const siteIds = new Map((await database.db.selectFrom('site').select(['id', 'code']).execute()).map((s) => [s.code, s.id]));
+  const series: SeriesKey[] = sites.flatMap((code) => PARAMETERS.map((parameter) => ({ siteId: siteIds.get(code) as number, parameterId: parameterIds.get(parameter) as number, parameter })));
 
-    const historyFrom = FIRST_NEW_HOUR - DAYS * DAY_MS;
-    let t = performance.now();
-    await loadHistory(database.db, series, historyFrom, FIRST_NEW_HOUR - HOUR_MS);
-    const readings = Number((await sql<{ n: string }>`select count(*) as n from reading`.execute(database.db)).rows[0]?.n ?? 0);
-    process.stdout.write(`history: ${series.length.toLocaleString('en')} series × ${DAYS} days = ${readings.toLocaleString('en')} readings, loaded in ${seconds(t)} s\n`);
+  const historyFrom = FIRST_NEW_HOUR - DAYS * DAY_MS;
+  let t = performance.now();
+  await loadHistory(database.db, series, historyFrom, FIRST_NEW_HOUR - HOUR_MS);
+  const readings = Number((await sql<{ n: string }>`select count(*) as n from reading`.execute(database.db)).rows[0]?.n ?? 0);
+  process.stdout.write(`history: ${series.length.toLocaleString('en')} series × ${DAYS} days = ${readings.toLocaleString('en')} readings, loaded in ${seconds(t)} s\n`);
+  t = performance.now();
+  // What the incremental path reads: every day (months and years are built from days), and the moving windows
+  // of the last two days (an O3 day value is the best of its stored 8-h means). Older moving windows are never
+  // read again, so they are not built here.
+  const periods = await rebuildAggregates(database.db, series, new Date(historyFrom + HOUR_MS), new Date(FIRST_NEW_HOUR - HOUR_MS), ['day', 'month', 'year']);
+  const moving = await rebuildAggregates(database.db, series, new Date(FIRST_NEW_HOUR - 2 * DAY_MS), new Date(FIRST_NEW_HOUR - HOUR_MS), ['8h', '24h']);
+  process.stdout.write(`rolling windows built from scratch: ${(periods + moving).toLocaleString('en')} in ${seconds(t)} s\n`);
+
+  const deps = { db: database.db, pool: database.pool, parameterIds, partitions: new Set<string>(), now: () => new Date(FIRST_NEW_HOUR + ROUNDS * HOUR_MS) };
+  const incremental: number[] = [];
+  const recompute: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const hour = FIRST_NEW_HOUR + round * HOUR_MS;
+    const observedAt = new Date(hour).toISOString();
+    const batch = sites.flatMap((site, i) => PARAMETERS.map((parameter, j) => ({ site, parameter, period: 'hour' as const, observedAt, value: String(valueOf(i, j, hour)), unit: 'μg/m³', flag: 'N' })));
     t = performance.now();
-    // What the incremental path reads: every day (months and years are built from days), and the moving windows
-    // of the last two days (an O3 day value is the best of its stored 8-h means). Older moving windows are never
-    // read again, so they are not built here.
-    const periods = await rebuildAggregates(database.db, series, new Date(historyFrom + HOUR_MS), new Date(FIRST_NEW_HOUR - HOUR_MS), ['day', 'month', 'year']);
-    const moving = await rebuildAggregates(database.db, series, new Date(FIRST_NEW_HOUR - 2 * DAY_MS), new Date(FIRST_NEW_HOUR - HOUR_MS), ['8h', '24h']);
-    process.stdout.write(`rolling windows built from scratch: ${(periods + moving).toLocaleString('en')} in ${seconds(t)} s\n`);
+    await storeBatch(deps, { sourceId: null, readings: batch, rejections: [] });
+    const storeSeconds = seconds(t);
 
-    const deps = { db: database.db, pool: database.pool, parameterIds, partitions: new Set<string>(), now: () => new Date(FIRST_NEW_HOUR + ROUNDS * HOUR_MS) };
-    const incremental: number[] = [];
-    const recompute: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const hour = FIRST_NEW_HOUR + round * HOUR_MS;
-      const observedAt = new Date(hour).toISOString();
-      const batch = sites.flatMap((site, i) => PARAMETERS.map((parameter, j) => ({ site, parameter, period: 'hour' as const, observedAt, value: String(valueOf(i, j, hour)), unit: 'μg/m³', flag: 'N' })));
-      t = performance.now();
-      await storeBatch(deps, { sourceId: null, readings: batch, rejections: [] });
-      const storeSeconds = seconds(t);
+    const changes = new Map(sites.map((site) => [site, PARAMETERS.map((parameter) => ({ parameter, from: new Date(hour - HOUR_MS).toISOString(), to: observedAt }))]));
+    t = performance.now();
+    const result = await evaluateChanges({ db: database.db, config, parameterIds, now: deps.now }, changes);
+    incremental.push(performance.now() - t);
 
-      const changes = new Map(sites.map((site) => [site, PARAMETERS.map((parameter) => ({ parameter, from: new Date(hour - HOUR_MS).toISOString(), to: observedAt }))]));
-      t = performance.now();
-      const result = await evaluateChanges({ db: database.db, config, parameterIds, now: deps.now }, changes);
-      incremental.push(performance.now() - t);
+    t = performance.now();
+    const reference = await recomputeAggregates(database.db, series, new Date(hour), new Date(hour));
+    recompute.push(performance.now() - t);
 
-      t = performance.now();
-      const reference = await recomputeAggregates(database.db, series, new Date(hour), new Date(hour));
-      recompute.push(performance.now() - t);
-
-      const stored = await storedWindows(database.db, reference);
-      const mismatches = reference.filter((r) => JSON.stringify(canonical(r)) !== JSON.stringify(stored.get(keyOf(r))));
-      if (mismatches.length > 0) throw new Error(`${mismatches.length} windows differ from the recomputation, e.g. ${JSON.stringify(mismatches[0])}`);
-      process.stdout.write(
-        `hour ${round + 1}: stored ${batch.length.toLocaleString('en')} readings in ${storeSeconds} s; ` +
-          `incremental ${(incremental[round] as number / 1000).toFixed(3)} s (windows of ${result.series.toLocaleString('en')} series ${(result.refreshMs / 1000).toFixed(3)} s, ${result.observations.toLocaleString('en')} rule evaluations with ${result.transitions} alert changes ${(result.rulesMs / 1000).toFixed(3)} s); ` +
-          `SQL recompute of the same ${reference.length.toLocaleString('en')} windows ${(recompute[round] as number / 1000).toFixed(3)} s; results equal\n`,
-      );
-    }
-    const inc = mean(incremental) / 1000;
-    const rec = mean(recompute) / 1000;
-    process.stdout.write(`mean: incremental ${inc.toFixed(3)} s, recompute ${rec.toFixed(3)} s\n`);
-    process.stdout.write(`incremental/recompute ratio: ${(inc / rec).toFixed(3)}\n`);
-  } finally {
-    await database.close();
-    await admin(server.adminUrl, `drop database if exists ${name} with (force)`);
-    await server.stop();
+    const stored = await storedWindows(database.db, reference);
+    const mismatches = reference.filter((r) => JSON.stringify(canonical(r)) !== JSON.stringify(stored.get(keyOf(r))));
+    if (mismatches.length > 0) throw new Error(`${mismatches.length} windows differ from the recomputation, e.g. ${JSON.stringify(mismatches[0])}`);
+    process.stdout.write(
+      `hour ${round + 1}: stored ${batch.length.toLocaleString('en')} readings in ${storeSeconds} s; ` +
+        `incremental ${(incremental[round] as number / 1000).toFixed(3)} s (windows of ${result.series.toLocaleString('en')} series ${(result.refreshMs / 1000).toFixed(3)} s, ${result.observations.toLocaleString('en')} rule evaluations with ${result.transitions} alert changes ${(result.rulesMs / 1000).toFixed(3)} s); ` +
+        `SQL recompute of the same ${reference.length.toLocaleString('en')} windows ${(recompute[round] as number / 1000).toFixed(3)} s; results equal\n`,
+    );
   }
+  const inc = mean(incremental) / 1000;
+  const rec = mean(recompute) / 1000;
+  process.stdout.write(`mean: incremental ${inc.toFixed(3)} s, recompute ${rec.toFixed(3)} s\n`);
+  process.stdout.write(`incremental/recompute ratio: ${(inc / rec).toFixed(3)}\n`);
 }
 
 /** A deterministic value per site, parameter and hour, with a daily cycle: enough variety for real windows and some breaches. */
@@ -125,7 +110,7 @@ function valueOf(site: number, parameter: number, hour: number): number {
   return 10 + ((h % 24) * 3) + (noise % 60) + (site % 7) * 5;
 }
 
-async function loadHistory(db: ReturnType<typeof connectDatabase>['db'], series: readonly SeriesKey[], from: number, to: number): Promise<void> {
+async function loadHistory(db: DatabaseHandle['db'], series: readonly SeriesKey[], from: number, to: number): Promise<void> {
   for (let month = from; month <= to + 31 * DAY_MS; month += 28 * DAY_MS) await sql`select envmon_ensure_reading_partition(${new Date(Math.min(month, to))}::timestamptz)`.execute(db);
   // One statement per parameter; the same formula as valueOf, in SQL.
   for (const [j, parameter] of PARAMETERS.entries()) {
@@ -144,7 +129,7 @@ async function loadHistory(db: ReturnType<typeof connectDatabase>['db'], series:
 const keyOf = (r: AggregateRow) => `${r.siteId}|${r.parameterId}|${r.kind}|${r.windowEnd.toISOString()}`;
 const canonical = (r: AggregateRow) => ({ ...r, sum: r.sum === null ? null : parseDecimal(r.sum), value: r.value === null ? null : parseDecimal(r.value), maxHour: r.maxHour === null ? null : parseDecimal(r.maxHour) });
 
-async function storedWindows(db: ReturnType<typeof connectDatabase>['db'], reference: readonly AggregateRow[]): Promise<Map<string, ReturnType<typeof canonical>>> {
+async function storedWindows(db: DatabaseHandle['db'], reference: readonly AggregateRow[]): Promise<Map<string, ReturnType<typeof canonical>>> {
   const ends = [...new Set(reference.map((r) => r.windowEnd.getTime()))].map((e) => new Date(e));
   const rows = await db.selectFrom('window_aggregate').selectAll().where('window_end', 'in', ends).execute();
   return new Map(
@@ -158,4 +143,4 @@ async function storedWindows(db: ReturnType<typeof connectDatabase>['db'], refer
 const seconds = (start: number) => ((performance.now() - start) / 1000).toFixed(2);
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-await main();
+await withScratchDatabase('envmon_bench', log, measure);

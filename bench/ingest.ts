@@ -17,87 +17,79 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../config/load-config.ts';
-import { connectDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
 import { syncConfig } from '../db/sync-config.ts';
 import type { ImportSummary } from '../ingest/import-records.ts';
 import { createLogger } from '../lib/logger.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
-import { admin, findOrStartPostgres } from '../test/support/postgres-server.ts';
+import { withScratchDatabase } from '../test/support/postgres-server.ts';
 
 const TARGET = 1_000_000;
 const root = path.resolve(import.meta.dirname, '..');
 const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
 
 async function main(): Promise<void> {
-  const server = await findOrStartPostgres(process.env.DATABASE_URL, log);
-  const name = `envmon_bench_${randomBytes(4).toString('hex')}`;
-  await admin(server.adminUrl, `create database ${name}`);
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${name}`;
-  const database = connectDatabase(url.toString(), { max: 4 });
   const work = mkdtempSync(path.join(tmpdir(), 'envmon-bench-'));
   try {
-    await migrateToLatest(database.db);
-    const config = loadConfig({}, root);
-    const parameterIds = await syncConfig(database.db, config);
-    const replay = config.sources.find((s) => s.kind === 'replay-csv');
-    if (replay?.kind !== 'replay-csv' || !replay.mappingRules) throw new Error('the default configuration has no replay source');
-
-    // Input: the shipped station files, replicated under new station codes.
-    const { files, readings, stations } = await replicate(replay.files, work);
-    await database.db
-      .insertInto('site')
-      .values(stations.map((code) => ({ code, name_zh: code, name_en: code, kind: 'air_station', area: 'bench' })))
-      .execute();
-    process.stdout.write(`input: ${files.length} CSV files, ${stations.length} stations, ${readings.toLocaleString('en')} readings\n`);
-
-    // The identical table and the COPY file of the rows the full path will store.
-    await createIdenticalTable(database.db);
-    const siteIds = new Map((await database.db.selectFrom('site').select(['id', 'code']).execute()).map((s) => [s.code, s.id]));
-    const copyFile = path.join(work, 'rows.tsv');
-    await writeCopyFile(files, replay.mappingRules, siteIds, parameterIds, copyFile);
-
-    // Baseline: raw COPY.
-    const copyStart = performance.now();
-    const client = await database.pool.connect();
-    try {
-      await pipeline(createReadStream(copyFile), client.query(copyFrom('copy reading_copy (site_id, parameter_id, period, observed_at, value, unit, flag, source_id) from stdin')));
-    } finally {
-      client.release();
-    }
-    const copySeconds = (performance.now() - copyStart) / 1000;
-
-    // Full path, twice: new data (append), then the same files again (every reading unchanged, merge).
-    const job = JSON.stringify({ databaseUrl: url.toString(), files, mapping: replay.mappingRules });
-    const first = runChild(job);
-    const second = runChild(job);
-    const summary = first.summary;
-    const ingestSeconds = first.seconds;
-    const againSeconds = second.seconds;
-    const peakRss = first.peakRssBytes;
-
-    const copied = Number((await sql<{ n: string }>`select count(*) as n from reading_copy`.execute(database.db)).rows[0]?.n ?? 0);
-    if (copied !== summary.stored) throw new Error(`baseline copied ${copied} rows but the full path stored ${summary.stored}`);
-    if (second.summary.unchanged !== summary.stored || second.summary.stored !== 0) throw new Error('re-import changed data');
-
-    const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en').padStart(9)} readings/s`;
-    process.stdout.write(`full path stored ${summary.stored.toLocaleString('en')}, rejected ${summary.rejected} ${JSON.stringify(summary.reasons)}\n`);
-    process.stdout.write(`raw COPY (baseline)        ${copySeconds.toFixed(2).padStart(6)} s  ${rate(copied, copySeconds)}\n`);
-    process.stdout.write(`ingest, full path          ${ingestSeconds.toFixed(2).padStart(6)} s  ${rate(summary.parsed, ingestSeconds)}  peak RSS ${Math.round(peakRss / 2 ** 20)} MB\n`);
-    process.stdout.write(`re-ingest, all unchanged   ${againSeconds.toFixed(2).padStart(6)} s  ${rate(second.summary.parsed, againSeconds)}  peak RSS ${Math.round(second.peakRssBytes / 2 ** 20)} MB\n`);
-    process.stdout.write(`then the rolling windows   ${first.windowsSeconds.toFixed(2).padStart(6)} s  (8-h/24-h/day/month/year of all ${stations.length * 6} series, once after the import)\n`);
-    process.stdout.write(`ingest/copy ratio: ${(copySeconds / ingestSeconds).toFixed(2)}\n`);
+    await withScratchDatabase('envmon_bench', log, (database) => measure(database, work));
   } finally {
-    await database.close();
-    await admin(server.adminUrl, `drop database if exists ${name} with (force)`);
-    await server.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function measure(database: DatabaseHandle & { url: string }, work: string): Promise<void> {
+  const config = loadConfig({}, root);
+  const parameterIds = await syncConfig(database.db, config);
+  const replay = config.sources.find((s) => s.kind === 'replay-csv');
+  if (replay?.kind !== 'replay-csv' || !replay.mappingRules) throw new Error('the default configuration has no replay source');
+
+  // Input: the shipped station files, replicated under new station codes.
+  const { files, readings, stations } = await replicate(replay.files, work);
+  await database.db
+    .insertInto('site')
+    .values(stations.map((code) => ({ code, name_zh: code, name_en: code, kind: 'air_station', area: 'bench' })))
+    .execute();
+  process.stdout.write(`input: ${files.length} CSV files, ${stations.length} stations, ${readings.toLocaleString('en')} readings\n`);
+
+  // The identical table and the COPY file of the rows the full path will store.
+  await createIdenticalTable(database.db);
+  const siteIds = new Map((await database.db.selectFrom('site').select(['id', 'code']).execute()).map((s) => [s.code, s.id]));
+  const copyFile = path.join(work, 'rows.tsv');
+  await writeCopyFile(files, replay.mappingRules, siteIds, parameterIds, copyFile);
+
+  // Baseline: raw COPY.
+  const copyStart = performance.now();
+  const client = await database.pool.connect();
+  try {
+    await pipeline(createReadStream(copyFile), client.query(copyFrom('copy reading_copy (site_id, parameter_id, period, observed_at, value, unit, flag, source_id) from stdin')));
+  } finally {
+    client.release();
+  }
+  const copySeconds = (performance.now() - copyStart) / 1000;
+
+  // Full path, twice: new data (append), then the same files again (every reading unchanged, merge).
+  const job = JSON.stringify({ databaseUrl: database.url, files, mapping: replay.mappingRules });
+  const first = runChild(job);
+  const second = runChild(job);
+  const summary = first.summary;
+  const ingestSeconds = first.seconds;
+  const againSeconds = second.seconds;
+  const peakRss = first.peakRssBytes;
+
+  const copied = Number((await sql<{ n: string }>`select count(*) as n from reading_copy`.execute(database.db)).rows[0]?.n ?? 0);
+  if (copied !== summary.stored) throw new Error(`baseline copied ${copied} rows but the full path stored ${summary.stored}`);
+  if (second.summary.unchanged !== summary.stored || second.summary.stored !== 0) throw new Error('re-import changed data');
+
+  const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en').padStart(9)} readings/s`;
+  process.stdout.write(`full path stored ${summary.stored.toLocaleString('en')}, rejected ${summary.rejected} ${JSON.stringify(summary.reasons)}\n`);
+  process.stdout.write(`raw COPY (baseline)        ${copySeconds.toFixed(2).padStart(6)} s  ${rate(copied, copySeconds)}\n`);
+  process.stdout.write(`ingest, full path          ${ingestSeconds.toFixed(2).padStart(6)} s  ${rate(summary.parsed, ingestSeconds)}  peak RSS ${Math.round(peakRss / 2 ** 20)} MB\n`);
+  process.stdout.write(`re-ingest, all unchanged   ${againSeconds.toFixed(2).padStart(6)} s  ${rate(second.summary.parsed, againSeconds)}  peak RSS ${Math.round(second.peakRssBytes / 2 ** 20)} MB\n`);
+  process.stdout.write(`then the rolling windows   ${first.windowsSeconds.toFixed(2).padStart(6)} s  (8-h/24-h/day/month/year of all ${stations.length * 6} series, once after the import)\n`);
+  process.stdout.write(`ingest/copy ratio: ${(copySeconds / ingestSeconds).toFixed(2)}\n`);
 }
 
 async function replicate(sourceFiles: readonly string[], dir: string): Promise<{ files: string[]; readings: number; stations: string[] }> {
@@ -142,7 +134,7 @@ async function writeCopyFile(files: readonly string[], mapping: Parameters<typeo
   await once(out, 'finish');
 }
 
-async function createIdenticalTable(db: ReturnType<typeof connectDatabase>['db']): Promise<void> {
+async function createIdenticalTable(db: DatabaseHandle['db']): Promise<void> {
   // Same columns, defaults, constraints and indexes as reading, partitioned the same way.
   await sql`create table reading_copy (like reading including all) partition by range (observed_at)`.execute(db);
   for (let m = 0; m < 14; m++) {

@@ -7,7 +7,7 @@
  * old and the new watermark come into being too, and are computed then (they may hold earlier values).
  */
 import { DAY_MS, HOUR_MS } from '../lib/time.ts';
-import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
+import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from '../standards/natural-day.ts';
 
 /** Hour ends in (from, to], in ms. */
 export interface HourSpan {
@@ -79,12 +79,10 @@ export function dayEndOf(hourEnd: number): number {
   return endOfNaturalDay(naturalDayOf(new Date(hourEnd))).getTime();
 }
 
-const lastDay = (year: number, month: number): string => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
-
 /** A calendar month (YYYY-MM). GB 3095-2012 Table 4: a monthly mean needs 27 daily values, 25 in February. */
 export function monthPeriod(month: string): Period {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return { from: endOfNaturalDay(lastDay(y, m - 1)).getTime(), to: endOfNaturalDay(lastDay(y, m)).getTime(), minimum: m === 2 ? 25 : 27 };
+  return { from: endOfNaturalDay(lastDayOfMonth(y, m - 1)).getTime(), to: endOfNaturalDay(lastDayOfMonth(y, m)).getTime(), minimum: m === 2 ? 25 : 27 };
 }
 
 /** A calendar year (YYYY). GB 3095-2012 Table 4: an annual mean needs 324 daily values. */

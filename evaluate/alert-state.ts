@@ -31,10 +31,13 @@ export type Transition = 'none' | 'pending' | 'fired' | 'resolved' | 'cancelled'
 export const initialMemory: AlertMemory = { state: 'ok', breaches: 0, lastEvaluatedAt: null };
 
 export function evaluateThreshold(memory: AlertMemory, rule: ThresholdRule, value: number, at: number): { memory: AlertMemory; transition: Transition } {
-  const breaching = rule.direction === '>' ? value > rule.limit : value < rule.limit;
+  return advanceAlert(memory, thresholdObservation(rule, value), rule.forEvaluations, at);
+}
+
+/** A value against a limit: beyond it breaches; back past the clear level (default the limit) clears. */
+export function thresholdObservation(rule: Pick<ThresholdRule, 'direction' | 'limit' | 'clearAt'>, value: number): Observation {
   const clear = rule.clearAt ?? rule.limit;
-  const cleared = rule.direction === '>' ? value <= clear : value >= clear;
-  return advanceAlert(memory, { breaching, cleared }, rule.forEvaluations, at);
+  return rule.direction === '>' ? { breaching: value > rule.limit, cleared: value <= clear } : { breaching: value < rule.limit, cleared: value >= clear };
 }
 
 /** One observation of any rule: whether it breaches, and whether it is past the clear level. */

@@ -14,7 +14,7 @@ import { alertsOverlapping, keyStates, lockAlertKeys, writeAlertBatch, type Aler
 import type { Database } from '../db/schema.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { advanceAlert, lateBreachRuns, type AlertMemory, type Observation } from './alert-state.ts';
-import { coveringSilence, type ActiveSilence, type AlertSubject } from './suppression.ts';
+import { suppressionFor, type ActiveSilence, type AlertSubject } from './suppression.ts';
 import { pushTo } from '../lib/collections.ts';
 
 export interface RuleObservation extends Observation {
@@ -83,10 +83,7 @@ class Plan {
   }
 }
 
-function suppression(context: ApplyContext, o: RuleObservation): { silenceId: number | null; reason: string } | undefined {
-  const silence = coveringSilence(context.silences, o.subject, new Date(o.at), context.now);
-  return silence ? { silenceId: silence.id, reason: silence.reason } : undefined;
-}
+const suppression = (context: ApplyContext, o: RuleObservation) => suppressionFor(context.silences, o.subject, new Date(o.at), context.now);
 
 function planLive(plan: Plan, rule: RuleSettings, key: string, live: readonly RuleObservation[], openAlert: AlertRow | undefined, lastEvaluated: number | null, context: ApplyContext): void {
   let open: { ref: number; state: 'pending' | 'firing' } | undefined = openAlert && openAlert.state !== 'resolved' ? { ref: openAlert.id, state: openAlert.state } : undefined;

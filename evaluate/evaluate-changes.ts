@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { RuleConfig } from '../config/schema.ts';
 import { refreshAggregates, type RefreshedSeries, type SeriesChange } from '../db/repositories/aggregates.repository.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
-import { activeSilences } from '../db/repositories/silences.repository.ts';
+import { silencesInForce } from '../db/repositories/silences.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
@@ -20,7 +20,6 @@ import { rateOfChangeObservations } from './rules/rate-of-change.ts';
 import { targetAtRiskObservations } from './rules/target-at-risk.ts';
 import { thresholdObservations } from './rules/threshold.ts';
 import { waterClassObservations } from './rules/water-class.ts';
-import { maintenanceSilences } from './suppression.ts';
 
 export interface EvaluationDeps {
   readonly db: Kysely<Database>;
@@ -79,7 +78,7 @@ export async function evaluateChanges(deps: EvaluationDeps, changes: ReadonlyMap
     changes,
     refreshed: new Map(refreshed.map((r) => [`${codes.get(r.siteId) ?? ''}|${r.parameter}`, r])),
   };
-  const silences = [...(await activeSilences(deps.db, now)), ...maintenanceSilences(deps.config.maintenance)];
+  const silences = await silencesInForce(deps.db, deps.config.maintenance, now);
   let observations = 0;
   let transitions = 0;
   for (const rule of deps.config.rules) {

@@ -51,3 +51,14 @@ export function coveringSilence(silences: readonly ActiveSilence[], subject: Ale
   }
   return null;
 }
+
+/** How an outbox row records the silence that holds it back. */
+export interface Suppression {
+  silenceId: number | null;
+  reason: string;
+}
+
+export function suppressionFor(silences: readonly ActiveSilence[], subject: AlertSubject, dataTime: Date, now: Date): Suppression | undefined {
+  const silence = coveringSilence(silences, subject, dataTime, now);
+  return silence ? { silenceId: silence.id, reason: silence.reason } : undefined;
+}

@@ -106,8 +106,9 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   // The rolling windows of everything stored, refreshed once at the end: one pass over a long span is far cheaper
   // than a refresh per batch (measured on a year of four stations: 24 s per batch against 4 s for the import).
   if (touched.size > 0) {
-    options.onStored?.(touched.spans());
-    if (options.refreshAggregates ?? true) await refreshChangedSeries(deps.db, touched.spans(), deps.parameterIds);
+    const stored = touched.spans();
+    options.onStored?.(stored);
+    if (options.refreshAggregates ?? true) await refreshChangedSeries(deps.db, stored, deps.parameterIds);
   }
   return summary;
 }

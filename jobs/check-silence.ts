@@ -9,9 +9,9 @@ import { inClientTransaction } from '../db/client-transaction.ts';
 import { insertAlert, lockAlertKey, queueNotification, recordAlertEvent, updateAlert } from '../db/repositories/alerts.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { sourceActivity } from '../db/repositories/source-activity.repository.ts';
-import { activeSilences } from '../db/repositories/silences.repository.ts';
+import { silencesInForce } from '../db/repositories/silences.repository.ts';
 import { silentParts } from '../evaluate/silence.ts';
-import { coveringSilence, maintenanceSilences } from '../evaluate/suppression.ts';
+import { suppressionFor } from '../evaluate/suppression.ts';
 import { DAY_MS } from '../lib/time.ts';
 import { defineJob, jobId } from './job-definition.ts';
 import type { JobDeps } from './job-deps.ts';
@@ -41,11 +41,8 @@ async function checkSource(rule: NoDataRuleConfig, source: string, now: Date, de
   const parts = silentParts(await sourceActivity(deps.db, source, new Date(now.getTime() - 31 * DAY_MS)), now, rule.afterMinutes);
   const prefix = `${rule.id}|${source}`;
   const siteIds = await siteIdsByCode(deps.db, parts.flatMap((p) => (p.site ? [p.site] : [])));
-  const silences = [...(await activeSilences(deps.db, now)), ...maintenanceSilences(deps.config.maintenance)];
-  const held = (part: { site?: string | undefined; parameter?: string | undefined }) => {
-    const silence = coveringSilence(silences, { rule: rule.id, source, site: part.site ?? null, parameter: part.parameter ?? null }, now, now);
-    return silence ? { silenceId: silence.id, reason: silence.reason } : undefined;
-  };
+  const silences = await silencesInForce(deps.db, deps.config.maintenance, now);
+  const held = (part: { site?: string | undefined; parameter?: string | undefined }) => suppressionFor(silences, { rule: rule.id, source, site: part.site ?? null, parameter: part.parameter ?? null }, now, now);
   return inClientTransaction(deps.pool, async ({ db }) => {
     await lockAlertKey(db, prefix);
     const open = await db.selectFrom('alert').select(['id', 'dedup_key', 'state']).where('rule_id', '=', rule.id).where('source_id', '=', source).where('state', '<>', 'resolved').execute();

@@ -56,7 +56,7 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
         if (row.kind === 'daily_summary') {
           // The daily summary goes by mail to everyone who takes it (it is not an alert: no quiet hours).
           const due = new Date(now.getTime() + config.notifications.summaryDelaySeconds * 1000);
-          if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: deps.mail.kind === 'smtp' ? 'email' : 'file', next_attempt_at: due });
+          if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: mailChannelOf(deps.mail), next_attempt_at: due });
           continue;
         }
         if (only !== null ? recipient.id !== only : !subscribes(recipient, facts)) continue;
@@ -71,8 +71,10 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
 }
 
 function channelsOf(recipient: RecipientConfig, mail: MailChannel): DeliveryChannel[] {
-  return [...(recipient.email ? [mail.kind === 'smtp' ? ('email' as const) : ('file' as const)] : []), ...new Set(recipient.webhooks.map((w) => w.kind))];
+  return [...(recipient.email ? [mailChannelOf(mail)] : []), ...new Set(recipient.webhooks.map((w) => w.kind))];
 }
+
+const mailChannelOf = (mail: MailChannel): DeliveryChannel => (mail.kind === 'smtp' ? 'email' : 'file');
 
 /**
  * Reminders: while an alert stays firing, a recipient with `repeatHours` gets it again every that many hours after
@@ -83,21 +85,16 @@ export async function queueReminders(deps: NotifyDeps): Promise<number> {
   const repeating = deps.config.recipients.filter((r) => r.repeatHours !== undefined);
   if (repeating.length === 0) return 0;
   const firing = await deps.db.selectFrom('alert').select(['id', 'fired_at', 'evidence']).where('state', '=', 'firing').where('fired_at', 'is not', null).execute();
-  let queued = 0;
-  for (const alert of firing) {
-    for (const recipient of repeating) {
-      const every = (recipient.repeatHours as number) * HOUR_MS;
-      const n = Math.floor((now.getTime() - (alert.fired_at as Date).getTime()) / every);
-      if (n < 1) continue;
-      const result = await deps.db
-        .insertInto('notification_outbox')
-        .values({ kind: 'reminder', alert_id: alert.id, dedup_key: `alert:${alert.id}:reminder:${recipient.id}:${n}`, payload: JSON.stringify({ ...(alert.evidence as object), recipient: recipient.id, reminder: n }) })
-        .onConflict((oc) => oc.column('dedup_key').doNothing())
-        .executeTakeFirst();
-      queued += Number(result.numInsertedOrUpdatedRows ?? 0);
-    }
-  }
-  return queued;
+  const reminders = firing.flatMap((alert) =>
+    repeating.flatMap((recipient) => {
+      const n = Math.floor((now.getTime() - (alert.fired_at as Date).getTime()) / ((recipient.repeatHours as number) * HOUR_MS));
+      return n < 1 ? [] : [{ kind: 'reminder' as const, alert_id: alert.id, dedup_key: `alert:${alert.id}:reminder:${recipient.id}:${n}`, payload: JSON.stringify({ ...(alert.evidence as object), recipient: recipient.id, reminder: n }) }];
+    }),
+  );
+  if (reminders.length === 0) return 0;
+  // Due every minute while an alert fires: one statement; reminders already queued are left alone.
+  const result = await deps.db.insertInto('notification_outbox').values(reminders).onConflict((oc) => oc.column('dedup_key').doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
 interface Claimed {
@@ -179,13 +176,14 @@ export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<Deliver
       if (failed) run.failed += ids.length;
       else run.retrying += ids.length;
     }
-    await settleOutbox(deps.db, list.map((d) => d.outbox_id));
   }
+  await settleOutbox(deps.db, [...groups.values()].flat().map((d) => d.outbox_id));
   return run;
 }
 
 /** An outbox row is sent when all its deliveries are, failed when one failed for good, pending otherwise. */
 async function settleOutbox(db: Kysely<Database>, outboxIds: readonly number[]): Promise<void> {
+  if (outboxIds.length === 0) return;
   await sql`
     update notification_outbox o set
       status = case when d.failed > 0 then 'failed' when d.pending = 0 then 'sent' else 'pending' end,

@@ -11,7 +11,7 @@ import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { BEIJING_OFFSET_MS, DAY_MS } from '../lib/time.ts';
-import { seriesBySite, naturalDays } from '../standards/air-series.ts';
+import { addDayValue, naturalDays, seriesBySite } from '../standards/air-series.ts';
 import { exactMean } from '../standards/air-statistics.ts';
 import { dailyAqi, editionForDay, pollutants, type DailyConcentrations } from '../standards/aqi.ts';
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
@@ -94,10 +94,7 @@ export async function dailyAirValues(db: Kysely<Database>, siteId: number, param
     const values = byDay.get(day) ?? {};
     byDay.set(day, values);
     const p = ids.get(r.parameterId);
-    if (p === 'o3') {
-      if (r.value !== null) values.o3_8h = r.value;
-      if (r.maxHour !== null && (r.hourCount ?? 0) >= 20) values.o3_1h = r.maxHour;
-    } else if (p !== undefined && r.value !== null) values[p] = r.value;
+    if (p !== undefined) addDayValue(values, p, r);
   }
   return naturalDays(from, to).map((day) => {
     const values = byDay.get(day) ?? {};

@@ -12,6 +12,7 @@ import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { waterTargetFor } from '../evaluate/rules/water-class.ts';
+import { addDayValue } from '../standards/air-series.ts';
 import { DAY_MS, HOUR_MS } from '../lib/time.ts';
 import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
 import { gb3095Limit } from '../standards/air-limits.ts';
@@ -76,10 +77,7 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
     for (const r of rows) {
       const p = codeOf.get(r.parameterId) as Pollutant;
       completeness[p] = r.hourCount ?? 0;
-      if (p === 'o3') {
-        if (r.value !== null) values.o3_8h = r.value;
-        if (r.maxHour !== null && (r.hourCount ?? 0) >= 20) values.o3_1h = r.maxHour;
-      } else if (r.value !== null) values[p] = r.value;
+      addDayValue(values, p, r);
       const limit = r.value === null ? null : gb3095Limit(p, 'day', 2, dayEnd);
       if (limit && r.value !== null && Number(r.value) > limit.limit) exceedances.push({ parameter: p, value: r.value, limit: limit.limit, clause: limit.clause, multiple: exceedanceMultiple(r.value, String(limit.limit)) });
     }

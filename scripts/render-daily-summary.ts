@@ -8,47 +8,38 @@
  * Usage: node --import tsx scripts/render-daily-summary.ts [path-to-chromium]
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
-import { connectDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
 import { syncConfig } from '../db/sync-config.ts';
 import { importRecords } from '../ingest/import-records.ts';
 import { createLogger } from '../lib/logger.ts';
 import { buildDailyReport } from '../reports/daily-report.ts';
 import { dailyReportChart, renderDailyReport } from '../reports/daily-report-render.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
-import { admin, findOrStartPostgres } from '../test/support/postgres-server.ts';
+import { withScratchDatabase } from '../test/support/postgres-server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.argv[2] ?? '/usr/bin/chromium';
 const DAY = '2016-01-30';
 const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
 
-async function main(): Promise<number> {
-  const server = await findOrStartPostgres(process.env.DATABASE_URL, log);
-  const name = `envmon_render_${randomBytes(4).toString('hex')}`;
-  await admin(server.adminUrl, `create database ${name}`);
-  const url = new URL(server.adminUrl);
-  url.pathname = `/${name}`;
-  const database = connectDatabase(url.toString(), { max: 4 });
+async function render(database: DatabaseHandle): Promise<number> {
   const profile = mkdtempSync(path.join(tmpdir(), 'envmon-chromium-'));
   try {
-    await migrateToLatest(database.db);
     const config = loadConfig({}, root);
     const parameterIds = await syncConfig(database.db, config);
     const mapping = config.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
     if (!mapping) throw new Error('the default configuration has no Beijing mapping');
-    async function* december2015ToJanuary() {
+    async function* january2016() {
       for await (const record of readCsvFile(path.join(root, 'data/beijing-multisite/PRSA_Data_Dongsi_2016.csv'), mapping as NonNullable<typeof mapping>)) {
         const at = record.readings[0]?.observedAt;
         if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
       }
     }
-    await importRecords(december2015ToJanuary(), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
+    await importRecords(january2016(), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
     const report = await buildDailyReport(database.db, config, parameterIds, DAY, new Date('2016-01-31T00:00:00Z'));
     const chart = dailyReportChart(report);
     const { html } = renderDailyReport(report, chart ? `data:image/png;base64,${chart.toString('base64')}` : null);
@@ -93,10 +84,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     rmSync(profile, { recursive: true, force: true });
-    await database.close();
-    await admin(server.adminUrl, `drop database if exists ${name} with (force)`);
-    await server.stop();
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await withScratchDatabase('envmon_render', log, render);

@@ -3,9 +3,9 @@
  * readings and the `aqi` and `stats` queries.
  */
 import { annualMean, dailyMean, eightHourMean, exactMean, o3DailyMax8h, publishedDigits, type Statistic } from './air-statistics.ts';
-import { dailyAqi, editionForDay, editionForHour, hourlyAqi, pollutants, type AqiResult, type Pollutant } from './aqi.ts';
+import { dailyAqi, editionForDay, editionForHour, hourlyAqi, pollutants, type AqiResult, type DailyConcentrations, type Pollutant } from './aqi.ts';
 import { HOUR_MS } from '../lib/time.ts';
-import { endOfNaturalDay, naturalDayOf } from './natural-day.ts';
+import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from './natural-day.ts';
 
 /** Hourly values of one site: parameter → interval end (ms) → value. */
 export type HourlySeries = Map<string, Map<number, string>>;
@@ -42,6 +42,20 @@ export function dailyAqiOf(series: HourlySeries, day: string): AqiResult {
     o3_1h: o3Valid.length >= 20 ? o3Valid.reduce((a, b) => (Number(b) > Number(a) ? b : a)) : undefined,
   };
   return dailyAqi(editionForDay(day), Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+}
+
+/**
+ * Adds one pollutant's stored natural-day values (day value, largest hour, valid hours) to a day's AQI input, by
+ * the same rules as `dailyAqiOf`: the O3 day value is its daily maximum 8-hour mean, and the O3 daily maximum
+ * hourly value (an HJ 633-2012 daily indicator) counts only when the day has 20 valid hours.
+ */
+export function addDayValue(values: DailyConcentrations, pollutant: Pollutant, day: { value: string | null; maxHour: string | null; hourCount: number | null }): void {
+  if (pollutant !== 'o3') {
+    if (day.value !== null) values[pollutant] = day.value;
+    return;
+  }
+  if (day.value !== null) values.o3_8h = day.value;
+  if (day.maxHour !== null && (day.hourCount ?? 0) >= 20) values.o3_1h = day.maxHour;
 }
 
 export type StatsWindow = '1h' | '8h' | '24h' | 'day' | 'month' | 'year';
@@ -97,18 +111,13 @@ function periodMeans(series: HourlySeries, parameter: string, window: 'month' | 
     groups.set(key, [...(groups.get(key) ?? []), daily.value]);
   }
   return [...groups.entries()].map(([key, daily]) => {
-    const lastDay = window === 'month' ? lastDayOfMonth(key) : `${key}-12-31`;
+    const lastDay = window === 'month' ? lastDayOfMonth(Number(key.slice(0, 4)), Number(key.slice(5, 7))) : `${key}-12-31`;
     if (window === 'year') return { time: endOfNaturalDay(lastDay), ...annualMean(daily, parameter) };
     const present = daily.filter((d): d is string => d !== null);
     const minimum = key.endsWith('-02') ? 25 : 27;
     const valid = present.length >= minimum;
     return { time: endOfNaturalDay(lastDay), value: valid ? exactMean(present, publishedDigits(parameter)) : null, validCount: present.length, valid };
   });
-}
-
-function lastDayOfMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
 /** Builds per-site series from query rows. */

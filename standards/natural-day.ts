@@ -10,3 +10,8 @@ export function naturalDayOf(intervalEnd: Date): string {
 export function endOfNaturalDay(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS - BEIJING_OFFSET_MS);
 }
+
+/** The last calendar day (YYYY-MM-DD) of a month (1–12; 0 is December of the year before). */
+export function lastDayOfMonth(year: number, month: number): string {
+  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+}

@@ -34,6 +34,15 @@ export interface RefreshedSeries extends SeriesKey {
   previousWatermark: number | null;
 }
 
+/**
+ * Every refresh writes windows the same way: a window whose figures did not change is left alone (no rewrite, its
+ * updated_at kept). Moving windows, months and years carry no max_hour / hour_count: both stay null.
+ */
+const upsertWindow = sql`
+  on conflict (site_id, parameter_id, kind, window_end) do update
+    set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
+    where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)`;
+
 /** Serialises refreshes of the same sites: two workers never interleave on one series' windows. */
 async function lockSites(trx: Kysely<Database>, siteIds: readonly number[]): Promise<void> {
   const sorted = [...new Set(siteIds)].sort((a, b) => a - b);
@@ -126,9 +135,7 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
       select site_id, parameter_id, kind, window_end, s, n, v from computed where n > 0
-      on conflict (site_id, parameter_id, kind, window_end) do update
-        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
-        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
+      ${upsertWindow}
     )
     select site_id, parameter_id, kind::text as kind, window_end from computed where n = 0`.execute(trx);
   await deleteWindows(trx, empty.rows);
@@ -186,15 +193,11 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
     ), moving_upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
       select site_id, parameter_id, kind, ${at}::timestamptz, sm, n, v from computed where n > 0
-      on conflict (site_id, parameter_id, kind, window_end) do update
-        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
-        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
+      ${upsertWindow}
     ), day_upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
       select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, sm, valid_count, v, mx, n from day where n > 0
-      on conflict (site_id, parameter_id, kind, window_end) do update
-        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
-        where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)
+      ${upsertWindow}
     )
     select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end from computed where n = 0
     union all
@@ -243,9 +246,7 @@ async function refreshDay(trx: Kysely<Database>, series: readonly SeriesKey[], e
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
       select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, s, valid_count, v, mx, n from computed where n > 0
-      on conflict (site_id, parameter_id, kind, window_end) do update
-        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
-        where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)
+      ${upsertWindow}
     )
     select 'empty' as what, site_id, parameter_id, 'day'::text as kind, ${dayEnd}::timestamptz as window_end from computed where n = 0
     union all
@@ -280,9 +281,7 @@ async function refreshPeriods(trx: Kysely<Database>, series: readonly RefreshedS
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
       select site_id, parameter_id, ${kind}, period_to, coalesce(s, 0), coalesce(n, 0), case when n >= minimum then envmon_round_half_even(s, n, digits) end
       from computed where parts > 0
-      on conflict (site_id, parameter_id, kind, window_end) do update
-        set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, updated_at = now()
-        where (w.sum, w.valid_count, w.value) is distinct from (excluded.sum, excluded.valid_count, excluded.value)
+      ${upsertWindow}
     )
     select site_id, parameter_id, ${kind}::text as kind, period_to as window_end from computed where parts = 0`.execute(trx);
   await deleteWindows(trx, empty.rows);

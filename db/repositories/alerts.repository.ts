@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Suppression } from '../../evaluate/suppression.ts';
 import type { Database } from '../schema.ts';
 
 export interface AlertRow {
@@ -11,16 +12,6 @@ export interface AlertRow {
 /** Serialises evaluations of one dedup key across workers, for the caller's transaction. */
 export async function lockAlertKey(trx: Kysely<Database>, dedupKey: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${dedupKey}))`.execute(trx);
-}
-
-export async function openAlert(trx: Kysely<Database>, dedupKey: string): Promise<AlertRow | undefined> {
-  return trx.selectFrom('alert').select(['id', 'state', 'last_evaluated_at', 'evidence']).where('dedup_key', '=', dedupKey).where('state', '<>', 'resolved').executeTakeFirst();
-}
-
-/** The latest time evaluated for a key, open or resolved: older values are not evaluated again. */
-export async function lastEvaluated(trx: Kysely<Database>, dedupKey: string): Promise<Date | null> {
-  const row = await trx.selectFrom('alert').select((eb) => eb.fn.max('last_evaluated_at').as('at')).where('dedup_key', '=', dedupKey).executeTakeFirst();
-  return (row?.at as Date | null | undefined) ?? null;
 }
 
 export async function insertAlert(
@@ -91,7 +82,7 @@ export async function queueNotification(
   alertId: number,
   dedupKey: string,
   payload: unknown,
-  suppressed?: { silenceId: number | null; reason: string },
+  suppressed?: Suppression,
 ): Promise<void> {
   await trx
     .insertInto('notification_outbox')
@@ -99,11 +90,16 @@ export async function queueNotification(
       kind,
       alert_id: alertId,
       dedup_key: dedupKey,
-      payload: JSON.stringify(suppressed ? { ...(payload as object), suppressedBy: suppressed.reason } : payload),
+      payload: outboxPayload(payload, suppressed),
       ...(suppressed ? { status: 'suppressed' as const, silence_id: suppressed.silenceId } : {}),
     })
     .onConflict((oc) => oc.column('dedup_key').doNothing())
     .execute();
+}
+
+/** An outbox payload as stored: a held-back notification says what held it back. */
+function outboxPayload(payload: unknown, suppressed: Suppression | undefined): string {
+  return JSON.stringify(suppressed ? { ...(payload as object), suppressedBy: suppressed.reason } : payload);
 }
 
 /** Serialises evaluations of many dedup keys at once, in a fixed order so two workers cannot deadlock. */
@@ -180,7 +176,7 @@ export interface OutboxWrite {
   /** `firing` or `resolved`: with the alert id, the outbox dedup key. */
   transition: 'firing' | 'resolved';
   payload: unknown;
-  suppressed?: { silenceId: number | null; reason: string } | undefined;
+  suppressed?: Suppression | undefined;
 }
 
 /**
@@ -232,7 +228,7 @@ export async function writeAlertBatch(trx: Kysely<Database>, alerts: readonly Al
     await sql`
       insert into notification_outbox (kind, alert_id, dedup_key, payload, status, silence_id)
       select * from unnest(${outbox.map((o) => o.kind)}::text[], ${outbox.map((o) => idOf(o.ref))}::bigint[], ${outbox.map((o) => `alert:${idOf(o.ref)}:${o.transition}`)}::text[],
-                           ${outbox.map((o) => json(o.suppressed ? { ...(o.payload as object), suppressedBy: o.suppressed.reason } : o.payload))}::jsonb[],
+                           ${outbox.map((o) => outboxPayload(o.payload, o.suppressed))}::jsonb[],
                            ${outbox.map((o) => (o.suppressed ? 'suppressed' : 'pending'))}::text[], ${outbox.map((o) => o.suppressed?.silenceId ?? null)}::bigint[])
       on conflict (dedup_key) do nothing`.execute(trx);
   }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { ActiveSilence, SilenceMatcher } from '../../evaluate/suppression.ts';
+import type { MaintenanceConfig } from '../../config/schema.ts';
+import { maintenanceSilences, type ActiveSilence, type SilenceMatcher } from '../../evaluate/suppression.ts';
 import type { Database } from '../schema.ts';
 
 export async function createSilence(db: Kysely<Database>, silence: { matcher: SilenceMatcher; startsAt: Date; endsAt: Date; reason: string; createdBy: string | null }): Promise<number> {
@@ -15,6 +16,11 @@ export async function createSilence(db: Kysely<Database>, silence: { matcher: Si
 export async function activeSilences(db: Kysely<Database>, now: Date): Promise<ActiveSilence[]> {
   const rows = await db.selectFrom('silence').selectAll().where('ends_at', '>', now).orderBy('starts_at').execute();
   return rows.map((r) => ({ id: r.id, matcher: r.matcher as SilenceMatcher, startsAt: r.starts_at, endsAt: r.ends_at, reason: r.reason }));
+}
+
+/** What can hold back a notification now: the operators' silences and the configured maintenance windows. */
+export async function silencesInForce(db: Kysely<Database>, maintenance: readonly MaintenanceConfig[], now: Date): Promise<ActiveSilence[]> {
+  return [...(await activeSilences(db, now)), ...maintenanceSilences(maintenance)];
 }
 
 /** Ends a silence now; false if there is no such silence still running. */

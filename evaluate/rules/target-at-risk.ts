@@ -12,7 +12,7 @@ import type { EvaluationContext } from '../evaluation-context.ts';
 
 export async function targetAtRiskObservations(context: EvaluationContext, rule: TargetAtRiskRuleConfig): Promise<RuleObservation[]> {
   const observations: RuleObservation[] = [];
-  const targets = context.config.targets.filter((t) => (rule.targets ? rule.targets.includes(t.id) : t.governing && t.indicator !== 'water_class') && 'site' in t.scope && t.indicator !== 'water_class');
+  const targets = context.config.targets.filter((t) => t.indicator !== 'water_class' && 'site' in t.scope && (rule.targets ? rule.targets.includes(t.id) : t.governing));
   for (const [site, spans] of context.changes) {
     const siteId = context.siteIds.get(site);
     const siteTargets = targets.filter((t) => 'site' in t.scope && t.scope.site === site);

@@ -7,6 +7,7 @@ import type { ThresholdRuleConfig } from '../../config/schema.ts';
 import { aggregatesOf } from '../../db/repositories/aggregates.repository.ts';
 import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { gb3095Limit } from '../../standards/air-limits.ts';
+import { thresholdObservation } from '../alert-state.ts';
 import type { RuleObservation } from '../apply-observations.ts';
 import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
@@ -28,17 +29,14 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
   for (const v of values) {
     const resolved = typeof rule.limit === 'number' ? { limit: rule.limit, clause: rule.limitSource ?? '', edition: null } : gb3095Limit(rule.parameter, rule.window, rule.limit.grade, new Date(v.at));
     if (!resolved) continue;
-    const value = Number(v.value);
-    const clearAt = rule.clearAt ?? resolved.limit;
     observations.push({
+      ...thresholdObservation({ direction: rule.direction, limit: resolved.limit, ...(rule.clearAt === undefined ? {} : { clearAt: rule.clearAt }) }, Number(v.value)),
       dedupKey: `${rule.id}|${v.site}|${rule.parameter}`,
       behind: behindWatermark(context, v.site, rule.parameter, v.at),
       at: v.at,
       siteId: v.siteId,
       parameterId,
       subject: { rule: rule.id, site: v.site, parameter: rule.parameter },
-      breaching: rule.direction === '>' ? value > resolved.limit : value < resolved.limit,
-      cleared: rule.direction === '>' ? value <= clearAt : value >= clearAt,
       evidence: {
         kind: 'threshold',
         rule: rule.id,

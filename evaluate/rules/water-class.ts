@@ -9,24 +9,26 @@ import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { BEIJING_OFFSET_MS, HOUR_MS } from '../../lib/time.ts';
 import { isClassified, meetsClass, sectionClass, waterClassZh, type WaterClass } from '../../standards/water-class.ts';
 import type { RuleObservation } from '../apply-observations.ts';
-import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { behindWatermark, changedSitesInScope, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
 
 export async function waterClassObservations(context: EvaluationContext, rule: WaterClassRuleConfig): Promise<RuleObservation[]> {
   const observations: RuleObservation[] = [];
+  const codes = new Map([...context.parameterIds].map(([code, id]) => [id, code]));
+  const ids = [...context.parameterIds].filter(([code]) => isClassified(code)).map(([, id]) => id);
   for (const site of changedSitesInScope(context, rule.scope)) {
     const siteConfig = context.config.sites.find((s) => s.code === site);
-    const spans = (context.changes.get(site) ?? []).filter((s) => isClassified(s.parameter)).flatMap((s) => changedSpans(context, site, s.parameter));
+    const spans = (context.changes.get(site) ?? []).filter((s) => isClassified(s.parameter)).map((s) => ({ from: Date.parse(s.from), to: Date.parse(s.to) }));
     const all = coveringSpan(spans);
     if (!all) continue;
     const siteId = context.siteIds.get(site) as number;
-    const codes = new Map([...context.parameterIds].map(([code, id]) => [id, code]));
-    const ids = [...context.parameterIds].filter(([code]) => isClassified(code)).map(([, id]) => id);
     const rows = await hourlyReadings(context.db, [siteId], ids, new Date(all.from), new Date(all.to));
     const byHour = new Map<number, Record<string, string>>();
     for (const r of rows) {
       const t = r.observedAt.getTime();
       if (r.flag !== 'N' || !withinSpans(spans, t)) continue;
-      byHour.set(t, { ...byHour.get(t), [codes.get(r.parameterId) as string]: r.value });
+      const values = byHour.get(t) ?? {};
+      values[codes.get(r.parameterId) as string] = r.value;
+      byHour.set(t, values);
     }
     for (const [at, values] of [...byHour].sort((a, b) => a[0] - b[0])) {
       const target = rule.targetClass ? { cls: rule.targetClass as WaterClass, source: `规则 ${rule.id}`, seasonal: [] } : waterTargetFor(context.config.targets, site, at);
