@@ -269,11 +269,11 @@ describe('maintenance windows', () => {
   it('names unknown sites and parameters and a window that ends before it starts', () => {
     expect(
       withBase(
-        'maintenance:\n  - { sites: [RIVER-l], parameters: [tp, t_p], from: "2026-12-01T08:00:00+08:00", to: "2026-12-01T06:00:00+08:00", reason: calibration }',
+        'maintenance:\n  - { sites: [RIVER-l], parameters: [tp, codmnn], from: "2026-12-01T08:00:00+08:00", to: "2026-12-01T06:00:00+08:00", reason: calibration }',
       ),
     ).toEqual([
       { file: 'extra.yaml', path: 'maintenance[0].sites[0]', seen: '"RIVER-l"', expected: 'the code of a configured site', hint: 'did you mean "RIVER-1"?' },
-      { file: 'extra.yaml', path: 'maintenance[0].parameters[1]', seen: '"t_p"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "tp"?' },
+      { file: 'extra.yaml', path: 'maintenance[0].parameters[1]', seen: '"codmnn"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "codmn"?' },
       { file: 'extra.yaml', path: 'maintenance[0].to', seen: '"2026-12-01T06:00:00+08:00"', expected: 'a time after from ("2026-12-01T08:00:00+08:00")' },
     ]);
   });
