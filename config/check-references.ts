@@ -73,7 +73,7 @@ export function checkReferences(items: ConfigItems, origins: ReadonlyMap<object,
   /** A site code from a scope-like list; false when it is reported. */
   const site = (item: object, path: string, code: string, strict = false): boolean => {
     if (siteCodes.has(code) || unchecked.sites.has(code)) return true;
-    const hint = didYouMean(code, siteCodes);
+    const hint = didYouMean(code, [...siteCodes, ...[...unchecked.sites].filter(Boolean)]);
     if (!strict && feedRegisters && !hint) return true;
     report(item, path, JSON.stringify(code), 'the code of a configured site', hint);
     return false;
@@ -143,8 +143,9 @@ export function checkReferences(items: ConfigItems, origins: ReadonlyMap<object,
   }
 
   // Rules.
-  const sourceIds = new Set(items.sources.map((s) => s.id));
-  const targetIds = new Set(items.targets.map((t) => t.id));
+  // Near misses are looked for among every id written, valid or not.
+  const sourceIds = new Set([...items.sources.map((s) => s.id), ...unchecked.sources]);
+  const targetIds = new Set([...items.targets.map((t) => t.id), ...unchecked.targets]);
   duplicates(items.rules, (r) => r.id, 'id', 'rule id');
   for (const rule of items.rules) {
     let inScope: FileConfig['sites'] = [];
@@ -231,7 +232,7 @@ export function checkReferences(items: ConfigItems, origins: ReadonlyMap<object,
   }
 
   // Recipients.
-  const ruleIds = new Set(items.rules.map((r) => r.id));
+  const ruleIds = new Set([...items.rules.map((r) => r.id), ...unchecked.rules]);
   duplicates(items.recipients, (r) => r.id, 'id', 'recipient id');
   for (const recipient of items.recipients) {
     recipient.subscriptions.forEach((subscription, j) => {
@@ -239,7 +240,7 @@ export function checkReferences(items: ConfigItems, origins: ReadonlyMap<object,
       const namesOk = scopeNames(recipient, `${path}.`, subscription);
       subscription.parameters?.forEach((p, i) => parameter(recipient, `${path}.parameters[${i}]`, p));
       subscription.rules?.forEach((id, i) => {
-        if (!ruleIds.has(id) && !unchecked.rules.has(id)) report(recipient, `${path}.rules[${i}]`, JSON.stringify(id), 'the id of a configured rule', didYouMean(id, ruleIds));
+        if (!ruleIds.has(id)) report(recipient, `${path}.rules[${i}]`, JSON.stringify(id), 'the id of a configured rule', didYouMean(id, ruleIds));
       });
       if (!namesOk || !sitesComplete || !hasSiteCriteria(subscription)) return;
       const matches = items.sites.some((s) => (!subscription.sites || subscription.sites.includes(s.code)) && (!subscription.areas || subscription.areas.includes(s.area)) && (!subscription.siteKinds || subscription.siteKinds.includes(s.kind)));

@@ -208,6 +208,7 @@ function parseFile(shown: string, raw: unknown, problems: ConfigProblem[], unche
         const id = idKeys[section];
         const name = id && isRecord(element) ? element[id.key] : undefined;
         if (id && typeof name === 'string') unchecked[id.set].add(name);
+        // A site without a readable code still makes the set of sites incomplete.
         else if (section === 'sites') unchecked.sites.add('');
       }
     });
