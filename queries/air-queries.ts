@@ -173,10 +173,14 @@ function aqiRow(site: string, time: string, r: AqiResult): AqiRow {
   return { site, time, aqi: r.aqi, category: r.category?.nameZh ?? null, primaryPollutants: r.primaryPollutants, iaqi: r.iaqi, standard: r.standard };
 }
 
+/** Checks an AQI request without touching the database (the CLI does so before opening one). */
+export function checkAqiRequest(params: RangeParams, options: QueryOptions = {}): { codes: string[]; range: QueryRange } {
+  return { codes: siteCodes(params.site, options.limits ?? defaultQueryLimits), range: queryRange(params, options) };
+}
+
 /** Hourly AQI per hour in the range, or with `daily` per natural day (from the stored day values). */
 export async function aqiQuery(db: Kysely<Database>, params: RangeParams & { daily?: boolean }, options: QueryOptions = {}): Promise<AqiRow[]> {
-  const codes = siteCodes(params.site, options.limits ?? defaultQueryLimits);
-  const range = queryRange(params, options);
+  const { codes, range } = checkAqiRequest(params, options);
   const sites = await resolveSites(db, codes);
   if (!params.daily) {
     const ends = hourEnds(range);
@@ -211,12 +215,22 @@ export interface StatsRow {
 const empty: Statistic = { value: null, validCount: 0, valid: false };
 const stored = (r: AggregateRow | undefined): Statistic => (r ? { value: r.value, validCount: r.validCount, valid: r.value !== null } : empty);
 
-export async function statsQuery(db: Kysely<Database>, params: RangeParams & { parameter?: string | undefined; window?: string | undefined }, options: QueryOptions = {}): Promise<StatsRow[]> {
+export interface StatsParams extends RangeParams {
+  parameter?: string | undefined;
+  window?: string | undefined;
+}
+
+/** Checks a statistics request without touching the database. */
+export function checkStatsRequest(params: StatsParams, options: QueryOptions = {}): { codes: string[]; parameter: string; window: StatsWindow; range: QueryRange } {
   const codes = siteCodes(params.site, options.limits ?? defaultQueryLimits);
   const parameter = checkParameter(params.parameter);
   const window = params.window as StatsWindow;
   if (!statsWindows.includes(window)) throw new QueryError(`window must be one of ${statsWindows.join(', ')}`);
-  const range = queryRange(params, options);
+  return { codes, parameter, window, range: queryRange(params, options) };
+}
+
+export async function statsQuery(db: Kysely<Database>, params: StatsParams, options: QueryOptions = {}): Promise<StatsRow[]> {
+  const { codes, parameter, window, range } = checkStatsRequest(params, options);
   const sites = await resolveSites(db, codes);
   const parameterId = (await parameterIds(db, [parameter])).get(parameter);
   const row = (site: string, time: string, s: Statistic): StatsRow => ({ site, parameter, time, value: s.value, validCount: s.validCount, valid: s.valid });

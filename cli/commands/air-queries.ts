@@ -1,11 +1,11 @@
-import { aqiQuery, defaultQueryLimits, QueryError, statsQuery, statsWindows, type QueryOptions } from '../../queries/air-queries.ts';
+import { aqiQuery, checkAqiRequest, checkStatsRequest, defaultQueryLimits, QueryError, statsQuery, statsWindows, type QueryOptions } from '../../queries/air-queries.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { TIME_NOTE } from '../time-flag.ts';
 import { withDatabase } from '../with-database.ts';
 
 /** Turns a request error into the CLI's one-line usage error, the parameter named as its option. */
-async function asUsage<T>(work: () => Promise<T>): Promise<T> {
+async function asUsage<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -46,13 +46,17 @@ export const aqiCommand: Command = {
   },
   examples: ['envmon aqi --site Dongsi --from 2026-11-01T08:00 --to 2026-11-01T12:00', 'envmon aqi --site Dongsi,Tiantan --from 2026-11-01 --to 2026-11-30 --daily --json'],
   notes: RANGE_NOTE,
-  run: async ({ values }, context) =>
-    withDatabase(context, async ({ db }) => {
-      const rows = await asUsage(() => aqiQuery(db, { site: text(values.site), from: text(values.from), to: text(values.to), daily: values.daily === true }, options(context)));
+  run: async ({ values }, context) => {
+    const params = { site: text(values.site), from: text(values.from), to: text(values.to), daily: values.daily === true };
+    // A request that cannot be answered fails before any database is opened.
+    await asUsage(() => checkAqiRequest(params));
+    return withDatabase(context, async ({ db }) => {
+      const rows = await asUsage(() => aqiQuery(db, params, options(context)));
       if (values.json) context.out(JSON.stringify(rows, null, 2));
       else for (const r of rows) context.out(`${r.site}  ${r.time}  AQI ${r.aqi ?? 'NA'}  ${r.category ?? ''}  ${r.primaryPollutants.join(',')}  (${r.standard})`);
       return 0;
-    }),
+    });
+  },
 };
 
 export const statsCommand: Command = {
@@ -69,11 +73,14 @@ export const statsCommand: Command = {
   },
   examples: ['envmon stats --site Dongsi --parameter pm2_5 --window 24h --from 2026-11-01T00:00 --to 2026-11-02T00:00', 'envmon stats --site JC-AIR-TOWN --parameter pm2_5 --window month --from 2026-01-01 --to 2026-11-30 --json'],
   notes: `${RANGE_NOTE}\nA moving window's time is the end of its last hour; validCount is the number of valid values (hours, 8-hour\nwindows for the O3 day, days for months and years).`,
-  run: async ({ values }, context) =>
-    withDatabase(context, async ({ db }) => {
-      const rows = await asUsage(() => statsQuery(db, { site: text(values.site), parameter: text(values.parameter), window: text(values.window), from: text(values.from), to: text(values.to) }, options(context)));
+  run: async ({ values }, context) => {
+    const params = { site: text(values.site), parameter: text(values.parameter), window: text(values.window), from: text(values.from), to: text(values.to) };
+    await asUsage(() => checkStatsRequest(params));
+    return withDatabase(context, async ({ db }) => {
+      const rows = await asUsage(() => statsQuery(db, params, options(context)));
       if (values.json) context.out(JSON.stringify(rows, null, 2));
       else for (const r of rows) context.out(`${r.site}  ${r.time}  ${r.value ?? 'NA'}  (${r.validCount} values${r.valid ? '' : ', not valid'})`);
       return 0;
-    }),
+    });
+  },
 };
