@@ -243,7 +243,12 @@ function pathProblems(varDir: string, cwd: string): ConfigProblem[] {
 
 function readStructuredFile(absolute: string, shown: string, problems: ConfigProblem[]): unknown {
   if (!existsSync(absolute)) {
-    problems.push({ file: shown, path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file' });
+    const hint = didYouMean(path.basename(shown), neighboursOf(absolute), (name) => JSON.stringify(path.join(path.dirname(shown), name)));
+    problems.push({ file: shown, path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file', ...(hint ? { hint } : {}) });
+    return undefined;
+  }
+  if (!statSync(absolute).isFile()) {
+    problems.push({ file: shown, path: '', seen: 'a folder', expected: 'a YAML or JSON configuration file' });
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
@@ -289,11 +294,15 @@ function existingFile(file: string, dir: string, where: Origin, problems: Config
     problems.push({ ...where, seen: `${JSON.stringify(file)} (a folder)`, expected });
     return false;
   }
-  const folder = path.dirname(absolute);
-  const neighbours = existsSync(folder) && statSync(folder).isDirectory() ? readdirSync(folder) : [];
-  const hint = didYouMean(path.basename(file), neighbours, (name) => JSON.stringify(path.join(path.dirname(file), name)));
+  const hint = didYouMean(path.basename(file), neighboursOf(absolute), (name) => JSON.stringify(path.join(path.dirname(file), name)));
   problems.push({ ...where, seen: `${JSON.stringify(file)} (no such file)`, expected, ...(hint ? { hint } : {}) });
   return false;
+}
+
+/** The names in the folder of a path that does not exist, to find the one meant. */
+function neighboursOf(absolute: string): string[] {
+  const folder = path.dirname(absolute);
+  return existsSync(folder) && statSync(folder).isDirectory() ? readdirSync(folder) : [];
 }
 
 const parameterCodes = parameterCatalogue.map((p) => p.code);

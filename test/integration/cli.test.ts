@@ -100,6 +100,11 @@ describe('envmon CLI', () => {
     expect(result.stderr).not.toContain('pa55word-xyz');
   });
 
+  it('refuses an impossible time given to other commands, naming the option and the value', async () => {
+    const result = await runEnvmon(['backfill', '--source', 'water-simulator', '--from', '2026-02-30', '--to', '2026-03-01'], cleanEnv({ DATABASE_URL: database.url }));
+    expect([result.code, result.stderr]).toEqual([1, 'envmon: --from "2026-02-30": no such date (February 2026 has 28 days)\n']);
+  });
+
   it('prints its version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     const result = await runEnvmon(['--version'], cleanEnv());

@@ -95,9 +95,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENVMON_CONFIG: file }, dir)).toThrow(/recipients\[0\]\.webhooks\[0\]\.urlEnv.*OPS_WECOM_URL unset/s);
   });
 
-  it('names a missing configuration file', () => {
+  it('names a missing configuration file, with the file meant', () => {
     expect(configError({ ENVMON_CONFIG: 'nope.yaml' }, root).problems).toEqual([
       { file: 'nope.yaml', path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file' },
+    ]);
+    expect(configError({ ENVMON_CONFIG: 'config/envmon.yml' }, root).problems).toEqual([
+      { file: 'config/envmon.yml', path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file', hint: 'did you mean "config/envmon.yaml"?' },
     ]);
   });
 });
