@@ -345,6 +345,28 @@ describe('sources', () => {
     ]);
   });
 
+  it('names unknown parameters of a JSON feed mapping and of HJ 212 station units', () => {
+    const extra = [
+      'sources:',
+      '  - id: feed',
+      '    kind: http-json',
+      '    name: Feed',
+      '    schedule: "0 * * * *"',
+      '    url: "https://feed.example/{since}"',
+      '    mapping:',
+      '      site: station',
+      '      time: { path: time }',
+      '      values: [{ path: pm25, parameter: pm25, unit: μg/m³ }]',
+      '      pairs: { path: items, parameter: name, value: v, parameters: { 氨氮: nh3n, 总磷: tp } }',
+      '  - { id: push, kind: hj212-listener, name: Push, port: 0, stations: [{ mn: "MN1", site: RIVER-1, passwordEnv: PW_MN1, units: { codmm: mg/L } }] }',
+    ].join('\n');
+    expect(withBase(extra, { PW_MN1: 'x' })).toEqual([
+      { file: 'extra.yaml', path: 'sources[0].mapping.values[0].parameter', seen: '"pm25"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "pm2_5"?' },
+      { file: 'extra.yaml', path: 'sources[0].mapping.pairs.parameters.氨氮', seen: '"nh3n"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "nh3_n"?' },
+      { file: 'extra.yaml', path: 'sources[1].stations[0].units.codmm', seen: '"codmm"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "codmn"?' },
+    ]);
+  });
+
   it('names files that do not exist at their key, with the file meant', () => {
     const mapping = ['site: { column: station }', 'time: { columns: { year: y, month: m, day: d, hour: h }, utcOffsetHours: 8 }', 'values:', '  - { column: PM, parameter: pm2.5, unit: μg/m³ }'].join('\n');
     const extra = [
@@ -370,6 +392,17 @@ describe('sources', () => {
       { file: 'extra.yaml', path: 'sources[0].mapping', seen: '"mappings/beijing.yml" (no such file)', expected: 'an existing file (relative to the configuration file)', hint: 'did you mean "mappings/beijing.yaml"?' },
       { file: 'mappings/beijing.yaml', path: 'values[0].parameter', seen: '"pm2.5"', expected: 'a parameter code of the catalogue (standards/parameters.ts)', hint: 'did you mean "pm2_5"?' },
     ]);
+  });
+});
+
+describe('the environment', () => {
+  it('refuses a state folder that is a file, without showing the value', () => {
+    const problems = withBase('rules: []', { ENVMON_VAR_DIR: 'base.yaml' });
+    expect(problems).toEqual([{ file: 'environment', path: 'ENVMON_VAR_DIR', seen: 'a path that is a file', expected: 'a folder, or a path where one can be created' }]);
+  });
+
+  it('refuses a configuration file that is a folder', () => {
+    expect(problemsOf({ 'base.yaml': base }, { ENVMON_CONFIG: 'base.yaml,data' }, { 'data/x.csv': 'x' })).toEqual([{ file: 'data', path: '', seen: 'a folder', expected: 'a YAML or JSON configuration file' }]);
   });
 });
 
