@@ -1,9 +1,14 @@
 /** `envmon` command line: finds the command, loads the configuration once and runs it. */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config-error.ts';
-import { loadConfig } from '../config/load-config.ts';
+import packageJson from '../package.json' with { type: 'json' };
+import { ConfigError, formatProblems } from '../config/config-error.ts';
+import { checkConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { nearMisses } from '../lib/near-miss.ts';
 import { UsageError, type Command } from './command.ts';
+import { configCheckCommand } from './commands/config-check.ts';
+import { sitesCommand } from './commands/sites.ts';
+import { commandHelp, overviewHelp } from './help.ts';
 import { aqiCommand, statsCommand } from './commands/air-queries.ts';
 import { alertsAckCommand, alertsListCommand, alertsShowCommand } from './commands/alerts.ts';
 import { aggregatesRebuildCommand } from './commands/aggregates.ts';
@@ -19,10 +24,12 @@ import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, source
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
-const commands: readonly Command[] = [
+export const commands: readonly Command[] = [
   startCommand,
   migrateCommand,
+  configCheckCommand,
   statusCommand,
+  sitesCommand,
   sourcesListCommand,
   sourcesShowCommand,
   sourcesTestCommand,
@@ -49,47 +56,62 @@ const commands: readonly Command[] = [
   quarantineDiscardCommand,
 ];
 
+// A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up (an
+// embedded database it started must still be stopped).
+let stdoutClosed = false;
+let watchingStdout = false;
+
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
-  // A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up
-  // (an embedded database it started must still be stopped).
-  let stdoutClosed = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    stdoutClosed = true;
-  });
+  if (!watchingStdout) {
+    watchingStdout = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stdoutClosed = true;
+    });
+  }
   const out = (text: string) => {
     if (!stdoutClosed) process.stdout.write(text + '\n');
   };
+  const fail = (text: string) => process.stderr.write(`envmon: ${text}\n`);
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    out(`envmon ${packageJson.version}`);
+    return 0;
+  }
   const words = argv.filter((a) => !a.startsWith('-'));
   const command = [...commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((p, i) => words[i] === p));
 
   if (!command) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || words[0] === 'help';
     const group = commands.filter((c) => c.path[0] === words[0]);
-    if (wantsHelp || group.length > 0) {
-      out(helpText(group.length > 0 ? group : commands));
+    if (wantsHelp || (group.length > 0 && words.length === 1)) {
+      out(overviewHelp(group.length > 0 ? group : commands));
       return wantsHelp ? 0 : 1;
     }
-    process.stderr.write(`envmon: unknown command "${words.join(' ')}" (see envmon --help)\n`);
+    const see = group.length > 0 ? `envmon ${words[0] ?? ''} --help` : 'envmon --help';
+    const guess = guessCommand(words);
+    fail(guess ? `unknown command "${guess.typed}"; did you mean ${guess.meant}? (see ${see})` : `unknown command "${words.join(' ')}" (see ${see})`);
     return 1;
   }
 
+  const name = `envmon ${command.path.join(' ')}`;
   const rest = argv.slice(argv.indexOf(command.path[command.path.length - 1] ?? '') + 1);
   let args: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const parsed = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     args = { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
-    process.stderr.write(`envmon: ${error instanceof Error ? error.message : String(error)} (see ${command.usage.split(' ').slice(0, command.path.length + 1).join(' ')} --help)\n`);
+    fail(`${optionError(error, command, name)} (see ${name} --help)`);
     return 1;
   }
   if (args.values.help) {
-    out(`${command.usage}\n\n  ${command.summary}\n${optionHelp(command)}`);
+    out(commandHelp(command));
     return 0;
   }
 
   try {
-    const config = loadConfig(env, cwd);
+    // One check of the configuration for every command: `config check` shows its problems, the others stop on them.
+    const { config, problems } = checkConfig(env, cwd);
+    if (problems.length > 0 && !command.reportsConfigProblems) throw new ConfigError(problems);
     // The service logs JSON lines to stdout; other commands keep stdout for their output and log to stderr.
     const isService = command === startCommand;
     const log = createLogger({
@@ -97,31 +119,37 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       secrets: config.secrets,
       write: isService ? undefined : (line) => process.stderr.write(line + '\n'),
     });
-    return await command.run(args, { config, log, out });
+    return await command.run(args, { config, log, out, note: fail, configProblems: problems });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`envmon: ${error.message}\n`);
+      fail(formatProblems(error.problems));
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`envmon: ${error instanceof UsageError ? '' : 'error: '}${message.split('\n')[0]}\n`);
+    fail(`${error instanceof UsageError ? '' : 'error: '}${message.split('\n')[0] ?? ''}`);
     return 1;
   }
 }
 
-function helpText(list: readonly Command[]): string {
-  const width = Math.max(...list.map((c) => c.path.join(' ').length));
-  return [
-    'envmon — air and water quality monitoring against China\'s standards and plan targets',
-    '',
-    'usage: envmon <command> [options]   (envmon <command> --help for its options)',
-    '',
-    ...list.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
-  ].join('\n');
+/** The command meant by mistyped words: `alert list` → "alerts list". */
+function guessCommand(words: readonly string[]): { typed: string; meant: string } | undefined {
+  const lengths = [...new Set(commands.map((c) => c.path.length))].sort((a, b) => b - a);
+  for (const n of lengths) {
+    if (words.length < n) continue;
+    const typed = words.slice(0, n).join(' ');
+    const near = nearMisses(typed, commands.filter((c) => c.path.length === n).map((c) => c.path.join(' ')));
+    if (near.length > 0) return { typed, meant: near.map((m) => `"${m}"`).join(' or ') };
+  }
+  return undefined;
 }
 
-function optionHelp(command: Command): string {
-  const entries = Object.entries(command.options);
-  if (entries.length === 0) return '';
-  return '\noptions:\n' + entries.map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`).join('\n');
+/** parseArgs' complaint, naming the option and, for a misspelt one, the option meant. */
+function optionError(error: unknown, command: Command, name: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const flag = /'(-{1,2}[^'= ]+)/.exec(message)?.[1];
+  if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !flag) return message;
+  const known = [...Object.keys(command.options), 'help'].map((o) => `--${o}`);
+  const near = nearMisses(flag, known);
+  return `unknown option ${flag} for "${name}"${near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''}`;
 }

@@ -7,6 +7,8 @@ export interface ConfigProblem {
   /** The value seen, as shown to the operator (secrets are never shown). */
   seen: string;
   expected: string;
+  /** For a near miss: `did you mean "…"?`. */
+  hint?: string;
 }
 
 /** Start-up fails with this error; its message lists every problem, one per line. */
@@ -19,7 +21,7 @@ export class ConfigError extends Error {
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {
   const head = `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
-  const lines = problems.map((p) => `  ${p.file}${p.path ? `: ${p.path}` : ''}: got ${p.seen}, expected ${p.expected}`);
+  const lines = problems.map((p) => `  ${p.file}${p.path ? `: ${p.path}` : ''}: got ${p.seen}, expected ${p.expected}${p.hint ? `; ${p.hint}` : ''}`);
   return [head, ...lines].join('\n');
 }
 

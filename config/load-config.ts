@@ -2,13 +2,17 @@
  * Loads the configuration once at start: environment variables plus the YAML/JSON files they name, validated
  * together so that one error lists every problem. The result is deeply frozen and passed down.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { ConfigError, formatPath, showValue, type ConfigProblem } from './config-error.ts';
+import { checkReferences, type ConfigItems, type Origin, type UncheckedIds } from './check-references.ts';
+import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { environmentSchema } from './environment.ts';
+import { parseFile, type Section } from './parse-config-file.ts';
 import { csvMappingSchema, fileConfigSchema, type CsvMapping, type FileConfig, type SourceConfig } from './schema.ts';
+import { didYouMean } from '../lib/near-miss.ts';
+import { parameterCatalogue } from '../standards/parameters.ts';
+import { zodProblems } from './zod-problems.ts';
 
 export type LoadedSource = SourceConfig & {
   readonly mappingRules?: CsvMapping;
@@ -44,14 +48,32 @@ export interface AppConfig {
   readonly secrets: readonly string[];
 }
 
+/** The configuration as far as it could be read, and every problem found in it. */
+export interface ConfigCheck {
+  /** Built from the parts that are valid: meaningful only when `problems` is empty. */
+  readonly config: AppConfig;
+  readonly problems: readonly ConfigProblem[];
+}
+
+/**
+ * Loads and checks the configuration: start-up, every command and `envmon config check` run this one check. Throws
+ * a ConfigError listing every problem.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
+  const { config, problems } = checkConfig(env, cwd);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
   const problems: ConfigProblem[] = [];
   const envResult = environmentSchema.safeParse(env);
-  if (!envResult.success) problems.push(...zodProblems('environment', envResult.error, env, true));
+  if (!envResult.success) problems.push(...zodProblems('environment', envResult.error, env, true, environmentSchema));
   const environment = envResult.success ? envResult.data : environmentSchema.parse({});
+  problems.push(...unknownVariables(env));
 
   const files = environment.ENVMON_CONFIG.split(',').map((f) => f.trim()).filter(Boolean);
-  const merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets']; rules: FileConfig['rules']; maintenance: FileConfig['maintenance']; recipients: FileConfig['recipients']; notifications?: FileConfig['notifications']; queues?: FileConfig['queues'] } = {
+  const merged: ConfigItems & { sources: LoadedSource[]; notifications?: FileConfig['notifications']; queues?: FileConfig['queues'] } = {
     sites: [],
     sources: [],
     targets: [],
@@ -59,40 +81,38 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     maintenance: [],
     recipients: [],
   };
-  const origins = new Map<object, { file: string; path: string }>();
+  const unchecked: UncheckedIds = { sites: new Set(), sources: new Set(), targets: new Set(), rules: new Set(), recipients: new Set() };
+  const origins = new Map<object, Origin>();
+  const mappings = new Map<string, CsvMapping | undefined>();
 
   for (const file of files) {
     const absolute = path.resolve(cwd, file);
     const shown = path.relative(cwd, absolute) || file;
     const raw = readStructuredFile(absolute, shown, problems);
     if (raw === undefined) continue;
-    const result = fileConfigSchema.safeParse(raw);
-    if (!result.success) {
-      problems.push(...zodProblems(shown, result.error, raw, false));
-      continue;
-    }
+    const data = parseFile(shown, raw, problems, unchecked);
+    if (!data) continue;
     const dir = path.dirname(absolute);
-    result.data.sites.forEach((s, i) => origins.set(s, { file: shown, path: `sites[${i}]` }));
-    result.data.targets.forEach((t, i) => origins.set(t, { file: shown, path: `targets[${i}]` }));
-    result.data.sources.forEach((source, i) => {
-      const where = { file: shown, path: `sources[${i}]` };
-      const loaded = resolveSecrets(resolveSourceFiles(source, dir, cwd, where, problems), env, where, problems);
-      origins.set(loaded, where);
-      merged.sources.push(loaded);
-    });
-    merged.sites.push(...result.data.sites);
-    merged.targets.push(...result.data.targets);
-    merged.rules.push(...result.data.rules);
-    merged.maintenance.push(...result.data.maintenance);
-    result.data.recipients.forEach((r, i) => origins.set(r, { file: shown, path: `recipients[${i}]` }));
-    merged.recipients.push(...result.data.recipients);
-    if (isRecord(raw) && 'notifications' in raw) merged.notifications = result.data.notifications;
-    if (isRecord(raw) && 'queues' in raw) merged.queues = result.data.queues;
+    for (const [section, list] of Object.entries(data.sections) as [Section, { item: object; index: number }[]][]) {
+      for (const { item, index } of list) {
+        const where = { file: shown, path: `${section}[${index}]` };
+        if (section === 'sources') {
+          const loaded = resolveSecrets(resolveSourceFiles(item as SourceConfig, dir, cwd, where, problems, mappings), env, where, problems);
+          origins.set(loaded, where);
+          merged.sources.push(loaded);
+          continue;
+        }
+        origins.set(item, where);
+        (merged[section] as object[]).push(item);
+      }
+    }
+    if (data.notifications) merged.notifications = data.notifications;
+    if (data.queues) merged.queues = data.queues;
   }
 
-  checkReferences(merged, origins, problems);
+  checkReferences(merged, origins, unchecked, problems);
   const channelSecrets = resolveChannelSecrets(merged.recipients, origins, env, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  problems.push(...pathProblems(environment.ENVMON_VAR_DIR, cwd));
 
   const secrets = [
     ...[environment.DATABASE_URL, environment.REDIS_URL].map((u) => (u ? safePassword(u) : null)),
@@ -102,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     environment.ENVMON_SMTP_URL ? safePassword(environment.ENVMON_SMTP_URL) : null,
   ].filter((p): p is string => Boolean(p));
 
-  return deepFreeze({
+  const config: AppConfig = deepFreeze({
     databaseUrl: environment.DATABASE_URL ?? null,
     redisUrl: environment.REDIS_URL ?? null,
     varDir: path.resolve(cwd, environment.ENVMON_VAR_DIR),
@@ -124,11 +144,36 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     queues: merged.queues ?? fileConfigSchema.parse({}).queues,
     secrets,
   });
+  return { config, problems };
+}
+
+/** ENVMON_ variables envmon does not read: a misspelt one (ENVMON_SMTP_ULR) would be ignored without a word. */
+function unknownVariables(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const known = Object.keys(environmentSchema.shape);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ENVMON_') && !known.includes(name))
+    .sort()
+    .map((name) => {
+      const hint = didYouMean(name, known);
+      return { file: 'environment', path: name, seen: 'a variable envmon does not read', expected: 'a known ENVMON_ variable (see .env.example)', ...(hint ? { hint } : {}) };
+    });
+}
+
+/** The state folder must be a folder (or not exist yet: it is created). Its value is not shown. */
+function pathProblems(varDir: string, cwd: string): ConfigProblem[] {
+  const absolute = path.resolve(cwd, varDir);
+  if (!existsSync(absolute) || statSync(absolute).isDirectory()) return [];
+  return [{ file: 'environment', path: 'ENVMON_VAR_DIR', seen: 'a path that is a file', expected: 'a folder, or a path where one can be created' }];
 }
 
 function readStructuredFile(absolute: string, shown: string, problems: ConfigProblem[]): unknown {
   if (!existsSync(absolute)) {
-    problems.push({ file: shown, path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file' });
+    const hint = didYouMean(path.basename(shown), neighboursOf(absolute), (name) => JSON.stringify(path.join(path.dirname(shown), name)));
+    problems.push({ file: shown, path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file', ...(hint ? { hint } : {}) });
+    return undefined;
+  }
+  if (!statSync(absolute).isFile()) {
+    problems.push({ file: shown, path: '', seen: 'a folder', expected: 'a YAML or JSON configuration file' });
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
@@ -152,34 +197,68 @@ function resolveSourceFiles(
   source: SourceConfig,
   dir: string,
   cwd: string,
-  where: { file: string; path: string },
+  where: Origin,
   problems: ConfigProblem[],
+  mappings: Map<string, CsvMapping | undefined>,
 ): LoadedSource {
-  if (source.kind === 'csv-url') return { ...source, ...loadMapping(source.mapping, dir, cwd, problems) };
+  if (source.kind === 'csv-url') return { ...source, ...loadMapping(source.mapping, dir, cwd, where, problems, mappings) };
   if (source.kind !== 'replay-csv') return source;
   const files = source.files.map((f, i) => {
-    const absolute = path.resolve(dir, f);
-    if (!existsSync(absolute)) {
-      problems.push({ file: where.file, path: `${where.path}.files[${i}]`, seen: JSON.stringify(f), expected: 'an existing CSV file (relative to the configuration file)' });
-    }
-    return absolute;
+    existingFile(f, dir, { ...where, path: `${where.path}.files[${i}]` }, problems);
+    return path.resolve(dir, f);
   });
-  return { ...source, files, ...loadMapping(source.mapping, dir, cwd, problems) };
+  return { ...source, files, ...loadMapping(source.mapping, dir, cwd, where, problems, mappings) };
 }
 
-function loadMapping(file: string, dir: string, cwd: string, problems: ConfigProblem[]): { mapping: string; mappingRules?: CsvMapping } {
+/** Whether a path named in a file exists as a file; if not, a problem at its key with the file meant. */
+function existingFile(file: string, dir: string, where: Origin, problems: ConfigProblem[]): boolean {
+  const absolute = path.resolve(dir, file);
+  const expected = 'an existing file (relative to the configuration file)';
+  if (existsSync(absolute)) {
+    if (statSync(absolute).isFile()) return true;
+    problems.push({ ...where, seen: `${JSON.stringify(file)} (a folder)`, expected });
+    return false;
+  }
+  const hint = didYouMean(path.basename(file), neighboursOf(absolute), (name) => JSON.stringify(path.join(path.dirname(file), name)));
+  problems.push({ ...where, seen: `${JSON.stringify(file)} (no such file)`, expected, ...(hint ? { hint } : {}) });
+  return false;
+}
+
+/** The names in the folder of a path that does not exist, to find the one meant. */
+function neighboursOf(absolute: string): string[] {
+  const folder = path.dirname(absolute);
+  return existsSync(folder) && statSync(folder).isDirectory() ? readdirSync(folder) : [];
+}
+
+const parameterCodes = parameterCatalogue.map((p) => p.code);
+
+/** A column mapping file, read once however many sources name it; its parameters are checked against the catalogue. */
+function loadMapping(file: string, dir: string, cwd: string, where: Origin, problems: ConfigProblem[], mappings: Map<string, CsvMapping | undefined>): { mapping: string; mappingRules?: CsvMapping } {
   const mappingPath = path.resolve(dir, file);
-  const mappingShown = path.relative(cwd, mappingPath);
-  const raw = readStructuredFile(mappingPath, mappingShown, problems);
-  if (raw === undefined) return { mapping: mappingPath };
+  if (!existingFile(file, dir, { ...where, path: `${where.path}.mapping` }, problems)) return { mapping: mappingPath };
+  if (!mappings.has(mappingPath)) mappings.set(mappingPath, readMapping(mappingPath, path.relative(cwd, mappingPath), problems));
+  const rules = mappings.get(mappingPath);
+  return rules ? { mapping: mappingPath, mappingRules: rules } : { mapping: mappingPath };
+}
+
+function readMapping(mappingPath: string, shown: string, problems: ConfigProblem[]): CsvMapping | undefined {
+  const raw = readStructuredFile(mappingPath, shown, problems);
+  if (raw === undefined) return undefined;
   const result = csvMappingSchema.safeParse(raw);
-  if (result.success) return { mapping: mappingPath, mappingRules: result.data };
-  problems.push(...zodProblems(mappingShown, result.error, raw, false));
-  return { mapping: mappingPath };
+  if (!result.success) {
+    problems.push(...zodProblems(shown, result.error, raw, false, csvMappingSchema));
+    return undefined;
+  }
+  result.data.values.forEach((v, i) => {
+    if (parameterCodes.includes(v.parameter)) return;
+    const hint = didYouMean(v.parameter, parameterCodes);
+    problems.push({ file: shown, path: `values[${i}].parameter`, seen: JSON.stringify(v.parameter), expected: 'a parameter code of the catalogue (standards/parameters.ts)', ...(hint ? { hint } : {}) });
+  });
+  return result.data;
 }
 
 /** Secrets named in a file are read from the environment here; a missing one is a configuration problem. */
-function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { file: string; path: string }, problems: ConfigProblem[]): LoadedSource {
+function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: Origin, problems: ConfigProblem[]): LoadedSource {
   const fromEnv = (name: string, path: string): string | undefined => {
     const value = env[name];
     if (!value) problems.push({ ...where, path: `${where.path}.${path}`, seen: `${name} unset`, expected: `the credential in environment variable ${name}` });
@@ -204,7 +283,7 @@ function resolveSecrets(source: LoadedSource, env: NodeJS.ProcessEnv, where: { f
 }
 
 /** Every webhook URL and secret named by a recipient must be set in the environment. */
-function resolveChannelSecrets(recipients: FileConfig['recipients'], origins: Map<object, { file: string; path: string }>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, string> {
+function resolveChannelSecrets(recipients: FileConfig['recipients'], origins: ReadonlyMap<object, Origin>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, string> {
   const secrets: Record<string, string> = {};
   for (const recipient of recipients) {
     const at = origins.get(recipient);
@@ -220,85 +299,6 @@ function resolveChannelSecrets(recipients: FileConfig['recipients'], origins: Ma
     });
   }
   return secrets;
-}
-
-function checkReferences(
-  merged: { sites: FileConfig['sites']; sources: LoadedSource[]; targets: FileConfig['targets'] },
-  origins: Map<object, { file: string; path: string }>,
-  problems: ConfigProblem[],
-): void {
-  const siteCodes = new Set<string>();
-  for (const site of merged.sites) {
-    const at = origins.get(site);
-    if (siteCodes.has(site.code) && at) problems.push({ ...at, path: `${at.path}.code`, seen: JSON.stringify(site.code), expected: 'a site code not used by another site' });
-    siteCodes.add(site.code);
-  }
-  const sourceIds = new Set<string>();
-  for (const source of merged.sources) {
-    const at = origins.get(source);
-    if (!at) continue;
-    if (sourceIds.has(source.id)) problems.push({ ...at, path: `${at.path}.id`, seen: JSON.stringify(source.id), expected: 'a source id not used by another source' });
-    sourceIds.add(source.id);
-    if (source.kind === 'hj212-listener') {
-      source.stations.forEach((s, i) => {
-        if (!siteCodes.has(s.site)) problems.push({ ...at, path: `${at.path}.stations[${i}].site`, seen: JSON.stringify(s.site), expected: 'the code of a configured site' });
-      });
-    }
-    if (source.kind === 'water-simulator') {
-      source.sites.forEach((s, i) => {
-        if (!siteCodes.has(s.site)) problems.push({ ...at, path: `${at.path}.sites[${i}].site`, seen: JSON.stringify(s.site), expected: 'the code of a configured site' });
-      });
-    }
-  }
-  for (const target of merged.targets) {
-    const at = origins.get(target);
-    if (at && 'site' in target.scope && !siteCodes.has(target.scope.site)) {
-      problems.push({ ...at, path: `${at.path}.scope.site`, seen: JSON.stringify(target.scope.site), expected: 'the code of a configured site' });
-    }
-  }
-}
-
-function zodProblems(file: string, error: z.ZodError, raw: unknown, secret: boolean): ConfigProblem[] {
-  return error.issues.flatMap((issue): ConfigProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        file,
-        path: formatPath([...issue.path, key]),
-        seen: 'an unknown key',
-        expected: 'no such key (check its spelling)',
-      }));
-    }
-    const seenValue = valueAt(raw, issue.path);
-    return [
-      {
-        file,
-        path: formatPath(issue.path),
-        // Environment values may hold credentials; show only whether something was there.
-        seen: secret ? (seenValue === undefined ? 'nothing' : 'a value') : showValue(seenValue),
-        expected: expectation(issue.message),
-      },
-    ];
-  });
-}
-
-function expectation(message: string): string {
-  return message
-    .replace(/^Invalid (input|option|string|value):\s*/i, '')
-    .replace(/^expected /, '')
-    .replace(/, received .*$/, '');
-}
-
-function valueAt(raw: unknown, keys: readonly PropertyKey[]): unknown {
-  let current: unknown = raw;
-  for (const key of keys) {
-    if (!isRecord(current) && !Array.isArray(current)) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function safePassword(url: string): string | null {

@@ -4,13 +4,18 @@
  */
 import { z } from 'zod';
 import cron from 'node-cron';
+import { cronProblem } from './cron-check.ts';
 
 export const siteKinds = ['air_station', 'surface_water', 'drinking_water_source', 'groundwater_well', 'discharge_outlet'] as const;
 export type SiteKind = (typeof siteKinds)[number];
 
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a code of letters, digits, "_", "." or "-" (at most 64)');
 const timeZone = z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
-const cronExpression = z.string().refine((s) => s.trim().split(/\s+/).length === 5 && cron.validate(s), 'a 5-field cron expression such as "5 * * * *"');
+/** A 5-field cron expression; an error says which field is wrong and why (config/cron-check.ts). */
+const cronExpression = z.string().superRefine((s, ctx) => {
+  const problem = cronProblem(s) ?? (cron.validate(s) ? null : 'not accepted by the scheduler');
+  if (problem) ctx.addIssue({ code: 'custom', message: `a 5-field cron expression such as "5 * * * *" (${problem})` });
+});
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
 export const siteSchema = z.strictObject({
@@ -69,9 +74,9 @@ export type CsvMapping = z.infer<typeof csvMappingSchema>;
 export const replaySourceSchema = z.strictObject({
   ...sourceCommon,
   kind: z.literal('replay-csv'),
-  /** CSV files to replay, relative to the envmon folder. */
+  /** CSV files to replay, relative to the configuration file. */
   files: z.array(z.string().min(1)).min(1),
-  /** Column mapping file (`config/mappings/*.yaml`), relative to the envmon folder. */
+  /** Column mapping file (`config/mappings/*.yaml`), relative to the configuration file. */
   mapping: z.string().min(1),
   /** The recorded data's loop: readings whose interval ends in (start, start + days] are replayed, over and over. */
   loop: z.strictObject({ start: z.iso.datetime({ offset: true }), days: z.number().int().min(1).max(3660) }),
@@ -448,6 +453,15 @@ export const notificationsSchema = z.strictObject({
 });
 export type NotificationsConfig = z.infer<typeof notificationsSchema>;
 
+export const queuesSchema = z.strictObject({
+  /** Jobs each worker runs at once, per queue. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Attempts before a job fails for good. */
+  attempts: z.number().int().min(1).max(50).default(5),
+  /** First retry delay in ms; doubles with each attempt. */
+  backoffMs: z.number().int().min(100).default(5000),
+});
+
 export const fileConfigSchema = z.strictObject({
   sites: z.array(siteSchema).default([]),
   sources: z.array(sourceSchema).default([]),
@@ -456,16 +470,7 @@ export const fileConfigSchema = z.strictObject({
   maintenance: z.array(maintenanceSchema).default([]),
   recipients: z.array(recipientSchema).default([]),
   notifications: notificationsSchema.prefault({}),
-  queues: z
-    .strictObject({
-      /** Jobs each worker runs at once, per queue. */
-      concurrency: z.number().int().min(1).max(64).default(4),
-      /** Attempts before a job fails for good. */
-      attempts: z.number().int().min(1).max(50).default(5),
-      /** First retry delay in ms; doubles with each attempt. */
-      backoffMs: z.number().int().min(100).default(5000),
-    })
-    .prefault({}),
+  queues: queuesSchema.prefault({}),
 });
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 

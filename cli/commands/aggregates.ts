@@ -1,13 +1,20 @@
 import { sql } from 'kysely';
 import { rebuildAggregates } from '../../db/repositories/aggregates-recompute.ts';
-import { UsageError, type Command } from '../command.ts';
+import type { Command } from '../command.ts';
+import { TIME_NOTE, timeFlag } from '../time-flag.ts';
 import { withDatabase } from '../with-database.ts';
 
 export const aggregatesRebuildCommand: Command = {
   path: ['aggregates', 'rebuild'],
   summary: 'recompute the stored rolling windows from the raw readings (after a bulk load into the database, or to repair)',
   usage: 'envmon aggregates rebuild [--site CODE[,CODE…]] [--from ISO] [--to ISO]',
-  options: { site: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+  options: {
+    site: { type: 'string', value: 'CODE[,CODE…]', description: 'only these sites (default every site with hourly readings)' },
+    from: { type: 'string', value: 'TIME', description: 'first hour to recompute (default the first reading)' },
+    to: { type: 'string', value: 'TIME', description: 'last hour to recompute; a date alone means to its end (default the last reading)' },
+  },
+  examples: ['envmon aggregates rebuild', 'envmon aggregates rebuild --site JC-AIR-TOWN --from 2026-01-01 --to 2026-03-31'],
+  notes: TIME_NOTE,
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
       const codes = typeof values.site === 'string' ? values.site.split(',').map((s) => s.trim()).filter(Boolean) : null;
@@ -20,12 +27,7 @@ export const aggregatesRebuildCommand: Command = {
         context.out('no hourly readings to aggregate');
         return 0;
       }
-      const time = (key: 'from' | 'to', fallback: Date): Date => {
-        if (typeof values[key] !== 'string') return fallback;
-        const d = new Date(values[key]);
-        if (Number.isNaN(d.getTime())) throw new UsageError(`--${key} must be an ISO time`);
-        return d;
-      };
+      const time = (key: 'from' | 'to', fallback: Date): Date => timeFlag(key, values[key], key === 'to' ? 'end' : 'start') ?? fallback;
       const from = time('from', new Date(Math.min(...bounds.rows.map((b) => b.first.getTime()))));
       const to = time('to', new Date(Math.max(...bounds.rows.map((b) => b.last.getTime()))));
       const series = bounds.rows.map((b) => ({ siteId: b.site_id, parameterId: b.parameter_id, parameter: b.parameter }));

@@ -8,7 +8,12 @@ export const alertsListCommand: Command = {
   path: ['alerts', 'list'],
   summary: 'alerts, open ones by default (newest first)',
   usage: 'envmon alerts list [--all] [--limit N] [--json]',
-  options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
+  options: {
+    all: { type: 'boolean', default: false, description: 'resolved alerts too, not only open ones' },
+    limit: { type: 'string', default: '100', value: 'N', description: 'show at most N alerts' },
+    json: { type: 'boolean', default: false, description: 'print the alerts as JSON' },
+  },
+  examples: ['envmon alerts list', 'envmon alerts list --all --limit 20 --json'],
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
       const alerts = await alertsQuery(db, { all: values.all === true, limit: Number(values.limit) || 100 });
@@ -28,7 +33,8 @@ export const alertsShowCommand: Command = {
   path: ['alerts', 'show'],
   summary: 'one alert with its evidence and full history',
   usage: 'envmon alerts show ID [--json]',
-  options: { json: { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false, description: 'print the alert, its evidence and history as JSON' } },
+  examples: ['envmon alerts show 42'],
   run: async ({ values, positionals }, context) =>
     withDatabase(context, async ({ db }) => {
       const id = Number(positionals[0]);
@@ -49,7 +55,11 @@ export const alertsAckCommand: Command = {
   path: ['alerts', 'ack'],
   summary: 'acknowledge an open alert with a note',
   usage: 'envmon alerts ack ID --by NAME [--note TEXT]',
-  options: { by: { type: 'string' }, note: { type: 'string' } },
+  options: {
+    by: { type: 'string', value: 'NAME', description: 'who acknowledges (required)' },
+    note: { type: 'string', value: 'TEXT', description: 'what is being done about it' },
+  },
+  examples: ['envmon alerts ack 42 --by 王工 --note "采样管路清洗中"'],
   run: async ({ values, positionals }, context) => {
     if (typeof values.by !== 'string' || values.by.trim() === '') throw new UsageError('--by NAME is required');
     const by = values.by;

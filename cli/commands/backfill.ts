@@ -2,22 +2,31 @@ import { importRecords, type ImportSummary } from '../../ingest/import-records.t
 import { HOUR_MS, formatBeijing } from '../../lib/time.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';
 import { UsageError, type Command } from '../command.ts';
+import { TIME_NOTE, timeFlag } from '../time-flag.ts';
 import { withDatabase } from '../with-database.ts';
 
 export const backfillCommand: Command = {
   path: ['backfill'],
   summary: 'fetch and store a past period of a source, window by window',
   usage: 'envmon backfill --source ID --from ISO --to ISO [--step-hours N] [--json]',
-  options: { source: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'step-hours': { type: 'string', default: '24' }, json: { type: 'boolean', default: false } },
+  options: {
+    source: { type: 'string', value: 'ID', description: 'the configured source to fetch from (required)' },
+    from: { type: 'string', value: 'TIME', description: 'start of the period (required)' },
+    to: { type: 'string', value: 'TIME', description: 'end of the period; a date alone means to its end (required)' },
+    'step-hours': { type: 'string', default: '24', value: 'N', description: 'hours fetched per request' },
+    json: { type: 'boolean', default: false, description: 'print the totals as JSON' },
+  },
+  examples: ['envmon backfill --source beijing-replay --from 2026-10-01 --to 2026-10-07', 'envmon backfill --source national --from 2026-11-01T00:00 --to 2026-11-02T00:00 --step-hours 6 --json'],
+  notes: TIME_NOTE,
   run: async ({ values }, context) => {
     const { config } = context;
     const source = config.sources.find((s) => s.id === values.source);
     if (!source) throw new UsageError(`--source must name a configured source`);
     const adapter = createAdapter(source);
     if (!adapter) throw new UsageError(`${source.id} receives pushed data; replay its captures with envmon import --format hj212 --source ${source.id}`);
-    const from = Date.parse(String(values.from));
-    const to = Date.parse(String(values.to));
-    if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw new UsageError('--from and --to must be ISO times with --from before --to');
+    const from = timeFlag('from', values.from)?.getTime() ?? Number.NaN;
+    const to = timeFlag('to', values.to, 'end')?.getTime() ?? Number.NaN;
+    if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw new UsageError('--from and --to are required, with --from before --to');
     const step = Number(values['step-hours']) * HOUR_MS;
     if (!Number.isFinite(step) || step <= 0) throw new UsageError('--step-hours must be a positive number');
 

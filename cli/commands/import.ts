@@ -9,14 +9,15 @@ export const importCommand: Command = {
   summary: 'import a file of readings; returns once the data is stored',
   usage: `envmon import FILE --format ${fileFormats.join('|')} [--mapping FILE] [--source ID] [--site CODE] [--register-sites] [--dry-run] [--json]`,
   options: {
-    format: { type: 'string' },
-    mapping: { type: 'string' },
-    source: { type: 'string' },
-    site: { type: 'string' },
-    'register-sites': { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
+    format: { type: 'string', value: fileFormats.join('|'), description: 'the file\'s format (required)' },
+    mapping: { type: 'string', value: 'FILE', description: 'column mapping of a CSV file, e.g. config/mappings/beijing-multisite.yaml' },
+    source: { type: 'string', value: 'ID', description: 'store as data of this configured source (an HJ 212 listener also gives its station table)' },
+    site: { type: 'string', value: 'CODE', description: 'the site of a file that does not name one' },
+    'register-sites': { type: 'boolean', default: false, description: 'register the stations the file describes as sites' },
+    'dry-run': { type: 'boolean', default: false, description: 'parse and validate with exact counts, storing nothing' },
+    json: { type: 'boolean', default: false, description: 'print the counts as JSON' },
   },
+  examples: ['envmon import data/beijing-multisite/PRSA_Data_Dongsi_2016.csv --format csv --mapping config/mappings/beijing-multisite.yaml', 'envmon import capture.log --format hj212 --source county-stations --dry-run'],
   run: async ({ values, positionals }, context) => {
     const { config } = context;
     const file = positionals[0];

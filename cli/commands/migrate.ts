@@ -6,6 +6,7 @@ export const migrateCommand: Command = {
   summary: 'bring the database schema up to date',
   usage: 'envmon migrate',
   options: {},
+  examples: ['envmon migrate', 'DATABASE_URL=postgres://envmon@db/envmon envmon migrate'],
   run: async (_args, { config, log, out }) => {
     // Opening the database migrates it.
     const database = await openDatabase(config, log, { poolSize: 2 });

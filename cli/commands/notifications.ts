@@ -6,7 +6,13 @@ export const notificationsListCommand: Command = {
   path: ['notifications', 'list'],
   summary: 'deliveries of notifications to recipients (newest first); --failed: those that gave up',
   usage: 'envmon notifications list [--failed] [--pending] [--limit N] [--json]',
-  options: { failed: { type: 'boolean', default: false }, pending: { type: 'boolean', default: false }, limit: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } },
+  options: {
+    failed: { type: 'boolean', default: false, description: 'only deliveries that gave up after their attempts' },
+    pending: { type: 'boolean', default: false, description: 'only deliveries still waiting to be sent' },
+    limit: { type: 'string', default: '100', value: 'N', description: 'show at most N deliveries' },
+    json: { type: 'boolean', default: false, description: 'print the deliveries as JSON' },
+  },
+  examples: ['envmon notifications list --failed', 'envmon notifications list --pending --json'],
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
       let query = db
@@ -34,7 +40,8 @@ export const notificationsRetryCommand: Command = {
   path: ['notifications', 'retry'],
   summary: 'send failed notifications again (at the next outbox run, with their original Message-ID)',
   usage: 'envmon notifications retry ID... | --all-failed',
-  options: { 'all-failed': { type: 'boolean', default: false } },
+  options: { 'all-failed': { type: 'boolean', default: false, description: 'every failed delivery instead of the IDs given' } },
+  examples: ['envmon notifications retry 17 18', 'envmon notifications retry --all-failed'],
   run: async ({ values, positionals }, context) => {
     const ids = positionals.map(Number);
     if (values['all-failed'] !== true && (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n <= 0))) throw new UsageError('give delivery ids (from `envmon notifications list --failed`) or --all-failed');

@@ -32,7 +32,14 @@ export const quarantineListCommand: Command = {
   path: ['quarantine', 'list'],
   summary: 'rejected input with its reason (newest first)',
   usage: 'envmon quarantine list [--status pending|replayed|discarded] [--code CODE] [--source ID] [--limit N] [--json]',
-  options: { status: { type: 'string', default: 'pending' }, code: { type: 'string' }, source: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
+  options: {
+    status: { type: 'string', default: 'pending', value: 'STATUS', description: 'pending, replayed or discarded items' },
+    code: { type: 'string', value: 'CODE', description: 'only items rejected for this reason, e.g. unknown_site or checksum' },
+    source: { type: 'string', value: 'ID', description: 'only items from this source' },
+    limit: { type: 'string', default: '50', value: 'N', description: 'show at most N items' },
+    json: { type: 'boolean', default: false, description: 'print the items as JSON' },
+  },
+  examples: ['envmon quarantine list', 'envmon quarantine list --code unknown_site --source beijing-replay --json'],
   run: async ({ values }, context) => {
     const status = String(values.status);
     if (!(statuses as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
@@ -57,7 +64,8 @@ export const quarantineShowCommand: Command = {
   path: ['quarantine', 'show'],
   summary: 'one quarantined item with its raw input',
   usage: 'envmon quarantine show ID [--json]',
-  options: { json: { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false, description: 'print the item with its raw input as JSON' } },
+  examples: ['envmon quarantine show 1203'],
   run: async ({ values, positionals }, context) => {
     const [id] = ids(positionals);
     return withDatabase(context, async ({ db }) => {
@@ -80,7 +88,12 @@ export const quarantineReplayCommand: Command = {
   path: ['quarantine', 'replay'],
   summary: 'run quarantined readings through validation and storage again',
   usage: 'envmon quarantine replay ID... | --all [--code CODE] [--json]',
-  options: { all: { type: 'boolean', default: false }, code: { type: 'string' }, json: { type: 'boolean', default: false } },
+  options: {
+    all: { type: 'boolean', default: false, description: 'every pending item instead of the IDs given' },
+    code: { type: 'string', value: 'CODE', description: 'with --all: only items rejected for this reason' },
+    json: { type: 'boolean', default: false, description: 'print the outcome as JSON' },
+  },
+  examples: ['envmon quarantine replay 1203 1204', 'envmon quarantine replay --all --code unknown_site'],
   run: async ({ values, positionals }, context) => {
     if (!values.all && positionals.length === 0) throw new UsageError('give item ids, or --all');
     return withDatabase(context, async (database) => {
@@ -103,7 +116,8 @@ export const quarantineDiscardCommand: Command = {
   path: ['quarantine', 'discard'],
   summary: 'close quarantined items that will never be replayed (kept, marked discarded)',
   usage: 'envmon quarantine discard ID... [--note TEXT]',
-  options: { note: { type: 'string' } },
+  options: { note: { type: 'string', value: 'TEXT', description: 'why the items will never be replayed' } },
+  examples: ['envmon quarantine discard 1203 --note "test packets from the installer"'],
   run: async ({ values, positionals }, context) => {
     const list = ids(positionals);
     return withDatabase(context, async ({ db }) => {

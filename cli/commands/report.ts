@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { reportDateFor } from '../../jobs/daily-summary.ts';
 import { buildDailyReport } from '../../reports/daily-report.ts';
 import { dailyReportChart, renderDailyReport } from '../../reports/daily-report-render.ts';
+import { parseTimeInput } from '../../lib/time-input.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
@@ -9,10 +10,17 @@ export const reportDailyCommand: Command = {
   path: ['report', 'daily'],
   summary: 'the daily summary of a natural day (default yesterday, Beijing time): text, --json, or --html FILE (chart embedded)',
   usage: 'envmon report daily [--date YYYY-MM-DD] [--json | --html FILE]',
-  options: { date: { type: 'string' }, json: { type: 'boolean', default: false }, html: { type: 'string' } },
+  options: {
+    date: { type: 'string', value: 'YYYY-MM-DD', description: 'the natural day (Beijing time) to report; default yesterday' },
+    json: { type: 'boolean', default: false, description: 'print the report as JSON' },
+    html: { type: 'string', value: 'FILE', description: 'write the report as a standalone HTML file, chart embedded' },
+  },
+  examples: ['envmon report daily', 'envmon report daily --date 2026-11-30 --html summary.html'],
   run: async ({ values }, context) => {
     const date = typeof values.date === 'string' ? values.date : reportDateFor(new Date());
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new UsageError('--date must be a date YYYY-MM-DD');
+    const parsed = parseTimeInput(date);
+    if ('error' in parsed) throw new UsageError(`--date ${JSON.stringify(date)}: ${parsed.error}`);
+    if (parsed.date === null) throw new UsageError(`--date ${JSON.stringify(date)}: a date YYYY-MM-DD, without a time`);
     if (values.json === true && typeof values.html === 'string') throw new UsageError('give --json or --html, not both');
     return withDatabase(context, async ({ db, storeDeps }) => {
       const report = await buildDailyReport(db, context.config, storeDeps.parameterIds, date, new Date());

@@ -33,7 +33,8 @@ export const sourcesListCommand: Command = {
   path: ['sources', 'list'],
   summary: 'configured sources with their schedule and health',
   usage: 'envmon sources list [--json]',
-  options: { json: { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false, description: 'print the sources as JSON' } },
+  examples: ['envmon sources list', 'envmon sources list --json'],
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
       const configured = new Set(context.config.sources.map((s) => s.id));
@@ -55,7 +56,8 @@ export const sourcesShowCommand: Command = {
   path: ['sources', 'show'],
   summary: 'one source: settings, health and stored readings',
   usage: 'envmon sources show ID [--json]',
-  options: { json: { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false, description: 'print the source as JSON' } },
+  examples: ['envmon sources show water-simulator'],
   run: async ({ values, positionals }, context) =>
     withDatabase(context, async ({ db }) => {
       const id = positionals[0];
@@ -74,7 +76,11 @@ export const sourcesTestCommand: Command = {
   path: ['sources', 'test'],
   summary: 'fetch a recent window from a source and validate it, storing nothing',
   usage: 'envmon sources test ID [--hours N] [--json]',
-  options: { hours: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } },
+  options: {
+    hours: { type: 'string', default: '2', value: 'N', description: 'how many recent hours to fetch' },
+    json: { type: 'boolean', default: false, description: 'print the counts and rejections as JSON' },
+  },
+  examples: ['envmon sources test beijing-replay', 'envmon sources test national --hours 6 --json'],
   run: async ({ values, positionals }, context) => {
     const source = context.config.sources.find((s) => s.id === positionals[0]);
     if (!source) throw new UsageError(`no source "${positionals[0] ?? ''}" in the configuration`);
@@ -112,6 +118,7 @@ const toggle = (enable: boolean): Command => ({
   summary: enable ? 'resume pulling a source (kept across restarts)' : 'stop pulling a source (kept across restarts)',
   usage: `envmon sources ${enable ? 'enable' : 'disable'} ID`,
   options: {},
+  examples: [`envmon sources ${enable ? 'enable' : 'disable'} water-simulator`],
   run: async ({ positionals }, context) =>
     withDatabase(context, async ({ db }) => {
       const id = positionals[0] ?? '';

@@ -6,6 +6,8 @@ export const startCommand: Command = {
   summary: 'run the scheduler and workers until Ctrl-C or SIGTERM',
   usage: 'envmon start',
   options: {},
+  examples: ['envmon start', 'ENVMON_ROLE=worker REDIS_URL=redis://127.0.0.1:6379 envmon start'],
+  notes: 'The configuration is checked first (as envmon config check does); an invalid one stops start-up with exit 2.',
   run: async (_args, { config, log }) => {
     const service = await startService(config, log);
     await new Promise<void>((resolve) => {

@@ -8,7 +8,8 @@ export const statusCommand: Command = {
   path: ['status'],
   summary: 'counts of sites, sources, readings, quarantined items, open alerts and pending notifications',
   usage: 'envmon status [--json]',
-  options: { json: { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false, description: 'print the counts and source health as JSON' } },
+  examples: ['envmon status', 'envmon status --json'],
   run: async ({ values }, { config, log, out }) => {
     const database = await openDatabase(config, log, { poolSize: 2 });
     try {

@@ -7,7 +7,13 @@ export const targetsCommand: Command = {
   path: ['targets'],
   summary: 'plan targets with year-to-date progress and what the rest of the year needs',
   usage: 'envmon targets [--year YYYY] [--as-of YYYY-MM-DD] [--all] [--json]',
-  options: { year: { type: 'string' }, 'as-of': { type: 'string' }, all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  options: {
+    year: { type: 'string', value: 'YYYY', description: 'the year to assess (default this year)' },
+    'as-of': { type: 'string', value: 'YYYY-MM-DD', description: 'progress up to this day of the year (default today)' },
+    all: { type: 'boolean', default: false, description: 'every configured target, not only those in force in the year' },
+    json: { type: 'boolean', default: false, description: 'print the targets and their progress as JSON' },
+  },
+  examples: ['envmon targets', 'envmon targets --year 2025 --as-of 2025-06-30 --json'],
   run: async ({ values }, context) => {
     return withDatabase(context, async ({ db, storeDeps }) => {
       const rows = await targetsQuery(db, context.config.targets, storeDeps.parameterIds, { year: str(values.year), asOf: str(values['as-of']), all: values.all === true }, new Date()).catch((error: unknown) => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { repoRoot } from '../support/test-service.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -97,5 +98,107 @@ describe('envmon CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toContain('pa55word-xyz');
+  });
+
+  it('refuses an impossible time given to other commands, naming the option and the value', async () => {
+    const result = await runEnvmon(['backfill', '--source', 'water-simulator', '--from', '2026-02-30', '--to', '2026-03-01'], cleanEnv({ DATABASE_URL: database.url }));
+    expect([result.code, result.stderr]).toEqual([1, 'envmon: --from "2026-02-30": no such date (February 2026 has 28 days)\n']);
+  });
+
+  it('prints its version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const result = await runEnvmon(['--version'], cleanEnv());
+    expect([result.code, result.stdout]).toEqual([0, `envmon ${version}\n`]);
+  });
+
+  it('suggests the command or option meant', async () => {
+    const command = await runEnvmon(['alert', 'list'], cleanEnv());
+    expect([command.code, command.stderr]).toEqual([1, 'envmon: unknown command "alert list"; did you mean "alerts list"? (see envmon --help)\n']);
+    const sub = await runEnvmon(['sources', 'lst'], cleanEnv());
+    expect([sub.code, sub.stderr]).toEqual([1, 'envmon: unknown command "sources lst"; did you mean "sources list"? (see envmon sources --help)\n']);
+    const option = await runEnvmon(['aqi', '--site', 'Dongsi', '--form', '2016-03-01', '--to', '2016-03-02'], cleanEnv());
+    expect([option.code, option.stderr]).toEqual([1, 'envmon: unknown option --form for "envmon aqi"; did you mean --from? (see envmon aqi --help)\n']);
+  });
+
+  it('lists the sites with their names, kind, area, note and the sources that feed them', async () => {
+    const result = await runEnvmon(['sites', '--json'], cleanEnv({ DATABASE_URL: database.url }));
+    expect(result.code, result.stderr).toBe(0);
+    const sites = JSON.parse(result.stdout) as { code: string }[];
+    expect(sites.find((s) => s.code === 'JC-SW-WULIANG')).toEqual({
+      code: 'JC-SW-WULIANG',
+      nameZh: '磁窑河武良',
+      nameEn: 'Ciyao River, Wuliang (county exit section)',
+      kind: 'surface_water',
+      area: '山西省吕梁市交城县',
+      note: null,
+      origin: 'config',
+      sources: ['water-simulator'],
+    });
+    expect(sites.find((s) => s.code === 'Dongsi')).toMatchObject({ kind: 'air_station', area: '北京市', note: expect.stringContaining('回放数据') as unknown });
+    const text = await runEnvmon(['sites'], cleanEnv({ DATABASE_URL: database.url }));
+    expect(text.stdout).toMatch(/^JC-SW-WULIANG +磁窑河武良 Ciyao River, Wuliang \(county exit section\) +surface_water +山西省吕梁市交城县 +water-simulator$/m);
+  });
+});
+
+describe('envmon config check', () => {
+  const valid = [
+    'sites:',
+    '  - { code: AIR-1, nameZh: 城区, nameEn: Town, kind: air_station, area: 甲县 }',
+    '  - { code: RIVER-1, nameZh: 河一, nameEn: River one, kind: surface_water, waterBody: river, area: 乙县 }',
+    'sources:',
+    '  - { id: sim, kind: water-simulator, name: Sim, schedule: "*/5 * * * *", sites: [{ site: RIVER-1, levels: { nh3_n: { mean: 1, spread: 0.1, decimals: 2 } } }] }',
+    'targets:',
+    '  - { id: T-RIVER, document: plan, nature: binding, scope: { site: RIVER-1 }, indicator: water_class, target: { year: 2025, comparator: class_at_least, value: III }, validFrom: "2021-01-01", validTo: "2025-12-31" }',
+    'rules:',
+    '  - { id: r1, kind: no_data, sources: [sim], afterMinutes: 60 }',
+    'recipients:',
+    '  - { id: duty, name: Duty, email: duty@example.org }',
+  ].join('\n');
+  const broken = valid.replace('sources: [sim]', 'sources: [simm]').replace('"*/5 * * * *"', '"61 * * * *"');
+  // Nothing listens on port 1: a command that touched the database would fail.
+  const noDatabase = { DATABASE_URL: 'postgres://envmon:x@127.0.0.1:1/envmon' };
+  const folder = (text: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-check-'));
+    writeFileSync(path.join(dir, 'envmon.yaml'), text);
+    return dir;
+  };
+
+  it('says OK in one line with what the configuration holds, touching no database', async () => {
+    const result = await runEnvmon(['config', 'check'], cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase }), folder(valid));
+    expect([result.code, result.stdout, result.stderr]).toEqual([0, 'configuration OK (envmon.yaml): 2 sites, 1 source, 1 rule, 1 target, 1 recipient\n', '']);
+    const json = await runEnvmon(['config', 'check', '--json'], cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase }), folder(valid));
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { ok: true, problems: [], files: ['envmon.yaml'], counts: { sites: 2, sources: 1, rules: 1, targets: 1, recipients: 1 } }]);
+  });
+
+  it('lists every problem and exits 2, as text or JSON', async () => {
+    const result = await runEnvmon(['config', 'check'], cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase }), folder(broken));
+    expect([result.code, result.stdout, result.stderr]).toEqual([
+      2,
+      '',
+      [
+        'envmon: invalid configuration (2 problems):',
+        '  envmon.yaml: sources[0].schedule: got "61 * * * *", expected a 5-field cron expression such as "5 * * * *" (minute 61 is out of range 0–59)',
+        '  envmon.yaml: rules[0].sources[0]: got "simm", expected the id of a configured source; did you mean "sim"?',
+        '',
+      ].join('\n'),
+    ]);
+    const json = await runEnvmon(['config', 'check', '--json'], cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase }), folder(broken));
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([
+      2,
+      {
+        ok: false,
+        files: ['envmon.yaml'],
+        problems: [
+          { file: 'envmon.yaml', path: 'sources[0].schedule', seen: '"61 * * * *"', expected: 'a 5-field cron expression such as "5 * * * *" (minute 61 is out of range 0–59)' },
+          { file: 'envmon.yaml', path: 'rules[0].sources[0]', seen: '"simm"', expected: 'the id of a configured source', hint: 'did you mean "sim"?' },
+        ],
+      },
+    ]);
+  });
+
+  it('is the check every command runs before it starts', async () => {
+    const result = await runEnvmon(['status'], cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase }), folder(broken));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('  envmon.yaml: rules[0].sources[0]: got "simm", expected the id of a configured source; did you mean "sim"?\n');
   });
 });

@@ -35,11 +35,12 @@ describe('HTTP API', () => {
   });
 
   it('serves window statistics as the CLI does', async () => {
-    // 4-hourly samples: of the hours ending (00:00, 12:00] UTC on the 22nd, those at 04:00, 08:00 and 12:00 have values.
+    // 4-hourly samples (00:00, 04:00 … UTC): both ends of the range are included, so the 00:00 UTC sample is the first row.
     const { status, body } = await get('/api/stats?site=JC-SW-WULIANG&parameter=nh3_n&window=1h&from=2026-11-22T00:00:00Z&to=2026-11-22T05:00:00Z');
     expect(status).toBe(200);
     const rows = body as { time: string; value: string | null; valid: boolean }[];
     expect(rows.map((r) => [r.time, r.valid])).toEqual([
+      ['2026-11-22T08:00:00+08:00', true],
       ['2026-11-22T09:00:00+08:00', false],
       ['2026-11-22T10:00:00+08:00', false],
       ['2026-11-22T11:00:00+08:00', false],
@@ -52,6 +53,7 @@ describe('HTTP API', () => {
     const aqi = await get('/api/aqi?site=Dongsi&from=2026-11-21T00:00:00Z&to=2026-11-21T02:00:00Z');
     expect(aqi.status).toBe(200);
     expect((aqi.body as { site: string; standard: string }[]).map((r) => [r.site, r.standard])).toEqual([
+      ['Dongsi', 'HJ 633-2026'],
       ['Dongsi', 'HJ 633-2026'],
       ['Dongsi', 'HJ 633-2026'],
     ]);

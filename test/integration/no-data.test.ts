@@ -38,11 +38,14 @@ beforeAll(async () => {
       'sites:',
       '  - { code: S1, nameZh: 断面一, nameEn: S1, kind: surface_water, waterBody: river, area: X }',
       '  - { code: S2, nameZh: 断面二, nameEn: S2, kind: surface_water, waterBody: river, area: X }',
+      // A no_data rule must name a configured source: a push source, so that nothing is pulled in the test.
+      'sources:',
+      '  - { id: sim, kind: hj212-listener, name: Sim, port: 0, stations: [{ mn: "SIM-S1", site: S1, passwordEnv: SIM_S1_PW }] }',
       'rules:',
       '  - { id: sim-silent, kind: no_data, sources: [sim], afterMinutes: 360, schedule: "0 0 1 1 *" }',
     ].join('\n'),
   );
-  config = testConfig({ DATABASE_URL: database.url, ENVMON_CONFIG: file, ENVMON_QUEUE_PREFIX: uniquePrefix() });
+  config = testConfig({ DATABASE_URL: database.url, ENVMON_CONFIG: file, ENVMON_QUEUE_PREFIX: uniquePrefix(), SIM_S1_PW: 'test-only' });
   service = await startTestService(config, () => now);
   queues = openTestQueues(config, database.url);
   await store('2026-11-22T04:00:00.000Z');

@@ -45,8 +45,8 @@ describe('loadConfig', () => {
     const error = configError({ ENVMON_CONFIG: 'broken.yaml' }, dir);
     expect(error.problems).toEqual([
       { file: 'broken.yaml', path: 'sites[0].kind', seen: '"volcano"', expected: 'one of "air_station"|"surface_water"|"drinking_water_source"|"groundwater_well"|"discharge_outlet"' },
-      { file: 'broken.yaml', path: 'sources[0].schedule', seen: '"every hour"', expected: 'a 5-field cron expression such as "5 * * * *"' },
-      { file: 'broken.yaml', path: 'queues.concurency', seen: 'an unknown key', expected: 'no such key (check its spelling)' },
+      { file: 'broken.yaml', path: 'sources[0].schedule', seen: '"every hour"', expected: 'a 5-field cron expression such as "5 * * * *" (expected 5 fields (minute hour day-of-month month day-of-week), got 2)' },
+      { file: 'broken.yaml', path: 'queues.concurency', seen: 'an unknown key', expected: 'no such key (check its spelling)', hint: 'did you mean "concurrency"?' },
     ]);
     expect(error.message.split('\n')[0]).toBe('invalid configuration (3 problems):');
     expect(error.message).toContain('broken.yaml: sources[0].schedule: got "every hour", expected a 5-field cron expression');
@@ -95,9 +95,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENVMON_CONFIG: file }, dir)).toThrow(/recipients\[0\]\.webhooks\[0\]\.urlEnv.*OPS_WECOM_URL unset/s);
   });
 
-  it('names a missing configuration file', () => {
+  it('names a missing configuration file, with the file meant', () => {
     expect(configError({ ENVMON_CONFIG: 'nope.yaml' }, root).problems).toEqual([
       { file: 'nope.yaml', path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file' },
+    ]);
+    expect(configError({ ENVMON_CONFIG: 'config/envmon.yml' }, root).problems).toEqual([
+      { file: 'config/envmon.yml', path: '', seen: 'no such file', expected: 'a YAML or JSON configuration file', hint: 'did you mean "config/envmon.yaml"?' },
     ]);
   });
 });
