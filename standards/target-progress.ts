@@ -9,7 +9,8 @@
 import { compareDecimal, decimalPlaces, divideRounded, toScaled } from '../lib/decimal.ts';
 import { asDecimal, divideTruncated } from '../lib/decimal-number.ts';
 import { exactMean, publishedDigits } from './air-statistics.ts';
-import { meetsClass, type WaterClass } from './water-class.ts';
+import type { WaterClass } from './water-class.ts';
+import type { TargetAssessment } from './water-target.ts';
 
 export interface DailyAirValues {
   day: string;
@@ -113,11 +114,17 @@ function firstCount(total: number, holds: (count: number) => boolean): number | 
   return lo > total ? null : lo;
 }
 
-export function waterTargetProgress(rule: TargetRule, currentClass: WaterClass | null, samples: number): Progress {
+/**
+ * A water target year to date, from the section's assessment against it (standards/water-target.ts: the class of
+ * the year's means, seasonal special limits each against the mean of its own months).
+ */
+export function waterTargetProgress(rule: TargetRule, assessment: TargetAssessment | null, samples: number): Progress {
   const target = String(rule.comparator === 'not_worse_than_baseline' ? rule.baseline : rule.value) as WaterClass;
-  if (currentClass === null) return { current: null, basis: 0, required: `${target} 类或更好`, meets: null, projection: null };
-  const meets = meetsClass(currentClass, target);
-  return { current: currentClass, basis: samples, required: `${target} 类或更好`, meets, projection: meets ? null : `需改善至 ${target} 类` };
+  const special = assessment?.seasonal.map((s) => `${s.parameter} ≤ ${s.limit}`) ?? [];
+  const required = `${target} 类或更好${special.length > 0 ? `（季节限值 ${special.join('，')}）` : ''}`;
+  if (assessment === null || assessment.meets === null) return { current: null, basis: 0, required, meets: null, projection: null };
+  const needs = [...(assessment.classMeets === false ? [`需改善至 ${target} 类`] : []), ...assessment.seasonal.filter((s) => s.breached).map((s) => `${s.parameter} 均值 ${s.value} 需降至季节限值 ${s.limit} 以内`)];
+  return { current: assessment.class, basis: samples, required, meets: assessment.meets, projection: needs.length > 0 ? needs.join('；') : null };
 }
 
 /** part / whole as a percentage with two decimals, rounded by GB/T 8170 on the exact ratio. */

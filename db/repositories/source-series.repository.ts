@@ -109,3 +109,19 @@ function definedOrigins<K>(found: Map<K, (DataOrigin | null)[]>): Map<K, DataOri
   }
   return out;
 }
+
+/** Each demonstration source's delivery span per series of the sites: for labelling things at their own times. */
+export async function demoDeliveries(db: Kysely<Database>, siteIds: readonly number[]): Promise<{ siteId: number; parameterId: number; origin: DataOrigin; first: Date; latest: Date }[]> {
+  if (siteIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('source_series as ss')
+    .innerJoin('source as src', 'src.id', 'ss.source_id')
+    .select(['ss.site_id as siteId', 'ss.parameter_id as parameterId', 'src.kind', 'ss.first_at as first', 'ss.latest_at as latest'])
+    .where('ss.site_id', 'in', [...new Set(siteIds)])
+    .where('src.kind', 'in', ['water-simulator', 'replay-csv'])
+    .execute();
+  return rows.flatMap((r) => {
+    const origin = originOfKind(r.kind);
+    return origin ? [{ siteId: r.siteId, parameterId: r.parameterId, origin, first: r.first, latest: r.latest }] : [];
+  });
+}

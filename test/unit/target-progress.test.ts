@@ -42,8 +42,25 @@ describe('plan target progress', () => {
     expect(p).toMatchObject({ current: '1', required: '≤ 1 天', meets: true, projection: '剩余时间内最多还可有 0 个重污染天' });
   });
 
-  it('water class against the target class', () => {
-    expect(waterTargetProgress({ indicator: 'water_class', comparator: 'class_at_least', value: 'III' }, 'IV', 30)).toMatchObject({ current: 'IV', meets: false, projection: '需改善至 III 类' });
-    expect(waterTargetProgress({ indicator: 'water_class', comparator: 'class_at_least', value: 'II' }, 'II', 30)).toMatchObject({ meets: true });
+  it('water class against the target class, and a seasonal special limit', () => {
+    const assessed = (cls: 'II' | 'IV', classMeets: boolean, seasonal: { parameter: string; limit: number; value: string; breached: boolean }[] = []) => ({
+      class: cls,
+      targetClass: 'III' as const,
+      meets: classMeets && seasonal.every((s) => !s.breached),
+      classMeets,
+      worst: [],
+      seasonal,
+    });
+    const rule = { indicator: 'water_class' as const, comparator: 'class_at_least' as const, value: 'III' };
+    expect(waterTargetProgress(rule, assessed('IV', false), 30)).toMatchObject({ current: 'IV', meets: false, projection: '需改善至 III 类' });
+    expect(waterTargetProgress(rule, assessed('II', true), 30)).toMatchObject({ meets: true, projection: null });
+    expect(waterTargetProgress(rule, assessed('II', true, [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true }]), 30)).toEqual({
+      current: 'II',
+      basis: 30,
+      required: 'III 类或更好（季节限值 nh3_n ≤ 5）',
+      meets: false,
+      projection: 'nh3_n 均值 6.5 需降至季节限值 5 以内',
+    });
+    expect(waterTargetProgress(rule, null, 0)).toMatchObject({ current: null, meets: null });
   });
 });
