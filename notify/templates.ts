@@ -90,6 +90,11 @@ export function originOfItem(item: NotificationItem): DataOrigin | null {
   return origin === 'simulated' || origin === 'replayed' ? origin : null;
 }
 
+/** The seasonal special limits a water-class alert's evidence holds. */
+function seasonalOf(e: Record<string, unknown>): { parameter: string; limit: number; value: string; breached: boolean }[] {
+  return Array.isArray(e.seasonalLimits) ? (e.seasonalLimits as { parameter: string; limit: number; value: string; breached: boolean }[]) : [];
+}
+
 /** The one-line headline of an item, used as the subject of a single-item message; demonstration data first marked. */
 export function headline(item: NotificationItem, language: Language): string {
   return `${originMark(originOfItem(item), language)}${plainHeadline(item, language)}`;
@@ -119,12 +124,20 @@ function plainHeadline(item: NotificationItem, language: Language): string {
       const cls = str(e.class) as WaterClass | null;
       const target = str(e.targetClass) as WaterClass | null;
       if (item.kind === 'resolution') return zh ? `【恢复】${site} 水质已达${target ? waterClassZh[target] : ''}目标` : `[Resolved] ${site} meets its Class ${target ?? ''} target again`;
-      return zh ? `${reminder}【水质类别预警】${site} ${cls ? waterClassZh[cls] : '超季节限值'}，目标${target ? waterClassZh[target] : ''}${late}` : `${reminder}[Water class] ${site} Class ${cls ?? '—'}, target Class ${target ?? ''}${late}`;
+      // A parameter over the target's seasonal special limit is named: the class alone may meet the target.
+      const over = seasonalOf(e)
+        .filter((l) => l.breached)
+        .map((l) => {
+          const p = parameterLabel(l.parameter, language);
+          return zh ? `${p.name} ${l.value} ${p.unit} 超季节限值 ${l.limit}` : `${p.name} ${l.value} ${p.unit} over its seasonal limit ${l.limit}`;
+        });
+      const state = [...(cls ? [zh ? waterClassZh[cls] : `Class ${cls}`] : []), ...over].join(zh ? '，' : ', ');
+      return zh ? `${reminder}【水质类别预警】${site} ${state}，目标${target ? waterClassZh[target] : ''}${late}` : `${reminder}[Water class] ${site} ${state}, target Class ${target ?? ''}${late}`;
     }
     case 'rate_of_change':
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 突变已结束` : `[Resolved] ${site} ${name} spike over`) : zh ? `【突变提示】${site} ${name} 1小时内由 ${str(e.previous) ?? ''} 升至 ${value ?? ''} ${unit}` : `[Spike] ${site} ${name} rose from ${str(e.previous) ?? ''} to ${value ?? ''} ${unit} within an hour`;
     case 'instrument_state':
-      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours`;
+      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}${str(e.samples) ? `（${str(e.samples) ?? ''} 个样本）` : ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours${str(e.samples) ? ` (${str(e.samples) ?? ''} samples)` : ''}`;
     case 'target_at_risk':
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
     default: {
@@ -169,6 +182,16 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
     add('目标', 'Target', `${str(e.targetClass) ?? ''}（${str(e.target) ?? ''}）`);
     const worst = Array.isArray(e.worst) ? (e.worst as { parameter: string; class: string; value: string }[]) : [];
     add('主要超标项目', 'Worst parameters', worst.map((w) => `${parameterLabel(w.parameter, options.language).name} ${w.value}（${w.class}）`).join('，') || null);
+    add(
+      '季节限值',
+      'Seasonal limits',
+      seasonalOf(e)
+        .map((l) => {
+          const p = parameterLabel(l.parameter, options.language);
+          return zh ? `${p.name} ${l.value} ${p.unit}（限值 ${l.limit}，${l.breached ? '超限' : '达标'}）` : `${p.name} ${l.value} ${p.unit} (limit ${l.limit}, ${l.breached ? 'exceeded' : 'met'})`;
+        })
+        .join('，') || null,
+    );
   }
   if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');

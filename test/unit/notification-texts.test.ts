@@ -63,6 +63,25 @@ describe('notification texts', () => {
     expect(renderMessage([nh3Alert('1.5'), nh3Alert('2.31')], { language: 'zh-CN' }).subject).toMatch(/^【环境监测告警】/);
   });
 
+  it('names the seasonal limit a section exceeds when its class alone meets the target', () => {
+    const item: NotificationItem = {
+      kind: 'alert',
+      alertId: 5,
+      severity: 'warning',
+      site: wuliang,
+      trend: [],
+      evidence: { kind: 'water_class', class: 'III', targetClass: 'III', target: 'JC-WULIANG-2025', worst: [], seasonalLimits: [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true }], time: '2026-07-15T04:00:00.000Z' },
+    };
+    const m = renderMessage([item], { language: 'zh-CN' });
+    expect(m.subject).toBe('【水质类别预警】磁窑河武良断面 Ⅲ类，氨氮 6.5 mg/L 超季节限值 5，目标Ⅲ类');
+    expect(m.text).toContain('季节限值：氨氮 6.5 mg/L（限值 5，超限）');
+  });
+
+  it('says how long and over how many samples an instrument has been flagged', () => {
+    const item: NotificationItem = { kind: 'alert', alertId: 6, severity: 'info', site: wuliang, trend: [], evidence: { kind: 'instrument_state', parameter: 'codmn', flag: 'D', flaggedHours: 9, samples: 3, since: '2026-11-19T23:00:00.000Z' } };
+    expect(renderMessage([item], { language: 'zh-CN' }).subject).toBe('【仪器状态】磁窑河武良断面 高锰酸盐指数 连续 9 小时数据标记为 D（3 个样本）');
+  });
+
   it('tells a silent source from one that never delivered', () => {
     const noData = (evidence: Record<string, unknown>, kind: NotificationItem['kind'] = 'alert'): NotificationItem => ({ kind, alertId: 3, severity: 'warning', site: null, trend: [], evidence: { kind: 'no_data', rule: 'r', source: 'water-simulator', origin: 'simulated', level: 'source', site: null, parameter: null, ...evidence } });
     expect(renderMessage([noData({ silentMinutes: 400, latest: '2026-11-20T00:00:00.000Z' })], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】water-simulator 已 400 分钟无数据');
