@@ -152,7 +152,7 @@ describe('rules', () => {
     await deliver([rule], hours('2024-12-31T17:00:00Z', Array(24).fill('80'), 'JC-AIR-TOWN', 'pm2_5'), new Date('2025-01-01T17:00:00Z'));
     const [alert] = await alerts();
     expect(alert?.state).toBe('firing');
-    expect(alert?.evidence).toMatchObject({ target: 'JC-PM25-2025', current: '80', required: '≤ 44', asOf: '2025-01-01' });
+    expect(alert?.evidence).toMatchObject({ target: 'JC-PM25-2025', current: '80', required: '≤ 44', asOf: '2025-01-01', origin: null });
     // The annual mean is published as an integer: ≤ 44 holds up to a mean of 44.5 over the 365 days, a sum of
     // 16242.5; the 364 remaining (integer) day values may sum to 16242 − 80 = 16162, 44.40… a day, shown as 44.4.
     expect((alert?.evidence as { projection: string }).projection).toBe('剩余 364 天 PM2.5 日均值平均需 ≤ 44.4 μg/m³（全年均值修约为整数后 ≤ 44）');
