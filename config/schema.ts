@@ -300,7 +300,11 @@ export const thresholdRuleSchema = z
     limitSource: z.string().min(1).optional(),
     /** The level a firing alert must return past to clear (hysteresis); default the limit. */
     clearAt: z.number().optional(),
-    /** Consecutive breaching values before the alert fires. */
+    /**
+     * Consecutive breaching values before the alert fires. A gap in the data breaks the run: an 8-/24-hour mean is
+     * expected every hour, a day value every day, an hourly value at the series' own sampling interval (the median
+     * interval between its samples over the week before: 1 h for an hourly station, 4 h for a 4-hourly section).
+     */
     forEvaluations: z.number().int().min(1).max(100).default(1),
     severity,
   })
@@ -314,6 +318,7 @@ export const waterClassRuleSchema = z.strictObject({
   scope: ruleScope,
   /** The class to hold; default the governing water_class target of the site in force at the reading's time. */
   targetClass: waterClass.optional(),
+  /** Consecutive breaching samples before the alert fires; a sample missing at the section's sampling interval breaks the run. */
   forEvaluations: z.number().int().min(1).max(100).default(1),
   severity,
 });
@@ -335,7 +340,11 @@ export const rateOfChangeRuleSchema = z
   .refine((r) => r.maxRise !== undefined || r.maxRatio !== undefined, 'maxRise or maxRatio');
 export type RateOfChangeRuleConfig = z.infer<typeof rateOfChangeRuleSchema>;
 
-/** Instrument trouble: a parameter's hourly values carry a non-normal HJ 212 flag for `afterHours` hours running. */
+/**
+ * Instrument trouble: a parameter's samples carry a non-normal HJ 212 flag for `afterHours` of elapsed time — over
+ * consecutive flagged samples (no sample without one of the flags between them), from the start of the first
+ * flagged sample's hour to the end of the latest; missing samples do not break the run.
+ */
 export const instrumentStateRuleSchema = z.strictObject({
   id: code,
   kind: z.literal('instrument_state'),
@@ -344,6 +353,7 @@ export const instrumentStateRuleSchema = z.strictObject({
   parameters: z.array(z.string().min(1)).optional(),
   /** HJ 212 data flags that mean the instrument is not measuring: M maintenance, C calibration, D fault, F stopped, B communication. */
   flags: z.array(z.enum(['M', 'C', 'D', 'F', 'B', 'S', 'T'])).min(1).default(['M', 'C', 'D', 'F', 'B']),
+  /** Hours of elapsed time flagged before the alert fires. */
   afterHours: z.number().int().min(1).max(24 * 30),
   severity,
 });
@@ -362,7 +372,10 @@ export type TargetAtRiskRuleConfig = z.infer<typeof targetAtRiskRuleSchema>;
 /**
  * Silence of sources: a source, a site of it or one parameter of a site that has sent nothing for `afterMinutes`
  * (since the newest interval end) opens one alert at the widest level that is silent — one alert for a silent
- * source, not one per parameter.
+ * source, not one per parameter. Expected is every series the source ever delivered and what its configuration
+ * names (a simulator's `sites[].levels`, a listener's `stations[].site`, OpenAQ's `sensors[].site`; other kinds the
+ * source as a whole); what never delivered alerts `afterMinutes` after a check first finds it waiting. An alert
+ * resolves only when data arrive.
  */
 export const noDataRuleSchema = z.strictObject({
   id: code,

@@ -220,6 +220,16 @@ export interface SeriesWatermarkTable {
   latest_hour: Date;
 }
 
+/** Which source ever delivered which series; see migration 20261201T0100. */
+export interface SourceSeriesTable {
+  source_id: string;
+  site_id: number;
+  parameter_id: number;
+  /** The first and the latest interval end the source delivered for the series. */
+  first_at: Timestamp;
+  latest_at: Timestamp;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -235,6 +245,7 @@ export interface Database {
   window_aggregate: WindowAggregateTable;
   series_watermark: SeriesWatermarkTable;
   notification_delivery: NotificationDeliveryTable;
+  source_series: SourceSeriesTable;
 }
 
 export type Site = Selectable<SiteTable>;

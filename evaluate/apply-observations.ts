@@ -118,6 +118,17 @@ function planLive(plan: Plan, rule: RuleSettings, key: string, live: readonly Ru
         open = { ref, state: 'firing' };
         break;
       }
+      case 'restarted': {
+        // A gap in the data broke the pending run: it ends, and a new one starts at this breach.
+        if (open) {
+          plan.change(open.ref, existing(open.ref), { state: 'resolved', resolvedAt: at, lastEvaluatedAt: at, evidence });
+          plan.events.push({ ref: open.ref, from: open.state, to: 'resolved', evidence, note: 'breach did not persist: a gap in the data' });
+        }
+        const ref = fresh('pending');
+        plan.events.push({ ref, from: null, to: 'pending', evidence, note: null });
+        open = { ref, state: 'pending' };
+        break;
+      }
       case 'resolved':
       case 'cancelled': {
         if (!open) break;

@@ -1,9 +1,55 @@
 /**
- * Which parts of a source are silent, at the widest level that is: the whole source when every series it fed is
- * silent; otherwise each site all of whose series are silent; otherwise each silent series (site + parameter).
+ * What a source must keep delivering, and which parts of it are silent.
+ *
+ * Expected series: every series the source ever delivered (`source_series`, however long ago — a source dead for
+ * weeks stays expected), plus what its configuration names and it never delivered: a simulator's `sites[].levels`
+ * (site + parameter), an HJ 212 listener's `stations[].site` and OpenAQ's `sensors[].site` (a site, any parameter);
+ * any other source is expected to deliver as a whole.
+ *
+ * Silent parts, at the widest level that is silent: the whole source when every expected series is; otherwise each
+ * site all of whose series are; otherwise each silent series (site + parameter). A series that never delivered
+ * counts as silent, with no latest time.
  */
-import type { SeriesActivity } from '../db/repositories/source-activity.repository.ts';
+import type { SourceConfig } from '../config/schema.ts';
 import { pushTo } from '../lib/collections.ts';
+
+/** Something a source must deliver: a series, a site (any parameter), or anything at all (both null). */
+export interface Expectation {
+  site: string | null;
+  parameter: string | null;
+}
+
+export function configuredExpectations(source: SourceConfig | undefined): Expectation[] {
+  const sites = (codes: readonly string[]) => [...new Set(codes)].map((site) => ({ site, parameter: null }));
+  switch (source?.kind) {
+    case 'water-simulator':
+      return source.sites.flatMap((s) => Object.keys(s.levels).map((parameter) => ({ site: s.site, parameter })));
+    case 'hj212-listener':
+      return sites(source.stations.map((s) => s.site));
+    case 'openaq':
+      return sites(source.sensors.map((s) => s.site));
+    default:
+      return [{ site: null, parameter: null }];
+  }
+}
+
+/** One expected series (or site, or the source as a whole) and the newest data it delivered, null if never. */
+export interface ExpectedSeries {
+  site: string | null;
+  parameter: string | null;
+  latest: Date | null;
+}
+
+/** What was delivered, plus what is expected and was never delivered. */
+export function expectedSeries(expectations: readonly Expectation[], delivered: readonly { site: string; parameter: string; latest: Date }[]): ExpectedSeries[] {
+  const out: ExpectedSeries[] = delivered.map((d) => ({ site: d.site, parameter: d.parameter, latest: d.latest }));
+  for (const e of expectations) {
+    const met =
+      e.site === null ? delivered.length > 0 : e.parameter === null ? delivered.some((d) => d.site === e.site) : delivered.some((d) => d.site === e.site && d.parameter === e.parameter);
+    if (!met) out.push({ site: e.site, parameter: e.parameter, latest: null });
+  }
+  return out;
+}
 
 export interface Silence {
   /** `source`, `site:CODE` or `site:CODE|parameter:P`: appended to the rule and source to form the dedup key. */
@@ -11,23 +57,34 @@ export interface Silence {
   level: 'source' | 'site' | 'parameter';
   site?: string;
   parameter?: string;
-  /** The newest data of what is silent. */
-  latest: Date;
+  /** The newest data of what is silent; null when none of it ever delivered. */
+  latest: Date | null;
   series: number;
 }
 
-export function silentParts(activity: readonly SeriesActivity[], now: Date, afterMinutes: number): Silence[] {
+export function silentParts(series: readonly ExpectedSeries[], now: Date, afterMinutes: number): Silence[] {
   const cutoff = now.getTime() - afterMinutes * 60_000;
-  const silent = (a: SeriesActivity) => a.latest.getTime() <= cutoff;
-  const newest = (list: readonly SeriesActivity[]) => new Date(Math.max(...list.map((a) => a.latest.getTime())));
-  if (activity.length === 0) return [];
-  if (activity.every(silent)) return [{ scope: 'source', level: 'source', latest: newest(activity), series: activity.length }];
-  const bySite = new Map<string, SeriesActivity[]>();
-  for (const a of activity) pushTo(bySite, a.site, a);
+  const silent = (s: ExpectedSeries) => s.latest === null || s.latest.getTime() <= cutoff;
+  if (series.length === 0) return [];
+  if (series.every(silent)) return [{ scope: 'source', level: 'source', latest: newest(series), series: series.length }];
+  const bySite = new Map<string, ExpectedSeries[]>();
+  // Entries without a site exist only for a source that delivered nothing at all, caught above.
+  for (const s of series) if (s.site !== null) pushTo(bySite, s.site, s);
   const parts: Silence[] = [];
   for (const [site, list] of bySite) {
     if (list.every(silent)) parts.push({ scope: `site:${site}`, level: 'site', site, latest: newest(list), series: list.length });
-    else for (const a of list.filter(silent)) parts.push({ scope: `site:${site}|parameter:${a.parameter}`, level: 'parameter', site, parameter: a.parameter, latest: a.latest, series: 1 });
+    else for (const s of list.filter(silent)) if (s.parameter !== null) parts.push({ scope: `site:${site}|parameter:${s.parameter}`, level: 'parameter', site, parameter: s.parameter, latest: s.latest, series: 1 });
   }
   return parts;
+}
+
+/** Which of the expected series an alert at a level covers. */
+export function withinScope(series: readonly ExpectedSeries[], scope: { level: string; site?: string | null; parameter?: string | null }): ExpectedSeries[] {
+  if (scope.level === 'source') return [...series];
+  return series.filter((s) => s.site === scope.site && (scope.level === 'site' || s.parameter === scope.parameter));
+}
+
+export function newest(series: readonly ExpectedSeries[]): Date | null {
+  const times = series.flatMap((s) => (s.latest ? [s.latest.getTime()] : []));
+  return times.length === 0 ? null : new Date(Math.max(...times));
 }

@@ -1,7 +1,7 @@
 /**
  * Stores one batch of normalized readings: site codes resolved to ids (unknown ones quarantined, or registered
- * from feed metadata when asked), monthly partitions ensured, then readings, quarantine and source state in one
- * transaction.
+ * from feed metadata when asked), monthly partitions ensured, then readings, the series the source delivered
+ * (`source_series`), quarantine and source state in one transaction.
  */
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -10,6 +10,7 @@ import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { quarantine } from '../db/repositories/quarantine.repository.ts';
 import { ensurePartitions, storeReadings, type PartitionCache, type ReadingRow, type StoreCounts } from '../db/repositories/readings.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
+import { recordSourceSeries } from '../db/repositories/source-series.repository.ts';
 import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { NormalizedReading, Rejection } from './normalize.ts';
@@ -74,6 +75,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   try {
     counts = await inClientTransaction(deps.pool, async (tx) => {
       const stored = await storeReadings(tx, rows, input.sourceId);
+      if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, rows);
       await quarantine(tx.db, input.sourceId, rejections);
       if (input.sourceId && input.recordHealth !== false) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
       if (dryRun) throw new DryRunRollback(stored);

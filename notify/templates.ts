@@ -1,9 +1,12 @@
 /**
  * Notification texts: zh-CN by default, English per recipient; a plain-text and an HTML body for mail and a
  * markdown body for chat robots. Pure: everything shown comes in as data. Every value is HTML-escaped in the HTML
- * body, and the subject carries no line breaks (no header injection through a site name or a value).
+ * body, and the subject carries no line breaks (no header injection through a site name or a value). An alert on
+ * simulated or replayed demonstration data (its evidence's `origin`) says so first, in the subject and the body:
+ * 【模拟数据】/【回放数据】.
  */
-import { decimalPlaces, divideRounded, parseDecimal, toScaled } from '../lib/decimal.ts';
+import { originLabels, originMark, type DataOrigin } from '../lib/data-origin.ts';
+import { compareDecimal, decimalPlaces, divideRounded, parseDecimal, toScaled } from '../lib/decimal.ts';
 import { formatBeijing } from '../lib/time.ts';
 import { findParameter } from '../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
@@ -53,7 +56,7 @@ export function escapeHtml(text: string): string {
 export function exceedanceMultiple(value: string, limit: string): string | null {
   const v = parseDecimal(value);
   const l = parseDecimal(limit);
-  if (v === null || l === null || Number(l) <= 0) return null;
+  if (v === null || l === null || compareDecimal(l, '0') <= 0) return null;
   const scale = Math.max(decimalPlaces(v), decimalPlaces(l));
   const over = toScaled(v, scale) - toScaled(l, scale);
   if (over <= 0n) return null;
@@ -81,8 +84,23 @@ function parameterLabel(parameter: string | null, language: Language): { name: s
   return { name: language === 'en' ? p.nameEn : p.nameZh, unit: p.unit };
 }
 
-/** The one-line headline of an item, used as the subject of a single-item message. */
+/** Where an item's data come from: simulated / replayed demonstration data, or null (measured). */
+export function originOfItem(item: NotificationItem): DataOrigin | null {
+  const origin = item.evidence.origin;
+  return origin === 'simulated' || origin === 'replayed' ? origin : null;
+}
+
+/** The seasonal special limits a water-class alert's evidence holds. */
+function seasonalOf(e: Record<string, unknown>): { parameter: string; limit: number; value: string; breached: boolean }[] {
+  return Array.isArray(e.seasonalLimits) ? (e.seasonalLimits as { parameter: string; limit: number; value: string; breached: boolean }[]) : [];
+}
+
+/** The one-line headline of an item, used as the subject of a single-item message; demonstration data first marked. */
 export function headline(item: NotificationItem, language: Language): string {
+  return `${originMark(originOfItem(item), language)}${plainHeadline(item, language)}`;
+}
+
+function plainHeadline(item: NotificationItem, language: Language): string {
   const e = item.evidence;
   const zh = language === 'zh-CN';
   const site = siteLabel(item, language);
@@ -106,17 +124,30 @@ export function headline(item: NotificationItem, language: Language): string {
       const cls = str(e.class) as WaterClass | null;
       const target = str(e.targetClass) as WaterClass | null;
       if (item.kind === 'resolution') return zh ? `【恢复】${site} 水质已达${target ? waterClassZh[target] : ''}目标` : `[Resolved] ${site} meets its Class ${target ?? ''} target again`;
-      return zh ? `${reminder}【水质类别预警】${site} ${cls ? waterClassZh[cls] : '超季节限值'}，目标${target ? waterClassZh[target] : ''}${late}` : `${reminder}[Water class] ${site} Class ${cls ?? '—'}, target Class ${target ?? ''}${late}`;
+      // A parameter over the target's seasonal special limit is named: the class alone may meet the target.
+      const over = seasonalOf(e)
+        .filter((l) => l.breached)
+        .map((l) => {
+          const p = parameterLabel(l.parameter, language);
+          return zh ? `${p.name} ${l.value} ${p.unit} 超季节限值 ${l.limit}` : `${p.name} ${l.value} ${p.unit} over its seasonal limit ${l.limit}`;
+        });
+      const state = [...(cls ? [zh ? waterClassZh[cls] : `Class ${cls}`] : []), ...over].join(zh ? '，' : ', ');
+      return zh ? `${reminder}【水质类别预警】${site} ${state}，目标${target ? waterClassZh[target] : ''}${late}` : `${reminder}[Water class] ${site} ${state}, target Class ${target ?? ''}${late}`;
     }
     case 'rate_of_change':
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 突变已结束` : `[Resolved] ${site} ${name} spike over`) : zh ? `【突变提示】${site} ${name} 1小时内由 ${str(e.previous) ?? ''} 升至 ${value ?? ''} ${unit}` : `[Spike] ${site} ${name} rose from ${str(e.previous) ?? ''} to ${value ?? ''} ${unit} within an hour`;
     case 'instrument_state':
-      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours`;
+      return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}${str(e.samples) ? `（${str(e.samples) ?? ''} 个样本）` : ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours${str(e.samples) ? ` (${str(e.samples) ?? ''} samples)` : ''}`;
     case 'target_at_risk':
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
     default: {
       const what = [str(e.source), str(e.site), str(e.parameter)].filter(Boolean).join(' ');
-      return item.kind === 'resolution' ? (zh ? `【恢复】${what} 数据已恢复` : `[Resolved] ${what} data resumed`) : zh ? `【数据中断】${what} 已 ${str(e.silentMinutes) ?? ''} 分钟无数据` : `[No data] ${what} silent for ${str(e.silentMinutes) ?? ''} minutes`;
+      if (item.kind === 'resolution') {
+        if (e.reason === 'no_longer_expected') return zh ? `【解除】${what} 已不在配置要求的数据范围内（配置已变更）` : `[Closed] ${what} is no longer expected by the configuration`;
+        return zh ? `【恢复】${what} 数据已恢复` : `[Resolved] ${what} data resumed`;
+      }
+      if (e.neverDelivered === true) return zh ? `【数据中断】${what} 从未收到数据（已等待 ${str(e.silentMinutes) ?? ''} 分钟）` : `[No data] ${what} has never delivered (waited ${str(e.silentMinutes) ?? ''} minutes)`;
+      return zh ? `【数据中断】${what} 已 ${str(e.silentMinutes) ?? ''} 分钟无数据` : `[No data] ${what} silent for ${str(e.silentMinutes) ?? ''} minutes`;
     }
   }
 }
@@ -130,6 +161,14 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
     if (value !== null && value !== '') lines.push([zh ? labelZh : labelEn, value]);
   };
   const { name, unit } = parameterLabel(str(e.parameter), options.language);
+  const origin = originOfItem(item);
+  if (origin) {
+    const warning: Record<DataOrigin, [string, string]> = {
+      simulated: ['模拟数据：程序生成，不是实测，不得据以处置', 'simulated: generated by a program, not measured; do not act on it'],
+      replayed: ['回放数据：历史记录按实时重放，不是当前实测，不得据以处置', 'replayed: recorded data played back as if live, not a current measurement; do not act on it'],
+    };
+    add('数据性质', 'Data', warning[origin][zh ? 0 : 1]);
+  }
   add('站点', 'Site', item.site ? `${siteLabel(item, options.language)} (${item.site.code})` : null);
   add('监测项目', 'Parameter', name || null);
   const time = str(e.time);
@@ -143,6 +182,16 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
     add('目标', 'Target', `${str(e.targetClass) ?? ''}（${str(e.target) ?? ''}）`);
     const worst = Array.isArray(e.worst) ? (e.worst as { parameter: string; class: string; value: string }[]) : [];
     add('主要超标项目', 'Worst parameters', worst.map((w) => `${parameterLabel(w.parameter, options.language).name} ${w.value}（${w.class}）`).join('，') || null);
+    add(
+      '季节限值',
+      'Seasonal limits',
+      seasonalOf(e)
+        .map((l) => {
+          const p = parameterLabel(l.parameter, options.language);
+          return zh ? `${p.name} ${l.value} ${p.unit}（限值 ${l.limit}，${l.breached ? '超限' : '达标'}）` : `${p.name} ${l.value} ${p.unit} (limit ${l.limit}, ${l.breached ? 'exceeded' : 'met'})`;
+        })
+        .join('，') || null,
+    );
   }
   if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
@@ -158,7 +207,11 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const first = items[0];
   if (!first) throw new Error('no items to render');
   const heads = items.map((i) => singleLine(headline(i, options.language)));
-  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `【环境监测告警】${items.length} 条：${heads[0] ?? ''} 等` : `[envmon] ${items.length} alerts: ${heads[0] ?? ''} and more`);
+  // A burst: the subject says whether it holds demonstration data — all of one kind, or some.
+  const origins = new Set(items.map(originOfItem));
+  const [only] = origins;
+  const burstMark = origins.size === 1 ? originMark(only, options.language) : [...origins].filter((o) => o !== null).map((o) => (zh ? `【含${originLabels[o].zh}】` : `[some ${originLabels[o].en}] `)).join('');
+  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `${burstMark}【环境监测告警】${items.length} 条：${heads[0] ?? ''} 等` : `${burstMark}[envmon] ${items.length} alerts: ${heads[0] ?? ''} and more`);
   const blocks = items.map((item, i) => ({ head: heads[i] as string, lines: details(item, options) }));
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
   const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');

@@ -1,7 +1,9 @@
 /**
  * Plan targets with year-to-date progress and the projection, for `envmon targets`, GET /api/targets and the
  * target-at-risk rule. Air indicators come from the stored natural-day aggregates (daily AQI from the day values
- * of the six pollutants); water classes from the year's hourly values.
+ * of the six pollutants); water targets from the year's hourly values, judged as the water_class rule and the daily
+ * summary judge them (standards/water-target.ts: each value by its own month's seasonal limit). A target whose site
+ * is fed by simulated or replayed demonstration data says so (`origin`, `originLabel`).
  */
 import type { Kysely } from 'kysely';
 import type { TargetConfig } from '../config/schema.ts';
@@ -9,14 +11,16 @@ import { aggregatesOf } from '../db/repositories/aggregates.repository.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
+import { dataOrigins } from '../db/repositories/source-series.repository.ts';
 import type { Database } from '../db/schema.ts';
+import { originFields, type DataOrigin } from '../lib/data-origin.ts';
 import { BEIJING_OFFSET_MS, DAY_MS } from '../lib/time.ts';
-import { addDayValue, naturalDays, seriesBySite } from '../standards/air-series.ts';
-import { exactMean } from '../standards/air-statistics.ts';
+import { addDayValue, naturalDays } from '../standards/air-series.ts';
 import { dailyAqi, editionForDay, pollutants, type DailyConcentrations } from '../standards/aqi.ts';
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
 import { airTargetProgress, waterTargetProgress, type DailyAirValues, type Progress } from '../standards/target-progress.ts';
-import { isClassified, sectionClass } from '../standards/water-class.ts';
+import { isClassified } from '../standards/water-class.ts';
+import { assessSamplesAgainstTarget, waterTargetOf } from '../standards/water-target.ts';
 import { QueryError } from './air-queries.ts';
 
 const waterParameters = ['ph', 'do', 'codmn', 'cod', 'bod5', 'nh3_n', 'tp'];
@@ -35,6 +39,9 @@ export interface TargetRow {
   year: number;
   asOf: string;
   progress: Progress | null;
+  /** simulated / replayed when demonstration data feed the target's site in the year to date; null for measured data. */
+  origin: DataOrigin | null;
+  originLabel: string | null;
 }
 
 export interface TargetsQuery {
@@ -56,6 +63,8 @@ export async function targetsQuery(db: Kysely<Database>, targets: readonly Targe
   const to = endOfNaturalDay(asOf);
   const daysInYear = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / DAY_MS;
   const siteIds = await siteIdsByCode(db, selected.flatMap((t) => ('site' in t.scope ? [t.scope.site] : [])));
+  const origins = await dataOrigins(db, [...siteIds.values()], { from, to });
+  const waterBodies = new Map((siteIds.size === 0 ? [] : await db.selectFrom('site').select(['code', 'water_body']).where('id', 'in', [...siteIds.values()]).execute()).map((s) => [s.code, s.water_body]));
 
   const rows: TargetRow[] = [];
   for (const t of selected) {
@@ -64,19 +73,20 @@ export async function targetsQuery(db: Kysely<Database>, targets: readonly Targe
     const rule = { indicator: t.indicator, comparator: t.target.comparator, ...(t.target.value === undefined ? {} : { value: t.target.value }), ...(t.baseline ? { baseline: t.baseline.value } : {}) };
     let progress: Progress | null = null;
     if (site && t.indicator === 'water_class') {
-      const series = seriesBySite(await hourlyValues(db, [site], waterParameters, from, to)).get(site);
-      const means: Record<string, string> = {};
-      let samples = 0;
-      for (const [parameter, values] of series ?? []) {
-        if (!isClassified(parameter) || values.size === 0) continue;
-        means[parameter] = exactMean([...values.values()], 3);
-        samples = Math.max(samples, values.size);
+      const byTime = new Map<number, Record<string, string>>();
+      for (const v of await hourlyValues(db, [site], waterParameters, from, to)) {
+        if (!isClassified(v.parameter)) continue;
+        const values = byTime.get(v.observedAt.getTime()) ?? {};
+        values[v.parameter] = v.value;
+        byTime.set(v.observedAt.getTime(), values);
       }
-      progress = waterTargetProgress(rule, sectionClass(means)?.class ?? null, samples);
+      const samples = [...byTime].map(([at, values]) => ({ at, values }));
+      const waterBody = waterBodies.get(site) === 'lake_reservoir' ? 'lake_reservoir' : 'river';
+      progress = waterTargetProgress(rule, assessSamplesAgainstTarget(samples, waterTargetOf(t), waterBody), samples.length);
     } else if (siteId !== undefined) {
       progress = airTargetProgress(rule, await dailyAirValues(db, siteId, parameterIds, from, to), daysInYear);
     }
-    rows.push({ id: t.id, document: t.document, nature: t.nature, governing: t.governing, indicator: t.indicator, scope: t.scope, baseline: t.baseline ?? null, target: t.target, validFrom: t.validFrom, validTo: t.validTo, year, asOf, progress });
+    rows.push({ id: t.id, document: t.document, nature: t.nature, governing: t.governing, indicator: t.indicator, scope: t.scope, baseline: t.baseline ?? null, target: t.target, validFrom: t.validFrom, validTo: t.validTo, year, asOf, progress, ...originFields(siteId === undefined ? null : origins.get(siteId)) });
   }
   return rows;
 }

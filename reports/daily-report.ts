@@ -1,8 +1,10 @@
 /**
  * The daily summary of one natural day (01:00 … 24:00 Beijing time): for each air site its daily AQI, category,
  * primary pollutants and the pollutants over the GB 3095 Grade II limit of the date; for each water site its class
- * against its target and the worst parameters; data completeness (valid hours of 24); alerts opened, resolved and
- * still open; plan progress year-to-date with the projection; and the series the chart shows (30 days of PM2.5).
+ * against its target (standards/water-target.ts: the same judgement, seasonal limits included, as the water_class
+ * rule and `envmon targets`) and the worst parameters; data completeness (valid hours of 24); alerts opened, resolved
+ * and still open; plan progress year-to-date with the projection; and the series the chart shows (30 days of PM2.5).
+ * Whatever comes from simulated or replayed demonstration sources carries its origin (模拟数据 / 回放数据).
  */
 import { sql, type Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
@@ -11,19 +13,28 @@ import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
-import { waterTargetFor } from '../evaluate/rules/water-class.ts';
 import { addDayValue } from '../standards/air-series.ts';
-import { DAY_MS, HOUR_MS } from '../lib/time.ts';
+import { DAY_MS } from '../lib/time.ts';
 import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
 import { gb3095Limit } from '../standards/air-limits.ts';
 import { exactMean } from '../standards/air-statistics.ts';
 import { dailyAqi, editionForDay, pollutants, type DailyConcentrations, type Pollutant } from '../standards/aqi.ts';
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
-import { isClassified, meetsClass, sectionClass, type WaterClass } from '../standards/water-class.ts';
+import { isClassified, sectionClass, type WaterClass } from '../standards/water-class.ts';
+import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
 import { pushTo } from '../lib/collections.ts';
+import { compareExact } from '../lib/decimal-number.ts';
+import { originFields, type DataOrigin } from '../lib/data-origin.ts';
+import { dataOrigins } from '../db/repositories/source-series.repository.ts';
 
-export interface AirSiteDay {
+/** Where a row's data come from: `origin` simulated / replayed (demonstration data) or null (measured). */
+interface Origin {
+  origin: DataOrigin | null;
+  originLabel: string | null;
+}
+
+export interface AirSiteDay extends Origin {
   site: string;
   name: string;
   aqi: number | null;
@@ -36,23 +47,28 @@ export interface AirSiteDay {
   completeness: Record<string, number>;
 }
 
-export interface WaterSiteDay {
+export interface WaterSiteDay extends Origin {
   site: string;
   name: string;
+  /** GB 3838 class of the day's means (parameters under a seasonal special limit of the target excepted). */
   class: WaterClass | null;
   targetClass: WaterClass | null;
   meets: boolean | null;
   worst: { parameter: string; class: WaterClass; value: string }[];
+  /** The target's special limits in force on the date, against the day's means. */
+  seasonal: TargetAssessment['seasonal'];
   completeness: Record<string, number>;
 }
 
 export interface DailyReport {
   date: string;
+  /** The demonstration origins of anything the report shows (empty when all of it is measured data). */
+  origins: DataOrigin[];
   air: AirSiteDay[];
   water: WaterSiteDay[];
-  alerts: { opened: number; resolved: number; open: number; items: { id: number; rule: string; site: string | null; state: string; severity: string; firstSeenAt: string; resolvedAt: string | null }[] };
+  alerts: { opened: number; resolved: number; open: number; items: ({ id: number; rule: string; site: string | null; state: string; severity: string; firstSeenAt: string; resolvedAt: string | null } & Origin)[] };
   targets: TargetRow[];
-  chart: { site: string; name: string; parameter: 'pm2_5'; target: number | null; targetLabel: string | null; days: { day: string; value: string | null }[] } | null;
+  chart: ({ site: string; name: string; parameter: 'pm2_5'; target: number | null; targetLabel: string | null; days: { day: string; value: string | null }[] } & Origin) | null;
 }
 
 export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, parameterIds: ParameterIds, date: string, now: Date): Promise<DailyReport> {
@@ -62,6 +78,8 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
   const waterSites = config.sites.filter((s) => s.kind === 'surface_water' || s.kind === 'drinking_water_source');
   const siteIds = await siteIdsByCode(db, [...airSites, ...waterSites].map((s) => s.code));
   const codeOf = new Map([...parameterIds].map(([code, id]) => [id, code]));
+  const origins = await dataOrigins(db, [...siteIds.values()], { from: dayStart, to: dayEnd });
+  const originOfSite = (code: string) => originFields(origins.get(siteIds.get(code) ?? -1));
 
   // Air: the day rows of the six pollutants.
   const airIds = airSites.flatMap((s) => (siteIds.has(s.code) ? [siteIds.get(s.code) as number] : []));
@@ -79,11 +97,11 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
       completeness[p] = r.hourCount ?? 0;
       addDayValue(values, p, r);
       const limit = r.value === null ? null : gb3095Limit(p, 'day', 2, dayEnd);
-      if (limit && r.value !== null && Number(r.value) > limit.limit) exceedances.push({ parameter: p, value: r.value, limit: limit.limit, clause: limit.clause, multiple: exceedanceMultiple(r.value, String(limit.limit)) });
+      if (limit && r.value !== null && compareExact(r.value, limit.limit) > 0) exceedances.push({ parameter: p, value: r.value, limit: limit.limit, clause: limit.clause, multiple: exceedanceMultiple(r.value, String(limit.limit)) });
     }
     if (rows.length === 0) continue;
     const result = dailyAqi(editionForDay(date), values);
-    air.push({ site: site.code, name: site.nameZh, aqi: result.aqi, category: result.category?.nameZh ?? null, primaryPollutants: result.primaryPollutants, standard: result.standard, exceedances, completeness });
+    air.push({ site: site.code, name: site.nameZh, ...originOfSite(site.code), aqi: result.aqi, category: result.category?.nameZh ?? null, primaryPollutants: result.primaryPollutants, standard: result.standard, exceedances, completeness });
   }
 
   // Water: the day's mean of each classified parameter, classed by GB 3838 single-factor assessment.
@@ -99,22 +117,26 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
     const params = bySite.get(site.code);
     if (!params) continue;
     const means = Object.fromEntries([...params].map(([p, list]) => [p, exactMean(list, 3)]));
-    const assessment = sectionClass(means, site.waterBody ?? 'river');
-    const target = waterTargetFor(config.targets, site.code, dayEnd.getTime() - HOUR_MS);
+    // The day's means against the target in force on the date, with the date's seasonal limits: as the rule judges.
+    const target = waterTargetFor(config.targets, site.code, dayEnd.getTime());
+    const judged = target ? assessAgainstTarget(means, target, dayEnd.getTime(), site.waterBody ?? 'river') : null;
+    const classOnly = target ? null : sectionClass(means, site.waterBody ?? 'river');
     water.push({
       site: site.code,
       name: site.nameZh,
-      class: assessment?.class ?? null,
+      ...originOfSite(site.code),
+      class: judged?.class ?? classOnly?.class ?? null,
       targetClass: target?.cls ?? null,
-      meets: assessment && target ? meetsClass(assessment.class, target.cls) : null,
-      worst: assessment ? assessment.worst.map((w) => ({ ...w, value: means[w.parameter] ?? '' })) : [],
+      meets: judged?.meets ?? null,
+      worst: judged?.worst ?? classOnly?.worst.map((w) => ({ ...w, value: means[w.parameter] ?? '' })) ?? [],
+      seasonal: judged?.seasonal ?? [],
       completeness: Object.fromEntries([...params].map(([p, list]) => [p, list.length])),
     });
   }
 
   // Alerts of the day.
-  const alertRows = await sql<{ id: number; rule_id: string; site: string | null; state: string; severity: string; first_seen_at: Date; resolved_at: Date | null }>`
-    select a.id, a.rule_id, s.code as site, a.state, a.severity, a.first_seen_at, a.resolved_at
+  const alertRows = await sql<{ id: number; rule_id: string; site: string | null; state: string; severity: string; first_seen_at: Date; resolved_at: Date | null; origin: DataOrigin | null }>`
+    select a.id, a.rule_id, s.code as site, a.state, a.severity, a.first_seen_at, a.resolved_at, a.evidence->>'origin' as origin
     from alert a left join site s on s.id = a.site_id
     where (a.first_seen_at > ${dayStart} and a.first_seen_at <= ${dayEnd}) or (a.resolved_at > ${dayStart} and a.resolved_at <= ${dayEnd}) or a.state <> 'resolved'
     order by a.id limit 200`.execute(db);
@@ -123,11 +145,14 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
     opened: alertRows.rows.filter((a) => within(a.first_seen_at)).length,
     resolved: alertRows.rows.filter((a) => within(a.resolved_at)).length,
     open: alertRows.rows.filter((a) => a.state !== 'resolved').length,
-    items: alertRows.rows.map((a) => ({ id: a.id, rule: a.rule_id, site: a.site, state: a.state, severity: a.severity, firstSeenAt: a.first_seen_at.toISOString(), resolvedAt: a.resolved_at?.toISOString() ?? null })),
+    items: alertRows.rows.map((a) => ({ id: a.id, rule: a.rule_id, site: a.site, state: a.state, severity: a.severity, firstSeenAt: a.first_seen_at.toISOString(), resolvedAt: a.resolved_at?.toISOString() ?? null, ...originFields(a.origin) })),
   };
 
   const targets = (await targetsQuery(db, config.targets.filter((t) => t.governing), parameterIds, { asOf: date }, now)).filter((t) => t.progress !== null);
-  return { date, air, water, alerts, targets, chart: await chartSeries(db, config, siteIds, parameterIds, air, date) };
+  const chart = await chartSeries(db, config, siteIds, parameterIds, air, date);
+  const shown = [...air, ...water, ...alerts.items, ...targets, ...(chart ? [chart] : [])].map((r) => r.origin);
+  const present = (['simulated', 'replayed'] as const).filter((o) => shown.includes(o));
+  return { date, origins: present, air, water, alerts, targets, chart };
 }
 
 /** 30 days of PM2.5 day values at the first air site with data (one with a PM2.5 target first), with the target line. */
@@ -145,6 +170,8 @@ async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map
   return {
     site: site.site,
     name: site.name,
+    origin: site.origin,
+    originLabel: site.originLabel,
     parameter: 'pm2_5',
     target: target ? Number(target.target.value) : (limit?.limit ?? null),
     targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)}` : (limit?.clause ?? null),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { formatBeijing } from '../../lib/time.ts';
-import { alertsQuery } from '../../queries/alerts-query.ts';
+import { originMark } from '../../lib/data-origin.ts';
+import { alertsQuery, alertWithHistory } from '../../queries/alerts-query.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
@@ -22,7 +23,8 @@ export const alertsListCommand: Command = {
         if (alerts.length === 0) context.out(values.all ? 'no alerts' : 'no open alerts');
         for (const a of alerts) {
           const e = a.evidence as { value?: string; limit?: number };
-          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${a.siteName ?? a.site ?? '-'} ${a.parameter ?? ''} ${e.value ?? ''} (limit ${e.limit ?? '-'})  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
+          // Demonstration data is named before the site, so a simulated exceedance is never read as a real one.
+          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${originMark(a.origin)}${a.siteName ?? a.site ?? '-'} ${a.parameter ?? ''} ${e.value ?? ''} (limit ${e.limit ?? '-'})  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
         }
       }
       return 0;
@@ -38,14 +40,13 @@ export const alertsShowCommand: Command = {
   run: async ({ values, positionals }, context) =>
     withDatabase(context, async ({ db }) => {
       const id = Number(positionals[0]);
-      const alert = Number.isInteger(id) ? await db.selectFrom('alert').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+      const alert = Number.isInteger(id) ? await alertWithHistory(db, id) : undefined;
       if (!alert) throw new UsageError(`no alert ${positionals[0] ?? ''}`);
-      const history = await db.selectFrom('alert_event').select(['at', 'from_state', 'to_state', 'note', 'evidence']).where('alert_id', '=', id).orderBy('id').execute();
-      if (values.json) context.out(JSON.stringify({ ...alert, history }, null, 2));
+      if (values.json) context.out(JSON.stringify(alert, null, 2));
       else {
-        context.out(`alert ${alert.id} ${alert.rule_id} ${alert.state} (${alert.severity})`);
+        context.out(`${originMark(alert.origin)}alert ${alert.id} ${alert.rule_id} ${alert.state} (${alert.severity})${alert.originLabel ? `  data: ${alert.originLabel}, not measured` : ''}`);
         context.out(`evidence: ${JSON.stringify(alert.evidence)}`);
-        for (const h of history) context.out(`  ${formatBeijing(h.at)}  ${h.from_state ?? '-'} → ${h.to_state}${h.note ? `  ${h.note}` : ''}`);
+        for (const h of alert.history) context.out(`  ${formatBeijing(h.at)}  ${h.from_state ?? '-'} → ${h.to_state}${h.note ? `  ${h.note}` : ''}`);
       }
       return 0;
     }),

@@ -1,6 +1,7 @@
 import { openDatabase } from '../../db/open-database.ts';
 import { statusCounts } from '../../db/repositories/status.repository.ts';
 import { isEnabled, listSources } from '../../db/repositories/sources.repository.ts';
+import { originFields, originMark, originOfKind } from '../../lib/data-origin.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import type { Command } from '../command.ts';
 
@@ -21,6 +22,8 @@ export const statusCommand: Command = {
         sources: sources.map((s) => ({
           id: s.id,
           kind: s.kind,
+          // A simulated or replayed source feeds demonstration data: said wherever its data are shown.
+          ...originFields(originOfKind(s.kind)),
           name: s.name,
           enabled: isEnabled(s),
           readings: counts.readingsBySource[s.id] ?? 0,
@@ -48,7 +51,7 @@ export const statusCommand: Command = {
         const r = report.sources.find((x) => x.id === s.id);
         const ok = s.last_success_at ? formatBeijing(s.last_success_at) : 'never';
         const err = s.last_error_at ? `${formatBeijing(s.last_error_at)} ${s.last_error ?? ''}` : '-';
-        out(`  ${s.id.padEnd(20)} ${isEnabled(s) ? 'enabled ' : 'disabled'} readings ${String(r?.readings ?? 0).padStart(8)}  last success ${ok}  last error ${err}`);
+        out(`  ${s.id.padEnd(20)} ${originMark(originOfKind(s.kind))}${isEnabled(s) ? 'enabled ' : 'disabled'} readings ${String(r?.readings ?? 0).padStart(8)}  last success ${ok}  last error ${err}`);
       }
       return 0;
     } finally {

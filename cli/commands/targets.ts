@@ -1,3 +1,4 @@
+import { originMark } from '../../lib/data-origin.ts';
 import { QueryError } from '../../queries/air-queries.ts';
 import { targetsQuery } from '../../queries/targets-query.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -24,7 +25,7 @@ export const targetsCommand: Command = {
         if (rows.length === 0) context.out(`no targets in force in ${str(values.year) ?? 'this year'} (--all shows every target)`);
         for (const r of rows) {
           const p = r.progress;
-          context.out(`${r.id}${r.governing ? '' : ' (not governing)'}  ${r.document}  ${r.indicator}: ${p?.current ?? 'no data'} (target ${p?.required ?? '-'})${p?.meets === true ? ' 达标' : p?.meets === false ? ' 未达标' : ''}${p?.projection ? `  ${p.projection}` : ''}`);
+          context.out(`${originMark(r.origin)}${r.id}${r.governing ? '' : ' (not governing)'}  ${r.document}  ${r.indicator}: ${p?.current ?? 'no data'} (target ${p?.required ?? '-'})${p?.meets === true ? ' 达标' : p?.meets === false ? ' 未达标' : ''}${p?.projection ? `  ${p.projection}` : ''}`);
         }
       }
       return 0;

@@ -38,6 +38,7 @@ export async function targetAtRiskObservations(context: EvaluationContext, rule:
           kind: 'target_at_risk',
           rule: rule.id,
           site,
+          origin: row.origin,
           target: row.id,
           document: row.document,
           nature: row.nature,

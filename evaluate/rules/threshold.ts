@@ -1,15 +1,20 @@
 /**
  * Threshold rules: the hourly value, an 8- or 24-hour moving mean or the natural-day value of one parameter
  * against a limit — a number, or the GB 3095 limit in force at the window's time. Only valid windows (GB 3095
- * Table 4 minimum data) are judged.
+ * Table 4 minimum data) are judged. Values and limits are compared as exact decimals. Each value carries the
+ * series' expected spacing, so persistence counts consecutive values only (evaluate/series-spacing.ts).
  */
 import type { ThresholdRuleConfig } from '../../config/schema.ts';
 import { aggregatesOf } from '../../db/repositories/aggregates.repository.ts';
 import { hourlyReadings } from '../../db/repositories/series.repository.ts';
 import { gb3095Limit } from '../../standards/air-limits.ts';
+import { pushTo } from '../../lib/collections.ts';
+import { decimalOfNumber } from '../../lib/decimal-number.ts';
 import { thresholdObservation } from '../alert-state.ts';
 import type { RuleObservation } from '../apply-observations.ts';
+import { originOf } from '../data-origins.ts';
 import { behindWatermark, changedSitesInScope, changedSpans, coveringSpan, withinSpans, type EvaluationContext } from '../evaluation-context.ts';
+import { expectedSpacing, SPACING_LOOKBACK_MS, windowSpacing } from '../series-spacing.ts';
 
 interface WindowValue {
   site: string;
@@ -17,6 +22,8 @@ interface WindowValue {
   at: number;
   value: string;
   validCount: number;
+  /** The series' expected spacing between values, ms. */
+  spacingMs?: number | undefined;
 }
 
 export async function thresholdObservations(context: EvaluationContext, rule: ThresholdRuleConfig): Promise<RuleObservation[]> {
@@ -24,13 +31,17 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
   if (parameterId === undefined) return [];
   const sites = changedSitesInScope(context, rule.scope).filter((site) => changedSpans(context, site, rule.parameter).length > 0);
   if (sites.length === 0) return [];
-  const values = rule.window === '1h' ? await hourValues(context, rule.parameter, parameterId, sites) : await windowValues(context, rule.window, rule.parameter, parameterId, sites);
+  // The sampling interval matters only to persistence: read the week before the values for it only then.
+  const values = rule.window === '1h' ? await hourValues(context, rule.parameter, parameterId, sites, rule.forEvaluations > 1) : await windowValues(context, rule.window, rule.parameter, parameterId, sites);
+  const origins = await originOf(context);
+  const clearAt = rule.clearAt === undefined ? {} : { clearAt: decimalOfNumber(rule.clearAt) };
   const observations: RuleObservation[] = [];
   for (const v of values) {
     const resolved = typeof rule.limit === 'number' ? { limit: rule.limit, clause: rule.limitSource ?? '', edition: null } : gb3095Limit(rule.parameter, rule.window, rule.limit.grade, new Date(v.at));
     if (!resolved) continue;
     observations.push({
-      ...thresholdObservation({ direction: rule.direction, limit: resolved.limit, ...(rule.clearAt === undefined ? {} : { clearAt: rule.clearAt }) }, Number(v.value)),
+      ...thresholdObservation({ direction: rule.direction, limit: decimalOfNumber(resolved.limit), ...clearAt }, v.value),
+      spacingMs: v.spacingMs,
       dedupKey: `${rule.id}|${v.site}|${rule.parameter}`,
       behind: behindWatermark(context, v.site, rule.parameter, v.at),
       at: v.at,
@@ -41,6 +52,7 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
         kind: 'threshold',
         rule: rule.id,
         site: v.site,
+        origin: origins.series(v.site, rule.parameter),
         parameter: rule.parameter,
         value: v.value,
         window: rule.window,
@@ -55,16 +67,21 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
   return observations;
 }
 
-async function hourValues(context: EvaluationContext, parameter: string, parameterId: number, sites: readonly string[]): Promise<WindowValue[]> {
+async function hourValues(context: EvaluationContext, parameter: string, parameterId: number, sites: readonly string[], withSpacing: boolean): Promise<WindowValue[]> {
   const spans = new Map(sites.map((s) => [s, changedSpans(context, s, parameter)]));
   const all = coveringSpan([...spans.values()].flat());
   if (!all) return [];
   const ids = sites.map((s) => context.siteIds.get(s) as number);
   const codes = new Map(sites.map((s) => [context.siteIds.get(s) as number, s]));
-  const rows = await hourlyReadings(context.db, ids, [parameterId], new Date(all.from), new Date(all.to));
+  const rows = await hourlyReadings(context.db, ids, [parameterId], new Date(all.from - (withSpacing ? SPACING_LOOKBACK_MS : 0)), new Date(all.to));
+  // Every sample counts for the sampling interval, whatever its flag: a flagged value is a missing value, not a
+  // longer interval.
+  const times = new Map<number, number[]>();
+  for (const r of rows) pushTo(times, r.siteId, r.observedAt.getTime());
+  const spacing = new Map([...times].map(([siteId, list]) => [siteId, withSpacing ? expectedSpacing(list) : undefined]));
   return rows.flatMap((r) => {
     const site = codes.get(r.siteId) as string;
-    return r.flag === 'N' && withinSpans(spans.get(site) ?? [], r.observedAt.getTime()) ? [{ site, siteId: r.siteId, at: r.observedAt.getTime(), value: r.value, validCount: 1 }] : [];
+    return r.flag === 'N' && withinSpans(spans.get(site) ?? [], r.observedAt.getTime()) ? [{ site, siteId: r.siteId, at: r.observedAt.getTime(), value: r.value, validCount: 1, spacingMs: spacing.get(r.siteId) }] : [];
   });
 }
 
@@ -91,6 +108,6 @@ async function windowValues(context: EvaluationContext, kind: '8h' | '24h' | 'da
   const rows = await aggregatesOf(context.db, kind, ids, [parameterId], new Date(first), new Date(last));
   return rows.flatMap((r) => {
     const site = codes.get(r.siteId) as string;
-    return r.value !== null && (ends.get(site)?.(r.windowEnd.getTime()) ?? false) ? [{ site, siteId: r.siteId, at: r.windowEnd.getTime(), value: r.value, validCount: r.validCount }] : [];
+    return r.value !== null && (ends.get(site)?.(r.windowEnd.getTime()) ?? false) ? [{ site, siteId: r.siteId, at: r.windowEnd.getTime(), value: r.value, validCount: r.validCount, spacingMs: windowSpacing(kind) }] : [];
   });
 }

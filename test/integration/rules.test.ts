@@ -111,14 +111,51 @@ describe('rules', () => {
     expect((await alerts()).map((a) => a.state)).toEqual(['resolved']);
   });
 
+  it('trips an instrument rule on a river section sampled every 4 hours, by the time flagged', async () => {
+    const rule = { id: 'instrument', kind: 'instrument_state', scope: { sites: ['JC-SW-WULIANG'] }, afterHours: 6 };
+    // Normal at 04:00 Beijing, then the analyser reports a fault (D) at 08:00, 12:00 and 16:00: flagged since 07:00,
+    // 5 hours by the second flagged sample, 9 by the third.
+    const at = (h: number) => Date.parse('2026-11-19T20:00:00Z') + h * HOUR_MS;
+    await deliver([rule], [{ site: 'JC-SW-WULIANG', parameter: 'codmn', at: at(0), value: '5.1' }, ...[4, 8].map((h) => ({ site: 'JC-SW-WULIANG', parameter: 'codmn', at: at(h), value: '0', flag: 'D' }))], new Date(at(8)));
+    expect(await alerts()).toEqual([]);
+    await deliver([rule], [{ site: 'JC-SW-WULIANG', parameter: 'codmn', at: at(12), value: '0', flag: 'D' }], new Date(at(12)));
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({ state: 'firing', evidence: { flag: 'D', flaggedHours: 9, samples: 3, since: '2026-11-19T23:00:00.000Z' } });
+    await deliver([rule], [{ site: 'JC-SW-WULIANG', parameter: 'codmn', at: at(16), value: '5.3' }], new Date(at(16)));
+    expect((await alerts()).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('counts only consecutive values for persistence: a missing hour between two breaches resets the count', async () => {
+    const rule = { id: 'nh3-1h', kind: 'threshold', scope: { sites: ['Dongsi'] }, parameter: 'nh3_n', limit: 1.0, limitSource: 'test limit', forEvaluations: 2 };
+    // Twelve ordinary hours set the series' spacing (1 h); then 1.2 at 13:00, nothing at 14:00, 1.3 at 15:00.
+    const history = hours('2026-11-20T00:00:00Z', Array(12).fill('0.5'), 'Dongsi', 'nh3_n');
+    await deliver([rule], [...history, ...hours('2026-11-20T12:00:00Z', ['1.2'], 'Dongsi', 'nh3_n'), ...hours('2026-11-20T14:00:00Z', ['1.3'], 'Dongsi', 'nh3_n')], new Date('2026-11-20T14:00:00Z'));
+    expect((await alerts()).map((a) => a.state)).not.toContain('firing');
+    // 1.4 at 16:00 follows 15:00 without a gap: two consecutive breaches.
+    await deliver([rule], hours('2026-11-20T15:00:00Z', ['1.4'], 'Dongsi', 'nh3_n'), new Date('2026-11-20T15:00:00Z'));
+    const firing = (await alerts()).filter((a) => a.state === 'firing');
+    expect(firing).toHaveLength(1);
+    expect(firing[0]?.fired_at?.toISOString()).toBe('2026-11-20T15:00:00.000Z');
+  });
+
+  it('counts 4-hourly samples 4 hours apart as consecutive', async () => {
+    const rule = { id: 'nh3-1h', kind: 'threshold', scope: { sites: ['JC-SW-WULIANG'] }, parameter: 'nh3_n', limit: 1.0, limitSource: 'test limit', forEvaluations: 2 };
+    // A day of 4-hourly samples under the limit, then 1.2 and 1.3 four hours apart.
+    const samples = ['0.8', '0.7', '0.9', '0.8', '0.6', '0.7', '1.2', '1.3'].map((value, i) => ({ site: 'JC-SW-WULIANG', parameter: 'nh3_n', at: Date.parse('2026-11-20T00:00:00Z') + i * 4 * HOUR_MS, value }));
+    await deliver([rule], samples, new Date('2026-11-21T04:00:00Z'));
+    expect((await alerts()).map((a) => [a.state, a.fired_at?.toISOString()])).toEqual([['firing', '2026-11-21T04:00:00.000Z']]);
+  });
+
   it('puts a plan target at risk when the year-to-date value misses it, with what the rest of the year needs', async () => {
     const rule = { id: 'plan-at-risk', kind: 'target_at_risk', targets: ['JC-PM25-2025'] };
     // 2025-01-01: 24 hours of 80 μg/m³ at the county town; the 2025 target is an annual mean ≤ 44.
     await deliver([rule], hours('2024-12-31T17:00:00Z', Array(24).fill('80'), 'JC-AIR-TOWN', 'pm2_5'), new Date('2025-01-01T17:00:00Z'));
     const [alert] = await alerts();
     expect(alert?.state).toBe('firing');
-    expect(alert?.evidence).toMatchObject({ target: 'JC-PM25-2025', current: '80', required: '≤ 44', asOf: '2025-01-01' });
-    expect((alert?.evidence as { projection: string }).projection).toMatch(/^剩余 364 天 PM2.5 日均值平均需 ≤ 43 μg\/m³$/);
+    expect(alert?.evidence).toMatchObject({ target: 'JC-PM25-2025', current: '80', required: '≤ 44', asOf: '2025-01-01', origin: null });
+    // The annual mean is published as an integer: ≤ 44 holds up to a mean of 44.5 over the 365 days, a sum of
+    // 16242.5; the 364 remaining (integer) day values may sum to 16242 − 80 = 16162, 44.40… a day, shown as 44.4.
+    expect((alert?.evidence as { projection: string }).projection).toBe('剩余 364 天 PM2.5 日均值平均需 ≤ 44.4 μg/m³（全年均值修约为整数后 ≤ 44）');
   });
 
   it('judges late data at its own times: a late exceedance is stored as late, notified once, and never again on re-delivery', async () => {

@@ -3,6 +3,8 @@ import { parseDuration } from '../../cli/commands/silences.ts';
 import { affectedWindows, monthPeriod } from '../../evaluate/aggregate-windows.ts';
 import { lateBreachRuns } from '../../evaluate/alert-state.ts';
 import { flaggedRuns } from '../../evaluate/rules/instrument-state.ts';
+import { expectedSpacing } from '../../evaluate/series-spacing.ts';
+import { decimalOfNumber } from '../../lib/decimal-number.ts';
 import { isSpike } from '../../evaluate/rules/rate-of-change.ts';
 import { coveringSilence, maintenanceSilences } from '../../evaluate/suppression.ts';
 import { HOUR_MS } from '../../lib/time.ts';
@@ -61,17 +63,57 @@ describe('rule helpers', () => {
     expect(lateBreachRuns([o(1, true), o(2, false), o(3, true)], 2)).toEqual([]);
   });
 
-  it('counts flagged hours running; a gap or a normal value breaks the run', () => {
+  it('instrument flags: elapsed time over consecutive flagged samples; a gap does not break the run, a normal value does', () => {
     const h = (n: number, flag: string) => ({ at: n * HOUR_MS, flag });
     const runs = flaggedRuns([h(1, 'N'), h(2, 'M'), h(3, 'D'), h(4, 'C'), h(6, 'M'), h(7, 'N')], ['M', 'C', 'D']);
-    expect([...runs.values()]).toEqual([0, 1, 2, 3, 1, 0]);
+    // From the start of the 02:00 hour (01:00): 1, 2, 3 and (05:00 missing) 5 hours.
+    expect([...runs].map(([at, r]) => [at / HOUR_MS, r && { samples: r.samples, hours: (at - r.since) / HOUR_MS }])).toEqual([
+      [1, null],
+      [2, { samples: 1, hours: 1 }],
+      [3, { samples: 2, hours: 2 }],
+      [4, { samples: 3, hours: 3 }],
+      [6, { samples: 4, hours: 5 }],
+      [7, null],
+    ]);
+  });
+
+  it('instrument flags on a river section sampled every 4 hours: 9 hours flagged by the third flagged sample', () => {
+    const h = (n: number, flag: string) => ({ at: n * HOUR_MS, flag });
+    const runs = flaggedRuns([h(0, 'N'), h(4, 'D'), h(8, 'D'), h(12, 'D'), h(16, 'N')], ['D']);
+    expect([4, 8, 12].map((t) => (t * HOUR_MS - (runs.get(t * HOUR_MS)?.since ?? NaN)) / HOUR_MS)).toEqual([1, 5, 9]);
+    expect(runs.get(16 * HOUR_MS)).toBeNull();
+    // A run that began before the values read continues from where it began.
+    const carried = flaggedRuns([h(20, 'D')], ['D'], { samples: 3, since: 3 * HOUR_MS });
+    expect(carried.get(20 * HOUR_MS)).toEqual({ samples: 4, since: 3 * HOUR_MS });
+  });
+
+  it('a series\' expected spacing is the median interval between its samples: 1 h hourly, 4 h for a 4-hourly section', () => {
+    const times = (hours: number[]) => hours.map((x) => x * HOUR_MS);
+    expect(expectedSpacing(times([1, 2, 3, 5, 6, 7, 8]))).toBe(HOUR_MS);
+    expect(expectedSpacing(times([0, 4, 8, 16, 20, 21, 24]))).toBe(4 * HOUR_MS);
+    expect(expectedSpacing(times([4]))).toBeUndefined();
   });
 
   it('spikes: by rise or by ratio, never below the minimum value', () => {
-    expect(isSpike({ maxRise: 100, minValue: 50 }, 60, 170)).toBe(true);
-    expect(isSpike({ maxRise: 100, minValue: 50 }, 60, 150)).toBe(false);
-    expect(isSpike({ maxRatio: 3, minValue: 50 }, 20, 70)).toBe(true);
-    expect(isSpike({ maxRatio: 3, minValue: 100 }, 20, 70)).toBe(false);
+    expect(isSpike({ maxRise: 100, minValue: 50 }, '60', '170')).toBe(true);
+    expect(isSpike({ maxRise: 100, minValue: 50 }, '60', '160')).toBe(false);
+    expect(isSpike({ maxRatio: 3, minValue: 50 }, '20', '70')).toBe(true);
+    expect(isSpike({ maxRatio: 3, minValue: 100 }, '20', '70')).toBe(false);
+  });
+
+  it('spikes on exact decimals, where a float rise or ratio lands on the wrong side of the limit', () => {
+    // 0.4 − 0.1 is 0.30000000000000004 in floats, 0.27 / 0.09 is 3.0000000000000004: neither exceeds its limit.
+    expect(isSpike({ maxRise: 0.3, minValue: 0 }, '0.1', '0.4')).toBe(false);
+    expect(isSpike({ maxRise: 0.3, minValue: 0 }, '0.1', '0.401')).toBe(true);
+    expect(isSpike({ maxRatio: 3, minValue: 0 }, '0.09', '0.27')).toBe(false);
+    expect(isSpike({ maxRatio: 3, minValue: 0 }, '0.35', '1.05')).toBe(false);
+    expect(isSpike({ maxRatio: 3, minValue: 0 }, '0.35', '1.051')).toBe(true);
+    // Number('49.9999999999999999') is 50: the value is under the minimum all the same.
+    expect(isSpike({ maxRise: 10, minValue: 50 }, '1', '49.9999999999999999')).toBe(false);
+  });
+
+  it('turns configured numbers into the decimals an operator wrote', () => {
+    expect([0.3, 75, 1e-7, 2.5e21, -0.05].map(decimalOfNumber)).toEqual(['0.3', '75', '0.0000001', '2500000000000000000000', '-0.05']);
   });
 
   it('silences cover by matcher and time; maintenance windows also cover data measured in them', () => {

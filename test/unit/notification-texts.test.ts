@@ -43,6 +43,52 @@ describe('notification texts', () => {
     expect(renderMessage([nh3Alert('2.31')], { language: 'en' }).subject).toBe('[Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31×');
   });
 
+  it('marks an alert on simulated data first, in the subject and the body, so nobody acts on it as real', () => {
+    const simulated = { ...nh3Alert('2.31'), evidence: { ...nh3Alert('2.31').evidence, origin: 'simulated' } };
+    const m = renderMessage([simulated], { language: 'zh-CN' });
+    expect(m.subject).toBe('【模拟数据】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍');
+    expect(m.text.split('\n').slice(0, 2)).toEqual(['【模拟数据】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍', '  数据性质：模拟数据：程序生成，不是实测，不得据以处置']);
+    expect(m.html).toContain('<h3>【模拟数据】【超标预警】');
+    expect(m.markdown.startsWith('### 【模拟数据】【超标预警】')).toBe(true);
+    expect(renderMessage([simulated], { language: 'en' }).subject).toBe('[SIMULATED] [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31×');
+    expect(renderMessage([{ ...simulated, kind: 'resolution' }], { language: 'zh-CN' }).subject).toMatch(/^【模拟数据】【恢复】/);
+    const replayed = { ...nh3Alert('2.31'), evidence: { ...nh3Alert('2.31').evidence, origin: 'replayed' } };
+    expect(renderMessage([replayed], { language: 'zh-CN' }).subject).toMatch(/^【回放数据】【超标预警】/);
+  });
+
+  it('says in a burst\'s subject whether it holds demonstration data', () => {
+    const simulated = { ...nh3Alert('2.31'), evidence: { ...nh3Alert('2.31').evidence, origin: 'simulated' } };
+    expect(renderMessage([simulated, simulated], { language: 'zh-CN' }).subject).toMatch(/^【模拟数据】【环境监测告警】2 条：【模拟数据】【超标预警】/);
+    expect(renderMessage([nh3Alert('1.5'), simulated], { language: 'zh-CN' }).subject).toMatch(/^【含模拟数据】【环境监测告警】2 条：【超标预警】/);
+    expect(renderMessage([nh3Alert('1.5'), nh3Alert('2.31')], { language: 'zh-CN' }).subject).toMatch(/^【环境监测告警】/);
+  });
+
+  it('names the seasonal limit a section exceeds when its class alone meets the target', () => {
+    const item: NotificationItem = {
+      kind: 'alert',
+      alertId: 5,
+      severity: 'warning',
+      site: wuliang,
+      trend: [],
+      evidence: { kind: 'water_class', class: 'III', targetClass: 'III', target: 'JC-WULIANG-2025', worst: [], seasonalLimits: [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true }], time: '2026-07-15T04:00:00.000Z' },
+    };
+    const m = renderMessage([item], { language: 'zh-CN' });
+    expect(m.subject).toBe('【水质类别预警】磁窑河武良断面 Ⅲ类，氨氮 6.5 mg/L 超季节限值 5，目标Ⅲ类');
+    expect(m.text).toContain('季节限值：氨氮 6.5 mg/L（限值 5，超限）');
+  });
+
+  it('says how long and over how many samples an instrument has been flagged', () => {
+    const item: NotificationItem = { kind: 'alert', alertId: 6, severity: 'info', site: wuliang, trend: [], evidence: { kind: 'instrument_state', parameter: 'codmn', flag: 'D', flaggedHours: 9, samples: 3, since: '2026-11-19T23:00:00.000Z' } };
+    expect(renderMessage([item], { language: 'zh-CN' }).subject).toBe('【仪器状态】磁窑河武良断面 高锰酸盐指数 连续 9 小时数据标记为 D（3 个样本）');
+  });
+
+  it('tells a silent source from one that never delivered', () => {
+    const noData = (evidence: Record<string, unknown>, kind: NotificationItem['kind'] = 'alert'): NotificationItem => ({ kind, alertId: 3, severity: 'warning', site: null, trend: [], evidence: { kind: 'no_data', rule: 'r', source: 'water-simulator', origin: 'simulated', level: 'source', site: null, parameter: null, ...evidence } });
+    expect(renderMessage([noData({ silentMinutes: 400, latest: '2026-11-20T00:00:00.000Z' })], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】water-simulator 已 400 分钟无数据');
+    expect(renderMessage([noData({ silentMinutes: 600, latest: null, neverDelivered: true })], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】water-simulator 从未收到数据（已等待 600 分钟）');
+    expect(renderMessage([noData({ reason: 'no_longer_expected' }, 'resolution')], { language: 'zh-CN' }).subject).toBe('【模拟数据】【解除】water-simulator 已不在配置要求的数据范围内（配置已变更）');
+  });
+
   it('cannot be used to inject headers or markup', () => {
     const hostile = nh3Alert('2.31');
     hostile.site = { ...wuliang, nameZh: '武良\r\nBcc: victim@example.org\r\n<script>alert(1)</script>' };
