@@ -220,6 +220,16 @@ export interface SeriesWatermarkTable {
   latest_hour: Date;
 }
 
+/** A bearer token of the HTTP API, kept as its SHA-256 only; see migration 20261201T0300. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  token_sha256: ColumnType<Buffer, Buffer, never>;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -235,6 +245,7 @@ export interface Database {
   window_aggregate: WindowAggregateTable;
   series_watermark: SeriesWatermarkTable;
   notification_delivery: NotificationDeliveryTable;
+  api_token: ApiTokenTable;
 }
 
 export type Site = Selectable<SiteTable>;
