@@ -18,6 +18,7 @@ import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayComman
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { tokensCommands } from './commands/tokens.ts';
 
 const commands: readonly Command[] = [
   startCommand,
@@ -47,6 +48,7 @@ const commands: readonly Command[] = [
   quarantineShowCommand,
   quarantineReplayCommand,
   quarantineDiscardCommand,
+  ...tokensCommands,
 ];
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Promise<number> {
