@@ -119,7 +119,7 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
     }
   };
 
-  const server = createServer({ maxHeaderSize: 8192, requestTimeout: 15_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = createServer({ maxHeaderSize: 8192, requestTimeout: 15_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     if (inFlight >= MAX_IN_FLIGHT) {
       counters.count(503);
       res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' }).end(JSON.stringify({ error: 'busy, try again' }));
