@@ -1,9 +1,12 @@
-FROM node:20-bookworm-slim
+FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# Local state lives in /app/var, owned by the unprivileged `node` user the image runs as; a named volume mounted
+# there starts out with this owner.
+RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 ENTRYPOINT ["node", "bin/envmon.mjs"]
 CMD ["start"]

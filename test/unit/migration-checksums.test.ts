@@ -1,0 +1,63 @@
+/**
+ * Released migrations are frozen: a database that ran one never runs it again, so an edit after release would
+ * leave deployed databases with a schema the code no longer describes. Each released migration's SHA-256 is held
+ * here (computed with `sha256sum` from the file as released); a change to one fails this test, and so does a
+ * migration that has no recorded checksum yet.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../db/migrations/index.ts';
+
+const folder = path.resolve(import.meta.dirname, '../../db/migrations');
+
+/** SHA-256 of each migration file as released (`sha256sum db/migrations/<name>.ts`). */
+const released: Record<string, string> = {
+  '20261122T0000_initial': 'aa4e743aeef89650520046f94992f71d1c249d5909b5c3b3482038de61deea19',
+  '20261122T0100_bulk_ingest': '02899693dafd456cecb5cb7af00ab4a8e9b0ca61ca26aa0a919b0ca14b61317f',
+  '20261130T0000_rolling_aggregates': '55c3b9bafbbe258eb0b594eb796612831ae8c1b595f376d02b8ffae461f829b1',
+  '20261130T0100_notification_delivery': '9218a34b49388feb72814a24daed46cb3aa8da0a275e99eaba7f2a7c762074c8',
+  '20261201T0100_source_series': '828273232a66d241d08e885309c52af7ff8b4be8d15ed8edae57178bffa7d5c7',
+  '20261201T0300_api_tokens': '1351060b323d3b2fa8919afe4a4ff921f77903bba4f74a9afec13b7abc746c15',
+};
+
+function checksumOf(name: string): string {
+  // Line endings are normalised so a checkout with CRLF (Windows, core.autocrlf) hashes the same.
+  const text = readFileSync(path.join(folder, `${name}.ts`), 'utf8').replace(/\r\n/g, '\n');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+describe('released migrations', () => {
+  it('are unchanged since their release', () => {
+    const changed = Object.entries(released)
+      .filter(([name, sum]) => checksumOf(name) !== sum)
+      .map(([name]) => `${name} changed after its release: put the change in a new migration and restore the released file`);
+    expect(changed).toEqual([]);
+  });
+
+  it('are all still registered', () => {
+    const missing = Object.keys(released).filter((name) => !(name in migrations));
+    expect(missing).toEqual([]);
+  });
+
+  it('each registered migration has a recorded checksum', () => {
+    const unrecorded = Object.keys(migrations)
+      .filter((name) => !(name in released))
+      .map((name) => `${name} has no recorded checksum: record its checksum when it is released ('${name}': '${checksumOf(name)}')`);
+    expect(unrecorded).toEqual([]);
+  });
+
+  it('every migration file is registered, and registered in name order', () => {
+    const files = readdirSync(folder).filter((f) => f !== 'index.ts' && f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+    expect(Object.keys(migrations)).toEqual(files);
+  });
+
+  it('import nothing but kysely (they are frozen in time, app code is not)', () => {
+    const offending = Object.keys(migrations).flatMap((name) => {
+      const text = readFileSync(path.join(folder, `${name}.ts`), 'utf8');
+      return [...text.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]).filter((from) => from !== 'kysely').map((from) => `${name} imports ${from}`);
+    });
+    expect(offending).toEqual([]);
+  });
+});
