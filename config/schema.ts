@@ -48,8 +48,15 @@ const sourceCommon = {
 };
 
 export const csvMappingSchema = z.strictObject({
-  /** Column holding the site code. */
-  site: z.strictObject({ column: z.string().min(1) }),
+  site: z.strictObject({
+    /** Column holding the site code. */
+    column: z.string().min(1),
+    /**
+     * What the file's stations are, so that `envmon import --register-sites` can register the codes it finds as
+     * sites: their `kind` and `area`, and optionally a column with each station's name (default: the code).
+     */
+    register: z.strictObject({ kind: z.enum(siteKinds), area: z.string().min(1), nameColumn: z.string().min(1).optional() }).optional(),
+  }),
   /** Time from separate year/month/day/hour columns, read in the mapping's time zone. */
   time: z.strictObject({
     columns: z.strictObject({ year: z.string(), month: z.string(), day: z.string(), hour: z.string() }),

@@ -90,6 +90,8 @@ export interface QuarantineTable {
   reason: string;
   detail: Json<Record<string, unknown>>;
   raw: string;
+  /** The exact input bytes when `raw` shows them escaped (NUL, control characters, bytes that are not UTF-8). */
+  raw_bytes: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   status: ColumnType<'pending' | 'replayed' | 'discarded', 'pending' | 'replayed' | 'discarded' | undefined, 'pending' | 'replayed' | 'discarded'>;
   resolved_at: Timestamp | null;
   resolution: string | null;
@@ -220,6 +222,19 @@ export interface SeriesWatermarkTable {
   latest_hour: Date;
 }
 
+/** A station MN refused for one address after repeated wrong passwords; see migration 20261201T0200. */
+export interface Hj212LockoutTable {
+  source_id: string;
+  mn: string;
+  address: string;
+  /** How many lockouts in a row this is; each lasts twice as long as the one before. */
+  level: number;
+  /** Wrong passwords that led to it. */
+  failures: number;
+  locked_at: Timestamp;
+  locked_until: Timestamp;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -235,6 +250,7 @@ export interface Database {
   window_aggregate: WindowAggregateTable;
   series_watermark: SeriesWatermarkTable;
   notification_delivery: NotificationDeliveryTable;
+  hj212_lockout: Hj212LockoutTable;
 }
 
 export type Site = Selectable<SiteTable>;
