@@ -30,6 +30,7 @@ let database: TestDatabase;
 let service: Service;
 let port: number;
 let env: NodeJS.ProcessEnv;
+let variables: Record<string, string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -57,7 +58,7 @@ beforeAll(async () => {
       `      - { mn: "${MN_ALLOWLISTED}", site: JC-SW-ANGUQIAO, passwordEnv: HJ212_PW_ANGUQIAO, allowedAddresses: ["127.0.0.20"] }`,
     ].join('\n'),
   );
-  const variables = { DATABASE_URL: database.url, ENVMON_CONFIG: file, HJ212_PW_WULIANG: PASSWORD, HJ212_PW_ANGUQIAO: PASSWORD };
+  variables = { DATABASE_URL: database.url, ENVMON_CONFIG: file, HJ212_PW_WULIANG: PASSWORD, HJ212_PW_ANGUQIAO: PASSWORD };
   env = cleanEnv(variables);
   service = await startTestService(testConfig({ ...variables, ENVMON_QUEUE_PREFIX: uniquePrefix() }));
   port = service.listenerPorts.get('stations') ?? 0;
@@ -79,9 +80,9 @@ interface Client {
 }
 
 /** A client connected from `localAddress` (a 127.0.0.x address stands for a host of its own). */
-function open(localAddress = '127.0.0.1'): Promise<Client> {
+function open(localAddress = '127.0.0.1', listenerPort = port): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    const socket = connect({ port: listenerPort, host: '127.0.0.1', localAddress });
     let data = '';
     let closed = false;
     socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
@@ -171,7 +172,8 @@ describe('HJ 212 listener', () => {
       ['20261122110000002', '9013'],
       ['20261122110000003', '9014'],
     ]);
-    expect(await readingsOf('JC-SW-WULIANG', new Date('2026-11-22T03:00:00Z'))).toHaveLength(2);
+    // Acknowledged once queued; stored a moment later.
+    expect(await waitFor('the readings', async () => (await readingsOf('JC-SW-WULIANG', new Date('2026-11-22T03:00:00Z'))).length === 2)).toBe(true);
     expect(await quarantinedAfter(before)).toEqual([]);
     client.socket.destroy();
   });
@@ -243,11 +245,22 @@ describe('HJ 212 listener', () => {
       { mn: MN, address: '127.0.0.4', level: 1, failures: LOCKOUT_AFTER, seconds: LOCKOUT_SECONDS },
     ]);
     const text = await runEnvmon(['sources', 'show', 'stations'], env);
+    expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`locked out\\s+${MN} from 127\\.0\\.0\\.4 until \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}`));
 
     await stationStillServed('127.0.0.14', 13, '1.13');
     expect(await readingsOf('JC-SW-WULIANG', new Date('2026-11-22T13:00:00Z'))).toEqual([]);
     expect(await quarantinedAfter(before)).toHaveLength(LOCKOUT_AFTER);
+
+    // A listener started afterwards (a restart) still refuses the address.
+    const second = await startTestService(testConfig({ ...variables, ENVMON_QUEUE_PREFIX: uniquePrefix() }));
+    try {
+      const again = await open('127.0.0.4', second.listenerPorts.get('stations'));
+      again.socket.write(hourly('20261122130000998', PASSWORD, '20261122200000', '9.9'));
+      expect(await ackOrClose(again, 'CN=9014')).toBe('closed');
+    } finally {
+      await second.stop();
+    }
   });
 
   it('limits connections per address, so one address cannot lock the stations out', async () => {
