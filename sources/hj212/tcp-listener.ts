@@ -248,16 +248,13 @@ function serve(socket: Socket, address: string, shared: Shared): void {
     rejected = 0;
     // Parts of a split upload are put together only once each has proved its station.
     const whole = assembler.add(packet, Date.now());
-    if (whole && isDataUpload(whole)) {
-      const record = packetRecord(whole, station, canonicalUnitOf);
-      then(() => handlers.onRecord(record, whole));
-    }
-    // Acknowledged only after what came before has been handed on: a station resends what was not acknowledged.
-    if (needsReply(packet)) {
-      then(async () => {
-        if (!socket.destroyed) socket.write(acknowledgement(packet));
-      });
-    }
+    const record = whole && isDataUpload(whole) ? packetRecord(whole, station, canonicalUnitOf) : null;
+    // Acknowledged only once handed on, in one step: an upload that could not be queued is not acknowledged, so the
+    // station sends it again.
+    then(async () => {
+      if (record && whole) await handlers.onRecord(record, whole);
+      if (needsReply(packet) && !socket.destroyed) socket.write(acknowledgement(packet));
+    });
     return true;
   };
 
