@@ -2,6 +2,7 @@
  * The shape of envmon's configuration files (`config/*.yaml`). Every key is documented here; the README's
  * configuration reference is generated from the same words.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { cronProblem } from './cron-check.ts';
@@ -53,8 +54,15 @@ const sourceCommon = {
 };
 
 export const csvMappingSchema = z.strictObject({
-  /** Column holding the site code. */
-  site: z.strictObject({ column: z.string().min(1) }),
+  site: z.strictObject({
+    /** Column holding the site code. */
+    column: z.string().min(1),
+    /**
+     * What the file's stations are, so that `envmon import --register-sites` can register the codes it finds as
+     * sites: their `kind` and `area`, and optionally a column with each station's name (default: the code).
+     */
+    register: z.strictObject({ kind: z.enum(siteKinds), area: z.string().min(1), nameColumn: z.string().min(1).optional() }).optional(),
+  }),
   /** Time from separate year/month/day/hour columns, read in the mapping's time zone. */
   time: z.strictObject({
     columns: z.strictObject({ year: z.string(), month: z.string(), day: z.string(), hour: z.string() }),
@@ -199,6 +207,15 @@ export const openaqSourceSchema = z.strictObject({
   ...httpLimits,
 });
 
+/** An IPv4 or IPv6 address, or a CIDR block such as 10.12.0.0/16. */
+const addressOrBlock = z.string().refine((value) => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}, 'an IP address or a CIDR block such as 10.12.0.0/16');
+
 /** Stations push HJ 212 packets to this listener (no schedule). */
 export const hj212ListenerSchema = z.strictObject({
   id: code,
@@ -209,12 +226,34 @@ export const hj212ListenerSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535),
   maxConnections: z.number().int().min(1).max(10000).default(200),
+  /** Connections one client address may hold at once; more are closed at once (one address cannot take them all). */
+  maxConnectionsPerAddress: z.number().int().min(1).max(10000).default(8),
   /** Largest data segment accepted, characters (HJ 212-2017 allows 1024). */
   maxDataLength: z.number().int().min(64).max(9999).default(1024),
   idleTimeoutSeconds: z.number().int().min(5).max(86400).default(600),
   /** A frame must be complete within this many seconds of its first byte. */
   frameTimeoutSeconds: z.number().int().min(1).max(600).default(30),
   packetsPerMinute: z.number().int().min(1).max(100000).default(120),
+  /** Bytes outside any frame a connection may send since its last accepted packet before it is closed. */
+  maxGarbageBytes: z.number().int().min(256).max(2 ** 20).default(4096),
+  /**
+   * Rejected frames (malformed, bad checksum, unknown station, wrong password, address not allowed) a connection
+   * may send since its last accepted packet; the next one closes it. Each is quarantined.
+   */
+  maxRejectedFrames: z.number().int().min(1).max(10000).default(10),
+  /**
+   * Password guessing: after `afterFailures` wrong passwords for one station MN from one address, that address is
+   * refused for that MN for `seconds`, twice as long at each further lockout, at most `maxSeconds`. The station on
+   * its own address keeps reporting. A success, or `maxSeconds` without a failure, starts afresh.
+   */
+  lockout: z
+    .strictObject({
+      afterFailures: z.number().int().min(1).max(100).default(5),
+      seconds: z.number().int().min(1).max(86400).default(60),
+      maxSeconds: z.number().int().min(1).max(7 * 86400).default(3600),
+    })
+    .refine((l) => l.maxSeconds >= l.seconds, { message: 'maxSeconds at least seconds', path: ['maxSeconds'] })
+    .prefault({}),
   stations: z
     .array(
       z.strictObject({
@@ -226,6 +265,8 @@ export const hj212ListenerSchema = z.strictObject({
         /** Units the station sends, by parameter code; default each parameter's canonical unit. */
         units: z.record(z.string(), z.string()).optional(),
         minuteIntervalMinutes: z.number().int().min(1).max(60).default(10),
+        /** Addresses (or CIDR blocks) the station may report from; packets for its MN from elsewhere are rejected. Default: any. */
+        allowedAddresses: z.array(addressOrBlock).min(1).optional(),
       }),
     )
     .min(1),

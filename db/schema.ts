@@ -90,6 +90,8 @@ export interface QuarantineTable {
   reason: string;
   detail: Json<Record<string, unknown>>;
   raw: string;
+  /** The exact input bytes when `raw` shows them escaped (NUL, control characters, bytes that are not UTF-8). */
+  raw_bytes: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   status: ColumnType<'pending' | 'replayed' | 'discarded', 'pending' | 'replayed' | 'discarded' | undefined, 'pending' | 'replayed' | 'discarded'>;
   resolved_at: Timestamp | null;
   resolution: string | null;
@@ -240,6 +242,19 @@ export interface ApiTokenTable {
   revoked_at: Timestamp | null;
 }
 
+/** A station MN refused for one address after repeated wrong passwords; see migration 20261201T0200. */
+export interface Hj212LockoutTable {
+  source_id: string;
+  mn: string;
+  address: string;
+  /** How many lockouts in a row this is; each lasts twice as long as the one before. */
+  level: number;
+  /** Wrong passwords that led to it. */
+  failures: number;
+  locked_at: Timestamp;
+  locked_until: Timestamp;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -257,6 +272,7 @@ export interface Database {
   notification_delivery: NotificationDeliveryTable;
   source_series: SourceSeriesTable;
   api_token: ApiTokenTable;
+  hj212_lockout: Hj212LockoutTable;
 }
 
 export type Site = Selectable<SiteTable>;

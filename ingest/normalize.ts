@@ -5,6 +5,7 @@
  */
 import { findParameter } from '../standards/parameters.ts';
 import { compareDecimal, parseDecimal } from '../lib/decimal.ts';
+import { isCleanText, storableText } from '../lib/raw-text.ts';
 import type { AveragingPeriod, RawReading, SourceRecord } from '../sources/source-adapter.ts';
 import { plausibleRanges, sentinelValues } from './plausible-ranges.ts';
 import { convertUnit } from './units.ts';
@@ -38,9 +39,15 @@ export type RejectionCode =
 export interface Rejection {
   code: RejectionCode;
   reason: string;
+  /** The input as storable text: NUL, control characters and bytes that are not UTF-8 shown as `\xNN`. */
   raw: string;
+  /** The exact input bytes (base64), when `raw` shows them escaped. */
+  rawBytes?: string;
   detail?: Record<string, string>;
 }
+
+/** HJ 212 data flags are one letter (N, F, M, S, D, C, T, B); other feeds use one or two. */
+const FLAG = /^[A-Za-z]{1,2}$/;
 
 /** Interval ends may lie this far past the clock: station and logger clocks drift. */
 export const FUTURE_TOLERANCE_MS = 10 * 60_000;
@@ -52,45 +59,61 @@ export interface NormalizeOptions {
 }
 
 export function normalizeRecord(record: SourceRecord, options: NormalizeOptions): { readings: NormalizedReading[]; rejections: Rejection[] } {
-  if (record.problem) return { readings: [], rejections: [{ code: record.problemCode ?? 'malformed', reason: record.problem, raw: record.raw }] };
+  if (record.problem) return { readings: [], rejections: [{ code: record.problemCode ?? 'malformed', reason: storableText(record.problem).text, ...storableRaw(record.raw) }] };
   const readings: NormalizedReading[] = [];
   const rejections: Rejection[] = [];
+  // Most records are clean: the raw input is checked for what a text column cannot hold only once it is needed.
+  let raw: Pick<Rejection, 'raw' | 'rawBytes'> | null = null;
+  const reject = (r: RawReading, code: RejectionCode, reason: string) => {
+    raw ??= storableRaw(record.raw);
+    rejections.push({ code, reason: storableText(reason).text, ...raw, detail: readingDetail(r) });
+  };
   const latest = options.now.getTime() + (options.futureToleranceMs ?? FUTURE_TOLERANCE_MS);
   // The readings of one record usually share their time: format it once.
   let lastTime: Date | null = null;
   let lastIso = '';
 
   for (const r of record.readings) {
+    // Site codes and flags are stored and looked up as text: they must be text a database column can hold.
+    if (r.site === '' || !isCleanText(r.site)) {
+      reject(r, 'unknown_site', r.site === '' ? 'empty site code' : `site code "${r.site}" is not valid text`);
+      continue;
+    }
     const parameter = findParameter(r.parameter);
     if (!parameter) {
-      reject(rejections, record.raw, r, 'unknown_parameter', `unknown parameter "${r.parameter}"`);
+      reject(r, 'unknown_parameter', `unknown parameter "${r.parameter}"`);
       continue;
     }
     if (Number.isNaN(r.observedAt.getTime())) {
-      reject(rejections, record.raw, r, 'invalid_time', 'invalid time');
+      reject(r, 'invalid_time', 'invalid time');
       continue;
     }
     if (r.observedAt.getTime() > latest) {
-      reject(rejections, record.raw, r, 'future_time', `time ${r.observedAt.toISOString()} is in the future`);
+      reject(r, 'future_time', `time ${r.observedAt.toISOString()} is in the future`);
       continue;
     }
     const decimal = parseDecimal(r.value);
     if (decimal === null) {
-      reject(rejections, record.raw, r, 'not_a_number', `${parameter.code}: "${r.value}" is not a number`);
+      reject(r, 'not_a_number', `${parameter.code}: "${r.value}" is not a number`);
       continue;
     }
     if (sentinelValues.has(decimal)) {
-      reject(rejections, record.raw, r, 'no_data_marker', `${parameter.code}: ${decimal} is a no-data marker`);
+      reject(r, 'no_data_marker', `${parameter.code}: ${decimal} is a no-data marker`);
       continue;
     }
     const value = convertUnit(decimal, r.unit, parameter.unit);
     if (value === null) {
-      reject(rejections, record.raw, r, 'unknown_unit', `${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
+      reject(r, 'unknown_unit', `${parameter.code}: unit "${r.unit}" cannot be converted to ${parameter.unit}`);
       continue;
     }
     const range = plausibleRanges[parameter.code];
     if (range && !withinRange(value, range)) {
-      reject(rejections, record.raw, r, 'out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
+      reject(r, 'out_of_range', `${parameter.code}: ${value} ${parameter.unit} is outside the plausible range ${range.min}–${range.max}`);
+      continue;
+    }
+    const flag = r.flag ?? 'N';
+    if (!FLAG.test(flag)) {
+      reject(r, 'malformed', `${parameter.code}: data flag "${flag}" is not one or two letters`);
       continue;
     }
     if (r.observedAt !== lastTime) {
@@ -104,7 +127,7 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
       observedAt: lastIso,
       value,
       unit: parameter.unit,
-      flag: r.flag ?? 'N',
+      flag,
     });
   }
   rejectSupersaturatedOxygen(readings, rejections, record);
@@ -130,21 +153,25 @@ function rejectSupersaturatedOxygen(readings: NormalizedReading[], rejections: R
       rejections.push({
         code: 'out_of_range',
         reason: `do: ${r.value} mg/L is more than twice saturation at ${t} °C (${limit.toFixed(1)} mg/L)`,
-        raw: record.raw,
+        ...storableRaw(record.raw),
         detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
       });
     }
   }
 }
 
-function reject(rejections: Rejection[], raw: string, r: RawReading, code: RejectionCode, reason: string): void {
-  rejections.push({ code, reason, raw, detail: readingDetail(r) });
+/** The raw input of a rejection: storable text, with the exact bytes beside it when the text had to be escaped. */
+export function storableRaw(raw: string): Pick<Rejection, 'raw' | 'rawBytes'> {
+  const stored = storableText(raw);
+  return stored.bytes ? { raw: stored.text, rawBytes: stored.bytes.toString('base64') } : { raw };
 }
 
 /** The rejected reading itself, kept with the quarantined input so it can be replayed once its cause is fixed. */
 export function readingDetail(r: RawReading): Record<string, string> {
   const observedAt = Number.isNaN(r.observedAt.getTime()) ? '' : r.observedAt.toISOString();
-  return { site: r.site, parameter: r.parameter, period: r.period, observedAt, value: r.value, unit: r.unit, flag: r.flag ?? 'N' };
+  const detail = { site: r.site, parameter: r.parameter, period: r.period, observedAt, value: r.value, unit: r.unit, flag: r.flag ?? 'N' };
+  // Stored as jsonb, which holds neither NUL nor undecodable bytes.
+  return Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, storableText(v).text]));
 }
 
 /**

@@ -23,6 +23,8 @@ const rejectionSchema = z.object({
   code: z.enum(['malformed', 'checksum', 'unauthorized', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time']),
   reason: z.string(),
   raw: z.string(),
+  /** The exact input bytes (base64) when `raw` shows them escaped. */
+  rawBytes: z.string().optional(),
   detail: z.record(z.string(), z.string()).optional(),
 });
 

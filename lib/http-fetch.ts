@@ -2,6 +2,10 @@
  * HTTP GET (and POST, for webhooks) with every bound a feed needs: http/https only, a deadline for the whole exchange, a read timeout
  * between chunks (a server that stalls mid-body), and a maximum body size checked while reading. Error messages
  * name the URL without its query string or credentials, which may carry tokens.
+ *
+ * Redirects are followed here, not by fetch, at most MAX_REDIRECTS of them: the caller's headers (a source's
+ * credential: Authorization, X-API-Key, Cookie…) go only to the origin of the URL they were given for, never
+ * across a redirect to another scheme, host or port, and https is never followed down to http.
  */
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
@@ -16,6 +20,10 @@ export interface BoundedFetchOptions {
   /** A POST body (webhooks); a POST never follows redirects. */
   body?: string;
 }
+
+/** Redirects followed before a request fails. */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export class HttpFetchError extends Error {
   override name = 'HttpFetchError';
@@ -37,14 +45,25 @@ export async function fetchBounded(url: string, options: BoundedFetchOptions): P
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let readTimer: NodeJS.Timeout | undefined;
   try {
-    const response = await fetch(target, {
-      method: options.body === undefined ? 'GET' : 'POST',
-      headers: options.headers ?? {},
-      ...(options.body === undefined ? {} : { body: options.body }),
-      signal: controller.signal,
-      redirect: options.body === undefined ? 'follow' : 'error',
-    });
-    if (!['http:', 'https:'].includes(new URL(response.url || target.href).protocol)) throw new HttpFetchError(`${shown}: redirected away from http/https`);
+    let current = target;
+    let headers = options.headers ?? {};
+    let response: Response;
+    for (let hop = 0; ; hop++) {
+      response = await fetch(current, {
+        method: options.body === undefined ? 'GET' : 'POST',
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body }),
+        signal: controller.signal,
+        redirect: 'manual',
+      });
+      if (!REDIRECT_STATUSES.has(response.status)) break;
+      await response.body?.cancel().catch(() => undefined);
+      if (options.body !== undefined) throw new HttpFetchError(`${shown}: HTTP ${response.status}: a POST is not redirected`, response.status);
+      if (hop >= MAX_REDIRECTS) throw new HttpFetchError(`${shown}: more than ${MAX_REDIRECTS} redirects`, response.status);
+      const location = response.headers.get('location');
+      if (!location) throw new HttpFetchError(`${shown}: HTTP ${response.status} without a Location`, response.status);
+      ({ url: current, headers } = redirectTarget(current, location, headers));
+    }
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > options.maxBytes) throw new HttpFetchError(`${shown}: response of ${declared} bytes exceeds the limit of ${options.maxBytes}`, response.status);
     const chunks: Buffer[] = [];
@@ -79,6 +98,22 @@ export async function fetchBounded(url: string, options: BoundedFetchOptions): P
     clearTimeout(readTimer);
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * Where a redirect leads and which headers go with it: the caller's headers only while the origin stays the same
+ * (they hold the source's credential); never from https to http or to a scheme other than http/https.
+ */
+export function redirectTarget(from: URL, location: string, headers: Record<string, string>): { url: URL; headers: Record<string, string> } {
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    throw new HttpFetchError(`${safeUrl(from)}: redirected to an invalid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpFetchError(`${safeUrl(from)}: redirected away from http/https`);
+  if (from.protocol === 'https:' && url.protocol === 'http:') throw new HttpFetchError(`${safeUrl(from)}: redirected from https to http`);
+  return { url, headers: url.origin === from.origin ? headers : {} };
 }
 
 export function parseHttpUrl(url: string): URL {

@@ -9,6 +9,7 @@
  * its own from the hourly readings.
  */
 import { splitCsvLine } from '../lib/csv.ts';
+import { isCleanText, legibleText } from '../lib/raw-text.ts';
 import { BEIJING_OFFSET_MS, HOUR_MS, labelToIntervalEnd } from '../lib/time.ts';
 import type { RawReading, SourceRecord } from './source-adapter.ts';
 
@@ -31,6 +32,8 @@ export type CnemcRow = Readonly<Record<string, string | number | null | undefine
 export function cnemcRecord(row: CnemcRow, raw: string): SourceRecord {
   const code = text(row.stationcode);
   if (!code) return { raw, readings: [], problem: 'no stationcode' };
+  // The code becomes a site code (and may register a site): it must be text a database column can hold.
+  if (!isCleanText(code)) return { raw, readings: [], problem: `stationcode "${legibleText(code)}" is not valid text` };
   const observedAt = parseTimepoint(text(row.timepoint));
   if (!observedAt) return { raw, readings: [], problem: `invalid timepoint "${text(row.timepoint)}"` };
   const readings: RawReading[] = [];
@@ -46,8 +49,8 @@ export function cnemcRecord(row: CnemcRow, raw: string): SourceRecord {
     site: {
       code,
       kind: 'air_station',
-      nameZh: text(row.positionname) || code,
-      area: text(row.area) || '(unknown)',
+      nameZh: legibleText(text(row.positionname)) || code,
+      area: legibleText(text(row.area)) || '(unknown)',
       ...(text(row.longitude) && Number.isFinite(longitude) ? { longitude } : {}),
       ...(text(row.latitude) && Number.isFinite(latitude) ? { latitude } : {}),
     },

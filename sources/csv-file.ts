@@ -1,14 +1,15 @@
-/** Streams a CSV file through a column mapping, one source record per row; never loads the file whole. */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+/**
+ * Streams a CSV file through a column mapping, one source record per row; never loads the file whole. Lines keep
+ * every byte (NUL, bytes that are not UTF-8) so a damaged row is quarantined as it was.
+ */
 import type { CsvMapping } from '../config/schema.ts';
+import { readFileLines } from '../lib/file-lines.ts';
 import { createCsvRowMapper, type CsvRowMapper } from './csv-mapping.ts';
 import type { SourceRecord } from './source-adapter.ts';
 
 export async function* readCsvFile(file: string, mapping: CsvMapping, signal?: AbortSignal): AsyncIterable<SourceRecord> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', ...(signal ? { signal } : {}) }), crlfDelay: Infinity });
   let mapper: CsvRowMapper | null = null;
-  for await (const line of lines) {
+  for await (const line of readFileLines(file, signal)) {
     if (mapper === null) {
       try {
         mapper = createCsvRowMapper(line, mapping);

@@ -1,6 +1,7 @@
 /** Applies a declarative column mapping (`config/mappings/*.yaml`) to CSV rows. */
 import type { CsvMapping } from '../config/schema.ts';
 import { splitCsvLine } from '../lib/csv.ts';
+import { isCleanText } from '../lib/raw-text.ts';
 import { HOUR_MS, labelToIntervalEnd } from '../lib/time.ts';
 import type { RawReading, SourceRecord } from './source-adapter.ts';
 
@@ -18,6 +19,8 @@ export function createCsvRowMapper(header: string, mapping: CsvMapping): CsvRowM
     return i;
   };
   const siteAt = index(mapping.site.column);
+  const register = mapping.site.register;
+  const nameAt = register?.nameColumn === undefined ? null : index(register.nameColumn);
   const t = mapping.time.columns;
   const timeAt = { year: index(t.year), month: index(t.month), day: index(t.day), hour: index(t.hour) };
   const values = mapping.values.map((v) => ({ ...v, at: index(v.column) }));
@@ -47,7 +50,10 @@ export function createCsvRowMapper(header: string, mapping: CsvMapping): CsvRowM
         if (missing.has(text)) continue;
         readings.push({ site, parameter: v.parameter, period: mapping.period, observedAt, value: text, unit: v.unit });
       }
-      return { raw: line, readings };
+      if (!register) return { raw: line, readings };
+      // The station as a site to register (used only when the import asks for it).
+      const name = nameAt === null ? '' : (cells[nameAt]?.trim() ?? '');
+      return { raw: line, readings, site: { code: site, kind: register.kind, nameZh: isCleanText(name) && name !== '' ? name : site, area: register.area } };
     },
   };
 }

@@ -1,7 +1,6 @@
 /** Readers for the file formats `envmon import` accepts, each a stream of source records. */
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { csvMappingSchema, jsonMappingSchema, type CsvMapping } from '../config/schema.ts';
@@ -9,6 +8,7 @@ import { mapJsonDocument } from './json-mapping.ts';
 import { openaqRecords } from './openaq.ts';
 import { cnemcCsvRecords, cnemcJsonRecords } from './cnemc.ts';
 import { readCsvFile } from './csv-file.ts';
+import { readFileLines } from '../lib/file-lines.ts';
 import { FrameSplitter } from './hj212/frame-splitter.ts';
 import { interpretFrame, type StationLookup } from './hj212/hj212-records.ts';
 import { SplitAssembler } from './hj212/split-assembler.ts';
@@ -27,13 +27,29 @@ export interface FileReadOptions {
   stations?: StationLookup;
   /** OpenAQ: the site the file's sensor belongs to (its responses do not name the sensor). */
   site?: string;
+  /** The import registers the stations the file describes: refused for formats that describe none. */
+  registerSites?: boolean;
 }
 
+/**
+ * Reads a file as a stream of source records. An option that would do nothing with the format given is refused,
+ * so that no flag of `envmon import` is silently ignored.
+ */
 export function readRecordsFromFile(file: string, format: FileFormat, options: FileReadOptions): AsyncIterable<SourceRecord> {
   if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+  if (options.site !== undefined && format !== 'openaq') throw new Error('--site applies only to --format openaq');
+  if (options.mapping !== undefined && format !== 'csv' && format !== 'json') throw new Error('--mapping applies only to --format csv and json');
+  if (options.registerSites && format !== 'cnemc' && format !== 'csv') {
+    throw new Error('--register-sites applies only to formats that describe their stations (cnemc; csv with a mapping that declares site.register)');
+  }
   switch (format) {
-    case 'csv':
-      return readCsvFile(file, loadCsvMapping(options.mapping));
+    case 'csv': {
+      const mapping = loadCsvMapping(options.mapping);
+      if (options.registerSites && !mapping.site.register) {
+        throw new Error(`--register-sites: the mapping ${options.mapping ?? ''} does not declare the kind of site its stations are (site.register: { kind, area })`);
+      }
+      return readCsvFile(file, mapping);
+    }
     case 'cnemc':
       return readCnemcFile(file);
     case 'hj212':
@@ -77,7 +93,7 @@ async function* readCnemcFile(file: string): AsyncIterable<SourceRecord> {
   const lines: string[] = [];
   // Lines are parsed in blocks so the file streams while the parser stays synchronous.
   let header: string | null = null;
-  for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+  for await (const line of readFileLines(file)) {
     if (header === null) header = line;
     else lines.push(line);
     if (lines.length >= 1000) {

@@ -1,5 +1,12 @@
-/** Starts the HJ 212 listeners of the configuration; what they receive is queued for `ingest`. */
+/**
+ * Starts the HJ 212 listeners of the configuration. What they receive is queued for `ingest`: each checked upload
+ * as one job, each connection's rejections in batches (one job, so one quarantine write, per batch). Lockouts of
+ * password guessers are written to the database when they begin and read back at start-up.
+ */
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
+import { deleteLockoutsBefore, lockoutsSince, recordLockout } from '../db/repositories/hj212-lockouts.repository.ts';
+import type { Database } from '../db/schema.ts';
 import { normalizeRecord } from '../ingest/normalize.ts';
 import { ingestJob } from '../jobs/ingest.ts';
 import type { Enqueue } from '../jobs/job-deps.ts';
@@ -7,11 +14,16 @@ import type { Logger } from '../lib/logger.ts';
 import { startHj212Listener, type Hj212Listener } from '../sources/hj212/tcp-listener.ts';
 
 /** Listeners by source id. */
-export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, log: Logger, now: () => Date): Promise<Map<string, Hj212Listener>> {
+export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, db: Kysely<Database>, log: Logger, now: () => Date): Promise<Map<string, Hj212Listener>> {
   const listeners = new Map<string, Hj212Listener>();
   for (const source of config.sources) {
     if (source.kind !== 'hj212-listener' || !source.enabled) continue;
     const passwords = source.stationPasswords ?? {};
+    const lockout = { afterFailures: source.lockout.afterFailures, initialMs: source.lockout.seconds * 1000, maxMs: source.lockout.maxSeconds * 1000 };
+    // Lockouts that ended within the longest lockout still count towards the next one's length; older ones are gone.
+    const remembered = new Date(now().getTime() - lockout.maxMs);
+    await deleteLockoutsBefore(db, source.id, remembered);
+    const lockouts = await lockoutsSince(db, source.id, remembered);
     listeners.set(
       source.id,
       await startHj212Listener(
@@ -19,10 +31,16 @@ export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, l
           host: source.host,
           port: source.port,
           maxConnections: source.maxConnections,
+          maxConnectionsPerAddress: source.maxConnectionsPerAddress,
           maxDataLength: source.maxDataLength,
           idleTimeoutMs: source.idleTimeoutSeconds * 1000,
           frameTimeoutMs: source.frameTimeoutSeconds * 1000,
           packetsPerMinute: source.packetsPerMinute,
+          maxGarbageBytes: source.maxGarbageBytes,
+          maxRejectedFrames: source.maxRejectedFrames,
+          lockout,
+          lockouts,
+          now,
           stations: source.stations.map((s) => ({ ...s, password: passwords[s.mn] ?? '' })),
         },
         {
@@ -30,10 +48,12 @@ export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, l
             const { readings, rejections } = normalizeRecord(record, { now: now() });
             await enqueue(ingestJob, { sourceId: source.id, readings, rejections });
           },
-          onRejected: async (record) => {
-            const { rejections } = normalizeRecord(record, { now: now() });
+          onRejected: async (records) => {
+            const at = now();
+            const rejections = records.flatMap((record) => normalizeRecord(record, { now: at }).rejections);
             await enqueue(ingestJob, { sourceId: source.id, readings: [], rejections });
           },
+          onLockout: (locked) => recordLockout(db, source.id, locked),
         },
         log.child({ source: source.id }),
       ),

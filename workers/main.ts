@@ -83,7 +83,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 
     if (config.role !== 'scheduler') {
       workers = startJobWorkers(backend, deps, config.queues.concurrency);
-      listeners = await startHj212Listeners(config, queues.enqueue, log, now);
+      listeners = await startHj212Listeners(config, queues.enqueue, database.db, log, now);
     }
     if (config.role !== 'worker') {
       scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });

@@ -33,6 +33,7 @@ export const importCommand: Command = {
       ...(mapping ? { mapping } : {}),
       ...(typeof values.site === 'string' ? { site: values.site } : {}),
       ...(stations ? { stations: (mn: string) => stations.get(mn) } : {}),
+      ...(values['register-sites'] === true ? { registerSites: true } : {}),
     });
 
     return withDatabase(

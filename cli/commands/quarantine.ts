@@ -23,6 +23,8 @@ function view(item: QuarantineItem) {
     status: item.status,
     detail: item.detail,
     raw: item.raw,
+    /** The exact input bytes when `raw` shows them escaped (NUL, control characters, bytes that are not UTF-8). */
+    rawBase64: item.raw_bytes?.toString('base64') ?? null,
     resolvedAt: item.resolved_at?.toISOString() ?? null,
     resolution: item.resolution,
   };
@@ -77,7 +79,7 @@ export const quarantineShowCommand: Command = {
         context.out(`item ${v.id} from ${v.source ?? '(import)'} at ${formatBeijing(item.received_at)} (Beijing time), ${v.status}`);
         context.out(`reason: ${v.code}: ${v.reason}`);
         if (Object.keys(v.detail).length > 0) context.out(`reading: ${JSON.stringify(v.detail)}`);
-        context.out(`raw input:\n${v.raw}`);
+        context.out(`raw input${v.rawBase64 ? ' (bytes that are not printable text shown as \\xNN; --json gives them exactly as rawBase64)' : ''}:\n${v.raw}`);
       }
       return 0;
     });

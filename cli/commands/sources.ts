@@ -1,3 +1,4 @@
+import { lockoutsSince } from '../../db/repositories/hj212-lockouts.repository.ts';
 import { getSource, isEnabled, listSources, setOperatorEnabled } from '../../db/repositories/sources.repository.ts';
 import type { Source } from '../../db/schema.ts';
 import { normalizeRecord } from '../../ingest/normalize.ts';
@@ -66,8 +67,18 @@ export const sourcesShowCommand: Command = {
       const count = await db.selectFrom('reading').select((eb) => eb.fn.countAll<number>().as('n')).where('source_id', '=', source.id).executeTakeFirstOrThrow();
       const pending = await db.selectFrom('quarantine').select((eb) => eb.fn.countAll<number>().as('n')).where('source_id', '=', source.id).where('status', '=', 'pending').executeTakeFirstOrThrow();
       const v = { ...view(source, context.config.sources.some((s) => s.id === source.id), Number(count.n)), quarantined: Number(pending.n) };
-      if (values.json) context.out(JSON.stringify(v, null, 2));
-      else for (const [key, value] of Object.entries(v)) context.out(`${key.padEnd(20)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
+      // An HJ 212 listener's addresses locked out of a station after wrong passwords, as the listener recorded them.
+      const lockouts = source.kind === 'hj212-listener' ? await lockoutsSince(db, source.id, new Date()) : null;
+      if (values.json) {
+        const shown = lockouts?.map((l) => ({ mn: l.mn, address: l.address, level: l.level, failures: l.failures, lockedAt: l.lockedAt.toISOString(), lockedUntil: l.lockedUntil.toISOString() }));
+        context.out(JSON.stringify(shown ? { ...v, lockouts: shown } : v, null, 2));
+        return 0;
+      }
+      for (const [key, value] of Object.entries(v)) context.out(`${key.padEnd(20)} ${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`);
+      if (lockouts?.length === 0) context.out(`${'locked out'.padEnd(20)} none`);
+      for (const l of lockouts ?? []) {
+        context.out(`${'locked out'.padEnd(20)} ${l.mn} from ${l.address} until ${formatBeijing(l.lockedUntil)} (Beijing time), lockout ${l.level} after ${l.failures} wrong passwords`);
+      }
       return 0;
     }),
 };

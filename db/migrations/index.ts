@@ -5,6 +5,7 @@ import * as bulkIngest from './20261122T0100_bulk_ingest.ts';
 import * as rollingAggregates from './20261130T0000_rolling_aggregates.ts';
 import * as notificationDelivery from './20261130T0100_notification_delivery.ts';
 import * as sourceSeries from './20261201T0100_source_series.ts';
+import * as hostileInput from './20261201T0200_hostile_input.ts';
 import * as apiTokens from './20261201T0300_api_tokens.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261130T0000_rolling_aggregates': rollingAggregates,
   '20261130T0100_notification_delivery': notificationDelivery,
   '20261201T0100_source_series': sourceSeries,
+  '20261201T0200_hostile_input': hostileInput,
   '20261201T0300_api_tokens': apiTokens,
 };

@@ -1,8 +1,11 @@
 /**
  * Cuts a byte stream (a TCP connection, a log file) into HJ 212 frames. Bytes before a `##` are skipped as
  * garbage; a frame whose length field is out of bounds or that does not end in CRLF is reported as malformed and
- * scanning resumes after its `##`. Memory is bounded by the largest allowed frame.
+ * scanning resumes after its `##`. Memory is bounded by the largest allowed frame. Frames are decoded without
+ * losing a byte (`decodeRaw`): NUL or bytes that are not UTF-8 stay what they were, for the checksum and quarantine.
  */
+import { decodeRaw } from '../../lib/raw-text.ts';
+
 export type SplitterEvent = { kind: 'frame'; text: string } | { kind: 'malformed'; text: string; reason: string } | { kind: 'garbage'; bytes: number };
 
 const HASH = 0x23;
@@ -38,7 +41,7 @@ export class FrameSplitter {
       const lengthText = this.buffer.subarray(2, 6).toString('latin1');
       const length = /^\d{4}$/.test(lengthText) ? Number(lengthText) : -1;
       if (length < 0 || length > this.maxDataLength) {
-        events.push({ kind: 'malformed', text: this.buffer.subarray(0, Math.min(this.buffer.length, 64)).toString('latin1'), reason: length < 0 ? `invalid length field "${lengthText}"` : `data segment of ${length} exceeds the limit of ${this.maxDataLength}` });
+        events.push({ kind: 'malformed', text: decodeRaw(this.buffer.subarray(0, Math.min(this.buffer.length, 64))), reason: length < 0 ? `invalid length field "${decodeRaw(this.buffer.subarray(2, 6))}"` : `data segment of ${length} exceeds the limit of ${this.maxDataLength}` });
         this.buffer = this.buffer.subarray(2);
         continue;
       }
@@ -46,11 +49,11 @@ export class FrameSplitter {
       if (this.buffer.length < total) return events;
       const candidate = this.buffer.subarray(0, total);
       if (candidate[total - 2] !== 0x0d || candidate[total - 1] !== 0x0a) {
-        events.push({ kind: 'malformed', text: candidate.toString('utf8'), reason: 'frame does not end with CR LF where its length says' });
+        events.push({ kind: 'malformed', text: decodeRaw(candidate), reason: 'frame does not end with CR LF where its length says' });
         this.buffer = this.buffer.subarray(2);
         continue;
       }
-      events.push({ kind: 'frame', text: candidate.toString('utf8') });
+      events.push({ kind: 'frame', text: decodeRaw(candidate) });
       this.buffer = this.buffer.subarray(total);
     }
   }

@@ -3,6 +3,7 @@
  * (QN, ST, CN, PW, MN, Flag, PNUM, PNO, CP) and the CP data area. Follows HJ 212-2017 §6; lenient where real
  * devices differ (lower-case CRC, missing QN/Flag as in HJ/T 212-2005, unknown Flag version bits).
  */
+import { encodeRaw } from '../../lib/raw-text.ts';
 import { hj212CrcHex } from './crc16.ts';
 
 export interface Hj212Packet {
@@ -38,15 +39,17 @@ export function parseFrame(frame: string): FrameResult {
   const lengthText = text.slice(2, 6);
   if (!/^\d{4}$/.test(lengthText)) return { ok: false, code: 'malformed', reason: `invalid length field "${lengthText}"` };
   const length = Number(lengthText);
-  // The length counts characters of the data segment (ASCII in practice; CP may carry UTF-8 text).
+  // The length counts the data segment's bytes (ASCII in practice; CP may carry text in UTF-8 or GBK), though some
+  // devices count characters. Bytes that are not UTF-8 arrive escaped (lib/raw-text.ts) and count as the bytes they were.
   const body = text.slice(6);
   const dataSegment = body.slice(0, -4);
   const crc = body.slice(-4);
-  if (dataSegment.length !== length && Buffer.byteLength(dataSegment, 'utf8') !== length) {
-    return { ok: false, code: 'malformed', reason: `length field says ${length}, data segment has ${dataSegment.length}` };
+  const bytes = encodeRaw(dataSegment);
+  if (dataSegment.length !== length && bytes.length !== length) {
+    return { ok: false, code: 'malformed', reason: `length field says ${length}, data segment has ${bytes.length} bytes` };
   }
   if (!/^[0-9A-Fa-f]{4}$/.test(crc)) return { ok: false, code: 'malformed', reason: `invalid CRC field "${crc}"` };
-  const expected = hj212CrcHex(dataSegment);
+  const expected = hj212CrcHex(bytes);
   if (crc.toUpperCase() !== expected) return { ok: false, code: 'checksum', reason: `CRC ${crc.toUpperCase()} does not match the data (expected ${expected})` };
   return parseDataSegment(dataSegment);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type LoadedSource } from '../../config/load-config.ts';
 import { normalizeRecord } from '../../ingest/normalize.ts';
-import { fetchBounded } from '../../lib/http-fetch.ts';
+import { fetchBounded, redirectTarget } from '../../lib/http-fetch.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';
 import type { SourceRecord } from '../../sources/source-adapter.ts';
 import { startTestServer, type TestServer } from '../support/http-server.ts';
@@ -13,9 +13,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 let server: TestServer | null = null;
+let other: TestServer | null = null;
 afterEach(async () => {
   await server?.close();
+  await other?.close();
   server = null;
+  other = null;
 });
 
 /** Loads one source from a configuration written for the test, with the given environment. */
@@ -145,5 +148,55 @@ describe('bounded HTTP reads', () => {
     });
     await expect(fetchBounded(`${server.url}/stall`, limits)).rejects.toThrow('no data for 300 ms');
     await expect(fetchBounded(`${server.url}/big`, limits)).rejects.toThrow('exceeds the limit of 10000');
+  });
+});
+
+describe('redirects', () => {
+  const limits = { timeoutMs: 2000, readTimeoutMs: 1000, maxBytes: 10_000 };
+  const body = readFileSync(path.join(repoRoot, 'test/fixtures/openaq/sensor-hours.json'), 'utf8');
+
+  it('sends the OpenAQ key to the configured server only, not to another origin it redirects to', async () => {
+    // The other origin is the same host on another port: an origin is scheme, host and port.
+    other = await startTestServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const elsewhere = other.url;
+    server = await startTestServer((req, res) => res.writeHead(302, { location: `${elsewhere}${req.url ?? ''}` }).end());
+    const source = sourceFrom(`${sites}sources:\n  - { id: oaq, kind: openaq, name: OpenAQ, schedule: "5 * * * *", baseUrl: "${server.url}", apiKeyEnv: OPENAQ_KEY, sensors: [{ id: 3917, site: S1 }] }\n`, { OPENAQ_KEY: 'k-123456' });
+    const records = await fetchAll(source, '2026-11-21T00:00:00Z', '2026-11-21T06:00:00Z');
+    expect(records).toHaveLength(4);
+    expect(server.requests.map((r) => r.headers['x-api-key'])).toEqual(['k-123456']);
+    expect(other.requests.map((r) => [r.url.split('?')[0], r.headers['x-api-key'], r.headers.authorization, r.headers.cookie])).toEqual([['/v3/sensors/3917/hours', undefined, undefined, undefined]]);
+  });
+
+  it('drops Authorization and Cookie on the way to another origin and keeps them on the same origin', async () => {
+    other = await startTestServer((_req, res) => res.writeHead(200).end('elsewhere'));
+    const elsewhere = other.url;
+    server = await startTestServer((req, res) => {
+      if (req.url === '/moved') res.writeHead(301, { location: '/here' }).end();
+      else if (req.url === '/here') res.writeHead(307, { location: `${elsewhere}/there` }).end();
+      else res.writeHead(404).end();
+    });
+    const headers = { authorization: 'Bearer t0ken-xyz', cookie: 'session=abc', 'X-Feed-Key': 'fk-1' };
+    const response = await fetchBounded(`${server.url}/moved`, { ...limits, headers });
+    expect(response.body.toString()).toBe('elsewhere');
+    expect(server.requests.map((r) => [r.url, r.headers.authorization, r.headers.cookie, r.headers['x-feed-key']])).toEqual([
+      ['/moved', 'Bearer t0ken-xyz', 'session=abc', 'fk-1'],
+      ['/here', 'Bearer t0ken-xyz', 'session=abc', 'fk-1'],
+    ]);
+    expect(other.requests.map((r) => [r.url, r.headers.authorization, r.headers.cookie, r.headers['x-feed-key']])).toEqual([['/there', undefined, undefined, undefined]]);
+  });
+
+  it('gives up after five redirects, naming the URL without its query', async () => {
+    server = await startTestServer((req, res) => res.writeHead(302, { location: req.url ?? '/' }).end());
+    await expect(fetchBounded(`${server.url}/loop?token=secret-abc`, limits)).rejects.toThrow(new RegExp(`^${server.url}/loop: more than 5 redirects$`));
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('never follows https to http, nor to another scheme, and keeps credentials on the origin they were given for', () => {
+    const headers = { Authorization: 'Bearer x', 'X-API-Key': 'k', Accept: 'application/json' };
+    expect(() => redirectTarget(new URL('https://feed.example.org/a'), 'http://feed.example.org/b', headers)).toThrow('https://feed.example.org/a: redirected from https to http');
+    expect(() => redirectTarget(new URL('https://feed.example.org/a'), 'file:///etc/passwd', headers)).toThrow('https://feed.example.org/a: redirected away from http/https');
+    expect(redirectTarget(new URL('http://feed.example.org/a'), 'https://feed.example.org/b', headers)).toEqual({ url: new URL('https://feed.example.org/b'), headers: {} });
+    expect(redirectTarget(new URL('https://feed.example.org/a?x=1'), '/b?y=2', headers)).toEqual({ url: new URL('https://feed.example.org/b?y=2'), headers });
+    expect(redirectTarget(new URL('https://feed.example.org/a'), 'https://feed.example.org:8443/b', headers)).toEqual({ url: new URL('https://feed.example.org:8443/b'), headers: {} });
   });
 });

@@ -19,6 +19,7 @@ const released: Record<string, string> = {
   '20261130T0000_rolling_aggregates': '55c3b9bafbbe258eb0b594eb796612831ae8c1b595f376d02b8ffae461f829b1',
   '20261130T0100_notification_delivery': '9218a34b49388feb72814a24daed46cb3aa8da0a275e99eaba7f2a7c762074c8',
   '20261201T0100_source_series': '828273232a66d241d08e885309c52af7ff8b4be8d15ed8edae57178bffa7d5c7',
+  '20261201T0200_hostile_input': '2dc46473307c5360796aa3fa6b62d73900cbfe4a79bc5685cb5000271da8da7f',
   '20261201T0300_api_tokens': '1351060b323d3b2fa8919afe4a4ff921f77903bba4f74a9afec13b7abc746c15',
 };
 
