@@ -18,12 +18,14 @@ describe('plan target progress', () => {
   });
 
   it('keep stable or improve: heavy-pollution days against the baseline count', () => {
-    const p = airTargetProgress({ indicator: 'heavy_pollution_days', comparator: 'not_worse_than_baseline', baseline: 1 }, days([250, 80, 90]), 365);
+    // Heavy pollution is AQI > 200: 250 is one, 200 (中度污染) is not.
+    const p = airTargetProgress({ indicator: 'heavy_pollution_days', comparator: 'not_worse_than_baseline', baseline: 1 }, days([250, 200, 90]), 365);
     expect(p).toMatchObject({ current: '1', required: '≤ 1 天', meets: true, projection: '剩余时间内最多还可有 0 个重污染天' });
   });
 
   it('water class against the target class', () => {
     expect(waterTargetProgress({ indicator: 'water_class', comparator: 'class_at_least', value: 'III' }, 'IV', 30)).toMatchObject({ current: 'IV', meets: false, projection: '需改善至 III 类' });
     expect(waterTargetProgress({ indicator: 'water_class', comparator: 'class_at_least', value: 'II' }, 'II', 30)).toMatchObject({ meets: true });
+    expect(waterTargetProgress({ indicator: 'water_class', comparator: 'class_at_least', value: 'III' }, 'I', 30)).toMatchObject({ meets: true, projection: null });
   });
 });
