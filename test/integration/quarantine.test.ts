@@ -59,7 +59,7 @@ describe('quarantine commands', () => {
 
   it('discards items, keeping them on record', async () => {
     // An item of its own, so that the test does not rest on the import of the one before.
-    const first = await database.db.insertInto('quarantine').values({ source_id: null, code: 'malformed', reason: 'row has 3 cells, header has 22', detail: {}, raw: '2022-03-07T12:00:00,9999A,1' }).returning('id').executeTakeFirstOrThrow();
+    const first = await database.db.insertInto('quarantine').values({ source_id: null, code: 'malformed', reason: 'row has 3 cells, header has 22', detail: JSON.stringify({}), raw: '2022-03-07T12:00:00,9999A,1' }).returning('id').executeTakeFirstOrThrow();
     const result = await runEnvmon(['quarantine', 'discard', String(first.id), '--note', 'station closed'], env);
     expect(result.stdout.trim()).toBe('1 item(s) discarded');
     const discarded = await json<{ id: number; resolution: string }[]>(['quarantine', 'list', '--status', 'discarded', '--json']);
