@@ -32,7 +32,8 @@ beforeAll(async () => {
       '    name: HJ 212 stations',
       '    port: 0',
       '    frameTimeoutSeconds: 1',
-      '    idleTimeoutSeconds: 30',
+      // Longer than any test: a connection these tests see closed was closed by the frame deadline.
+      '    idleTimeoutSeconds: 3600',
       '    stations:',
       '      - { mn: "WL0000000000000000000001", site: JC-SW-WULIANG, passwordEnv: HJ212_PW_WULIANG }',
     ].join('\n'),
