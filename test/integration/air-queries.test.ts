@@ -68,26 +68,34 @@ describe('envmon aqi --daily on Beijing Dongsi', () => {
     expect(rows.map((r) => r.time)).toEqual(['2016-03-01', '2016-03-02', '2016-03-03']);
     for (const row of rows) {
       expect(row.standard).toBe('HJ 633-2012');
-      const mean = (col: number, scale = 1) => {
-        const v = dayColumn(row.time, col).filter((x): x is number => x !== null);
-        return v.length >= 20 ? halfEvenMean(v, scale) : null;
+      const hours = (col: number) => dayColumn(row.time, col).filter((x): x is number => x !== null);
+      // On these days every pollutant has all 24 hours (checked here), so every daily value is valid.
+      expect([5, 6, 7, 8, 9, 10].map((col) => hours(col).length), row.time).toEqual([24, 24, 24, 24, 24, 24]);
+      const o3 = hours(10);
+      // The O3 daily maximum 8-hour mean: the largest of the 17 means ending 08:00 … 24:00.
+      const o3Max8h = Math.max(...Array.from({ length: 17 }, (_, i) => halfEvenMean(o3.slice(i, i + 8), 1)));
+      const expected = {
+        pm2_5: iaqi2012(halfEvenMean(hours(5), 1), [0, 35, 75, 115, 150, 250, 350, 500]),
+        pm10: iaqi2012(halfEvenMean(hours(6), 1), [0, 50, 150, 250, 350, 420, 500, 600]),
+        so2: iaqi2012(halfEvenMean(hours(7), 1), [0, 50, 150, 475, 800, 1600, 2100, 2620]),
+        no2: iaqi2012(halfEvenMean(hours(8), 1), [0, 40, 80, 180, 280, 565, 750, 940]),
+        // CO in the file is μg/m³ (whole hundreds, so tenths of mg/m³ are exact): the daily mean in mg/m³ to one decimal.
+        co: iaqi2012(halfEvenMean(hours(9).map((x) => x / 1000), 10), [0, 2, 4, 14, 24, 36, 48, 60]),
+        // HJ 633-2012 §5.1.2: the larger IAQI of the O3 daily maximum 8-hour mean and the daily maximum hourly value.
+        o3: Math.max(iaqi2012(o3Max8h, [0, 100, 160, 215, 265, 800]), iaqi2012(Math.max(...o3), [0, 160, 200, 300, 400, 800, 1000, 1200])),
       };
-      const pm25 = mean(5);
-      const pm10 = mean(6);
-      if (pm25 !== null) expect(row.iaqi.pm2_5, row.time).toBe(iaqi2012(pm25, [0, 35, 75, 115, 150, 250, 350, 500]));
-      if (pm10 !== null) expect(row.iaqi.pm10, row.time).toBe(iaqi2012(pm10, [0, 50, 150, 250, 350, 420, 500, 600]));
-      // CO in the file is μg/m³: the daily mean in mg/m³ to one decimal.
-      const coHours = dayColumn(row.time, 9).filter((x): x is number => x !== null).map((x) => x / 1000);
-      if (coHours.length >= 20) expect(row.iaqi.co, row.time).toBe(iaqi2012(halfEvenMean(coHours, 10), [0, 2, 4, 14, 24, 36, 48, 60]));
-      const all = Object.values(row.iaqi);
-      if (all.every((x) => x !== null)) expect(row.aqi).toBe(Math.max(...all.map(Number)));
-      else expect(row.aqi).toBeNull();
+      expect(row.iaqi, row.time).toEqual(expected);
+      expect(row.aqi, row.time).toBe(Math.max(...Object.values(expected)));
     }
+    // By hand for 2016-03-01: 24 PM2.5 hours sum to 2981, mean 124.2 → 124 → 150 + 50/35 × (124 − 115) = 162.9 → 163;
+    // PM10 137 → 94, NO2 75 → 94, CO 2.0 → 50, SO2 32, O3 29: the AQI is PM2.5's.
+    expect(rows.map((r) => r.aqi)).toEqual([163, 220, 350]);
+    expect(rows.map((r) => r.primaryPollutants)).toEqual([['pm2_5'], ['pm2_5'], ['pm2_5']]);
   });
 });
 
 describe('envmon targets', () => {
-  it('reports a year\'s PM2.5 mean and good-day ratio for a site, as computed independently', async () => {
+  it('reports a year\'s PM2.5 mean for a site, as computed independently', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'envmon-targets-'));
     const extra = path.join(dir, 'targets.yaml');
     writeFileSync(
@@ -120,15 +128,18 @@ describe('envmon stats', () => {
     expect(rows.map((r) => r.time)).toEqual(['2016-03-01', '2016-03-02']);
     for (const [i, day] of ['2016-03-01', '2016-03-02'].entries()) {
       const hours = dayColumn(day, 5).filter((x): x is number => x !== null);
-      expect(rows[i]).toEqual({ site: 'Dongsi', parameter: 'pm2_5', time: rows[i]?.time, value: hours.length >= 20 ? String(halfEvenMean(hours, 1)) : null, validCount: hours.length, valid: hours.length >= 20 });
+      expect(rows[i]).toEqual({ site: 'Dongsi', parameter: 'pm2_5', time: day, value: hours.length >= 20 ? String(halfEvenMean(hours, 1)) : null, validCount: hours.length, valid: hours.length >= 20 });
     }
+    // Both days are complete (24 hours), with means 124 and 170.
+    expect(rows.map((r) => [r.validCount, r.value])).toEqual([[24, '124'], [24, '170']]);
   });
 
   it('gives the annual mean of the valid days, valid only with 324 of them', async () => {
     const result = await runEnvmon(['stats', '--site', 'Dongsi', '--parameter', 'pm2_5', '--window', 'year', '--from', '2016-01-01T00:00:00+08:00', '--to', '2017-01-01T00:00:00+08:00', '--json'], env);
     expect(result.code, result.stderr).toBe(0);
-    const daily = validDailyMeans('2016-01-01', '2016-12-31', 5);
-    expect(JSON.parse(result.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm2_5', time: '2016', value: daily.length >= 324 ? String(halfEvenMean(daily, 1)) : null, validCount: daily.length, valid: daily.length >= 324 }]);
+    // Counted in the CSV apart from envmon (exact fractions): 344 days of 2016 have ≥ 20 PM2.5 hours; their
+    // half-even integer means sum to 27773, and 27773 / 344 = 80.7 → 81.
+    expect(JSON.parse(result.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm2_5', time: '2016', value: '81', validCount: 344, valid: true }]);
   });
 
   it('gives monthly means of the valid days (27 needed, 25 in February), labelled YYYY-MM', async () => {

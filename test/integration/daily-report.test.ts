@@ -97,16 +97,17 @@ describe('daily report', () => {
     const expected = Math.max(iaqi(pm25Mean, [0, 35, 75, 115, 150, 250, 350, 500]), iaqi(mean(pm10), [0, 50, 150, 250, 350, 420, 500, 600]), iaqi(mean(so2), [0, 50, 150, 475, 800, 1600, 2100, 2620]), iaqi(mean(no2), [0, 40, 80, 180, 280, 565, 750, 940]));
     const [dongsi] = report.air;
     expect(dongsi?.site).toBe('Dongsi');
-    expect(pm25Mean).toBeGreaterThan(150);
-    expect(dongsi?.aqi).toBe(expected);
+    // By hand from the CSV: 24 PM2.5 hours sum to 4406, 183.6 → 184 → IAQI 200 + 100/100 × (184 − 150) = 234; the
+    // others are lower (PM10 203 → 127, NO2 103 → 112, CO 3.3 mg/m³ → 83, SO2 36 → 36, O3 8-hour 7 → 4).
+    expect(pm25Mean).toBe(184);
+    expect(expected).toBe(234);
+    expect(dongsi?.aqi).toBe(234);
     expect(dongsi?.primaryPollutants).toEqual(['pm2_5']);
     expect(dongsi?.completeness.pm2_5).toBe(pm25.length);
     const over = dongsi?.exceedances.find((e) => e.parameter === 'pm2_5');
     expect(over).toMatchObject({ value: String(pm25Mean), limit: 75, clause: 'GB 3095-2012 表1 二级 PM2.5 24小时平均 75 μg/m³' });
-    // 超标倍数 = (C − 75) / 75 to two decimals, half to even.
-    const hundredths = ((pm25Mean - 75) * 100) / 75;
-    const rounded = Math.floor(hundredths) + (hundredths - Math.floor(hundredths) > 0.5 || (hundredths - Math.floor(hundredths) === 0.5 && Math.floor(hundredths) % 2 === 1) ? 1 : 0);
-    expect(Number(over?.multiple)).toBe(rounded / 100);
+    // 超标倍数 = (C − 75) / 75 to two decimals, half to even: 109 / 75 = 1.4533… → 1.45.
+    expect(over?.multiple).toBe('1.45');
     expect(report.chart?.days.at(-1)).toEqual({ day: DAY, value: String(pm25Mean) });
     expect(report.chart?.target).toBe(75);
   });
@@ -117,7 +118,7 @@ describe('daily report', () => {
     expect(await reportDailyCommand.run({ values: { date: DAY, json: true }, positionals: [] }, context)).toBe(0);
     const report = JSON.parse(out.join('')) as { date: string; air: { site: string; aqi: number }[] };
     expect(report.date).toBe(DAY);
-    expect(report.air[0]?.site).toBe('Dongsi');
+    expect(report.air[0]).toMatchObject({ site: 'Dongsi', aqi: 234 });
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'envmon-report-')), 'daily.html');
     expect(await reportDailyCommand.run({ values: { date: DAY, html: file }, positionals: [] }, context)).toBe(0);
     const html = readFileSync(file, 'utf8');

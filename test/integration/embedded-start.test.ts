@@ -52,39 +52,56 @@ interface Status {
   sources: { id: string; readings: number; lastSuccessAt: string | null }[];
 }
 
-describe('embedded start-up from a folder the database user cannot enter', () => {
-  it('stores readings from both demo sources, answers status from the same folder, and exits 0 on Ctrl-C', async () => {
-    expect(statSync(outer).mode & 0o777).toBe(0o700);
+/**
+ * `envmon start` in the clone until both demo sources stored readings, then Ctrl-C: run once per file and awaited by
+ * every test that needs it, so that each test also passes alone.
+ */
+let firstRun: Promise<{ status: Status; recorded: string | null; pidFileWhileRunning: boolean; code: number | null; output: string }> | undefined;
+function startUntilReadingsThenStop(): NonNullable<typeof firstRun> {
+  firstRun ??= (async () => {
     const service = await startEnvmon(env, '"scheduler started"', clone, bin);
+    let status: Status;
+    let pidFileWhileRunning: boolean;
     try {
-      const status = await waitFor('readings from both sources', async () => {
+      status = await waitFor('readings from both sources', async () => {
         const result = await runEnvmon(['status', '--json'], env, clone, bin);
         if (result.code !== 0) throw new Error(`status failed: ${result.stderr}`);
         const parsed = JSON.parse(result.stdout) as Status;
         return parsed.sources.length === 2 && parsed.sources.every((s) => s.readings > 0) ? parsed : null;
       }, 60_000, 500);
-      expect(status.database).toBe('embedded');
-      expect(status.queues).toBe('postgres');
-      expect(status.readings).toBe(status.sources.reduce((n, s) => n + s.readings, 0));
-      // As root, the data went where the postgres user can work, recorded in the var folder; otherwise into it.
-      expect(recordedDataDir()?.startsWith('/var/lib/envmon/') ?? false).toBe(runsAsRoot);
-      expect(existsSync(path.join(dataDir(), 'postmaster.pid'))).toBe(true);
+      pidFileWhileRunning = existsSync(path.join(dataDir(), 'postmaster.pid'));
     } finally {
       service.child.kill('SIGINT');
     }
-    expect(await service.exited, service.output()).toBe(0);
-    expect(service.output()).toContain('"embedded PostgreSQL stopped"');
+    return { status, recorded: recordedDataDir(), pidFileWhileRunning, code: await service.exited, output: service.output() };
+  })();
+  return firstRun;
+}
+
+describe('embedded start-up from a folder the database user cannot enter', () => {
+  it('stores readings from both demo sources, answers status from the same folder, and exits 0 on Ctrl-C', async () => {
+    expect(statSync(outer).mode & 0o777).toBe(0o700);
+    const run = await startUntilReadingsThenStop();
+    expect(run.status.database).toBe('embedded');
+    expect(run.status.queues).toBe('postgres');
+    expect(run.status.readings).toBe(run.status.sources.reduce((n, s) => n + s.readings, 0));
+    // As root, the data went where the postgres user can work, recorded in the var folder; otherwise into it.
+    expect(run.recorded?.startsWith('/var/lib/envmon/') ?? false).toBe(runsAsRoot);
+    expect(run.pidFileWhileRunning).toBe(true);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('"embedded PostgreSQL stopped"');
     // PostgreSQL removes its pid file only after a clean shutdown.
     expect(existsSync(path.join(dataDir(), 'postmaster.pid'))).toBe(false);
   }, 120_000);
 
   it('lets the CLI start the stopped database on its own, keeping the data, and stop it again', async () => {
+    await startUntilReadingsThenStop();
     const result = await runEnvmon(['status', '--json'], env, clone, bin);
     expect(result.code, result.stderr).toBe(0);
     const status = JSON.parse(result.stdout) as Status;
     expect(status.readings).toBeGreaterThan(1000);
     expect(existsSync(path.join(dataDir(), 'postmaster.pid'))).toBe(false);
-  });
+  }, 120_000);
 
   it('gives a second clone on the same machine a database of its own', async () => {
     const second = makeClone('envmon-second');

@@ -48,7 +48,8 @@ beforeAll(async () => {
       '    name: HJ 212 stations',
       '    port: 0',
       '    frameTimeoutSeconds: 1',
-      '    idleTimeoutSeconds: 30',
+      // Longer than any test: a connection these tests see closed was closed by the frame deadline.
+      '    idleTimeoutSeconds: 3600',
       `    maxConnectionsPerAddress: ${PER_ADDRESS}`,
       `    maxRejectedFrames: ${MAX_REJECTED}`,
       '    maxGarbageBytes: 4096',

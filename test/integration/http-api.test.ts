@@ -39,6 +39,8 @@ beforeAll(async () => {
   await revokeApiToken(database.db, revoked.id, new Date('2026-11-22T05:10:00Z'));
   // The demo sources' first pulls fill 48 hours.
   await waitFor('simulated water readings', async () => Number((await database.db.selectFrom('reading').select((eb) => eb.fn.countAll().as('n')).where('source_id', '=', 'water-simulator').executeTakeFirstOrThrow()).n) === 288);
+  // The Beijing pull's cursor moves in the transaction that stores its readings.
+  await waitFor('the Beijing readings', async () => (await database.db.selectFrom('source').select('cursor').where('id', '=', 'beijing-replay').executeTakeFirst())?.cursor?.toISOString() === '2026-11-22T05:00:00.000Z');
 });
 afterAll(async () => {
   await service.stop();
@@ -122,9 +124,21 @@ describe('HTTP API', () => {
       ['Dongsi', 'HJ 633-2026'],
       ['Dongsi', 'HJ 633-2026'],
     ]);
+    // One 366-day loop per year of replay: 2026-11-21 09:00 and 10:00 Beijing play 2016-11-13 09:00 and 10:00, lines
+    // 7619–7620 of PRSA_Data_Dongsi_2016.csv: PM2.5 72 and 78 μg/m³ on the 2026 breakpoints 60 → 100, 115 → 150:
+    // 100 + 50/55 × 12 = 110.9 → 111 and 100 + 50/55 × 18 = 116.4 → 117; PM10 117 and 140 give 98 and 108, the others
+    // (SO2 13, NO2 64/66, CO 2.1/2.3, O3 2) far less.
+    expect((aqi.body as { time: string; aqi: number; primaryPollutants: string[] }[]).map((r) => [r.time, r.aqi, r.primaryPollutants])).toEqual(
+      expect.arrayContaining([
+        ['2026-11-21T09:00:00+08:00', 111, ['pm2_5']],
+        ['2026-11-21T10:00:00+08:00', 117, ['pm2_5']],
+      ]),
+    );
+    // The demo's simulated 武良 ammonia opens an alert once evaluated; the API lists what the database holds.
+    const opened = await waitFor('an alert on the demo data', async () => database.db.selectFrom('alert').select(['id', 'rule_id']).orderBy('id').executeTakeFirst());
     const alerts = await get('/api/alerts?all=1');
     expect(alerts.status).toBe(200);
-    expect(Array.isArray(alerts.body)).toBe(true);
+    expect(alerts.body).toEqual(expect.arrayContaining([expect.objectContaining({ id: opened.id, rule_id: opened.rule_id })]));
   });
 
   it('answers 400 to a malformed request, an unknown parameter, too many sites or too long a range, and 404 to an unknown path', async () => {

@@ -142,12 +142,14 @@ describe('bounded HTTP reads', () => {
 
   it('gives up on a body that stalls, and on one that is too large', async () => {
     server = await startTestServer((req, res) => {
-      res.writeHead(200);
-      if (req.url === '/stall') res.write('partial');
+      res.writeHead(200, req.url === '/declared' ? { 'content-length': '50000' } : {});
+      if (req.url === '/stall' || req.url === '/declared') res.write('partial');
       else res.end('x'.repeat(50_000));
     });
     await expect(fetchBounded(`${server.url}/stall`, limits)).rejects.toThrow('no data for 300 ms');
     await expect(fetchBounded(`${server.url}/big`, limits)).rejects.toThrow('exceeds the limit of 10000');
+    // A declared length over the limit is refused before any of the body is waited for.
+    await expect(fetchBounded(`${server.url}/declared`, limits)).rejects.toThrow('response of 50000 bytes exceeds the limit of 10000');
   });
 });
 

@@ -4,7 +4,6 @@
  * Message-ID; failed mail can be retried; bursts become one message; webhooks are signed; without a server mail
  * is written as .eml files.
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { freePort } from '../../lib/free-port.ts';
 import { createMailChannel, type MailChannel } from '../../notify/channels/mail.ts';
+import { signWebhook } from '../../notify/channels/webhooks.ts';
 import { deliverDue, queueReminders, routeOutbox, type NotifyDeps } from '../../notify/deliver-notifications.ts';
 import { notificationsListCommand, notificationsRetryCommand } from '../../cli/commands/notifications.ts';
 import type { Command } from '../../cli/command.ts';
@@ -115,10 +115,16 @@ describe('notifications', () => {
     await deliver([{ parameter: 'nh3_n', at: '2026-11-20T02:00:00Z', value: '1.8' }]);
     smtp.mode = 'refuse';
     expect(await runOutbox()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    // Retried after backoffSeconds × 2^(attempt − 1): 60 s after the first failure (02:30:00), not before.
+    const due = async () => (await database.db.selectFrom('notification_delivery').select('next_attempt_at').executeTakeFirstOrThrow()).next_attempt_at.toISOString();
+    expect(await due()).toBe('2026-11-20T02:31:00.000Z');
+    expect(await runOutbox()).toEqual({ sent: 0, retrying: 0, failed: 0 });
     // The server goes away for the next attempt (after the 60 s backoff) …
     await smtp.stop();
     clock = new Date(clock.getTime() + 61_000);
     expect(await runOutbox()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    // … 120 s after the second failure (02:31:01).
+    expect(await due()).toBe('2026-11-20T02:33:01.000Z');
     // … and an alert fires meanwhile.
     clock = new Date(clock.getTime() + 60_000);
     await deliver([{ parameter: 'codmn', at: '2026-11-20T02:00:00Z', value: '7.5' }]);
@@ -151,7 +157,10 @@ describe('notifications', () => {
     const listed = await command(notificationsListCommand, { failed: true, json: true });
     expect(JSON.parse(listed) as unknown[]).toMatchObject([{ status: 'failed', recipient: 'duty', channel: 'email', attempts: 3 }]);
     expect(await command(notificationsRetryCommand, { 'all-failed': true })).toBe('1 notification(s) queued again');
-    clock = new Date();
+    // The command makes the delivery due at once, by the real clock of whoever runs it: the run happens then.
+    const queued = await database.db.selectFrom('notification_delivery').select(['status', 'attempts', 'next_attempt_at']).executeTakeFirstOrThrow();
+    expect(queued).toMatchObject({ status: 'pending', attempts: 0 });
+    clock = queued.next_attempt_at;
     expect(await runOutbox()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     expect(smtp.accepted()).toHaveLength(1);
     // The accepted message is the one refused three times: same Message-ID.
@@ -227,12 +236,16 @@ describe('notifications', () => {
       await deliver([{ parameter: 'nh3_n', at: '2026-11-20T02:00:00Z', value: '2.31' }], cfg);
       expect(await runOutbox(cfg)).toEqual({ sent: 3, retrying: 0, failed: 0 });
       const hook = seen.find((s) => s.url === '/hook');
-      const timestamp = String(hook?.headers['x-envmon-timestamp']);
-      expect(hook?.headers['x-envmon-signature']).toBe(`sha256=${createHmac('sha256', 'hook-key').update(`${timestamp}.${hook?.body ?? ''}`).digest('hex')}`);
+      // The timestamp is the run's clock, 2026-11-20T02:30:00Z, in seconds; the signature is that of the body as it
+      // arrived, by signWebhook, whose output the unit tests pin to a vector computed with OpenSSL.
+      expect(hook?.headers['x-envmon-timestamp']).toBe('1795141800');
+      expect(hook?.headers['x-envmon-signature']).toBe(signWebhook('hook-key', 1795141800, hook?.body ?? ''));
       expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ subject: '【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍', items: [{ kind: 'alert', evidence: { value: '2.31' } }] });
       const ding = new URL(seen.find((s) => s.url.startsWith('/robot'))?.url ?? '/', 'http://x');
-      const ts = ding.searchParams.get('timestamp') ?? '';
-      expect(ding.searchParams.get('sign')).toBe(createHmac('sha256', 'SECding').update(`${ts}\nSECding`).digest('base64'));
+      // DingTalk 加签 at the run's clock in milliseconds; the sign computed apart from envmon:
+      //   printf '1795141800000\nSECding' | openssl dgst -sha256 -hmac SECding -binary | base64
+      expect(ding.searchParams.get('timestamp')).toBe('1795141800000');
+      expect(ding.searchParams.get('sign')).toBe('rKSMOlQTlgcufG8L+JUiSwz2EbmlH/LZhfX+h0yXe+w=');
       const wecom = JSON.parse(seen.find((s) => s.url.startsWith('/cgi-bin'))?.body ?? '{}') as { msgtype: string; markdown: { content: string } };
       expect(wecom.msgtype).toBe('markdown');
       expect(wecom.markdown.content).toMatch(/^### 【超标预警】磁窑河武良断面/);

@@ -26,7 +26,8 @@ describe('quarantine commands', () => {
   it('keeps unknown stations in quarantine and stores them once the site exists', async () => {
     const imported = await json<{ stored: number; rejected: number; reasons: Record<string, number> }>(['import', sample, '--format', 'cnemc', '--json']);
     expect(imported.stored).toBe(0);
-    expect(imported.reasons).toEqual({ unknown_site: imported.rejected });
+    // Counted in the CSV: 507 non-empty cells in the six pollutant columns (O3 from o3_24h) of its 88 stations.
+    expect(imported.reasons).toEqual({ unknown_site: 507 });
 
     const listed = await json<{ id: number; code: string; detail: Record<string, string> }[]>(['quarantine', 'list', '--code', 'unknown_site', '--limit', '1000', '--json']);
     expect(listed).toHaveLength(imported.rejected);
@@ -37,7 +38,7 @@ describe('quarantine commands', () => {
     expect(shown.stdout).toContain('reason: unknown_site: unknown site "1003A"');
     expect(shown.stdout).toContain('1003A');
 
-    // The operator registers the station, then replays.
+    // The operator registers the station, then replays. Its row: pm2_5 9, pm10 28, so2 2, no2 7, co 0.3, o3_24h 78.
     await database.db.insertInto('site').values({ code: '1003A', name_zh: '东四', name_en: 'Dongsi', kind: 'air_station', area: '北京市' }).execute();
     const replayed = await json<{ id: number; outcome: string }[]>(['quarantine', 'replay', '--all', '--code', 'unknown_site', '--json']);
     expect(replayed.filter((o) => o.outcome === 'stored').map((o) => o.id).sort()).toEqual(dongsi.map((i) => i.id).sort());
@@ -57,10 +58,13 @@ describe('quarantine commands', () => {
   });
 
   it('discards items, keeping them on record', async () => {
-    const [first] = await json<{ id: number }[]>(['quarantine', 'list', '--limit', '1', '--json']);
-    const result = await runEnvmon(['quarantine', 'discard', String(first?.id), '--note', 'station closed'], env);
+    // An item of its own, so that the test does not rest on the import of the one before.
+    const first = await database.db.insertInto('quarantine').values({ source_id: null, code: 'malformed', reason: 'row has 3 cells, header has 22', detail: JSON.stringify({}), raw: '2022-03-07T12:00:00,9999A,1' }).returning('id').executeTakeFirstOrThrow();
+    const result = await runEnvmon(['quarantine', 'discard', String(first.id), '--note', 'station closed'], env);
     expect(result.stdout.trim()).toBe('1 item(s) discarded');
     const discarded = await json<{ id: number; resolution: string }[]>(['quarantine', 'list', '--status', 'discarded', '--json']);
-    expect(discarded).toEqual([expect.objectContaining({ id: first?.id, resolution: 'station closed' })]);
+    expect(discarded).toEqual([expect.objectContaining({ id: first.id, resolution: 'station closed' })]);
+    const pending = await json<{ id: number }[]>(['quarantine', 'list', '--limit', '1000', '--json']);
+    expect(pending.map((i) => i.id)).not.toContain(first.id);
   });
 });

@@ -60,6 +60,13 @@ describe('storing readings', () => {
     expect(await ingest({ readings: mixed })).toEqual({ stored: 1, unchanged: 2, revised: 1, rejected: 0 });
   });
 
+  it('keeps the last of several values for one key in a batch, the others counted as unchanged', async () => {
+    const key = '2026-11-07T01:00:00.000Z';
+    expect(await ingest({ readings: [reading(key, '30'), reading(key, '31')] })).toEqual({ stored: 1, unchanged: 1, revised: 0, rejected: 0 });
+    const row = await database.db.selectFrom('reading').select('value').where('observed_at', '=', new Date(key)).executeTakeFirstOrThrow();
+    expect(row.value).toBe('31');
+  });
+
   it('keeps exact decimals (numeric, not float)', async () => {
     await ingest({ readings: [reading('2026-11-03T01:00:00.000Z', '0.65', 'co')] });
     const row = await database.db.selectFrom('reading').select('value').where('observed_at', '=', new Date('2026-11-03T01:00:00.000Z')).executeTakeFirstOrThrow();

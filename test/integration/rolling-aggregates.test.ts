@@ -157,9 +157,11 @@ describe('incremental rolling aggregates', () => {
     const { final } = scenario(5);
     await deliver(final.filter((d) => d.observedAt < '2027-01-20'));
     const before = new Map((await stored()).map((r) => [key(r), r]));
-    const marker = new Date();
+    // Every stored window is marked as written long ago; a refresh sets updated_at to now() on what it rewrites.
+    const marker = new Date('2000-01-01T00:00:00Z');
+    await database.db.updateTable('window_aggregate').set({ updated_at: marker }).execute();
     await deliver([{ parameter: 'pm2_5', observedAt: '2027-01-20T00:00:00.000Z', value: '999', flag: 'N' }]);
-    const touched = await database.db.selectFrom('window_aggregate').select(['kind', 'window_end']).where('updated_at', '>=', marker).execute();
+    const touched = await database.db.selectFrom('window_aggregate').select(['kind', 'window_end']).where('updated_at', '>', marker).execute();
     // The 8-h and 24-h means ending at the new hour and its day (Jan 20 Beijing); the month and year only if the
     // day's value changed (it is not valid yet, so they did not).
     expect(touched.map((t) => `${t.kind} ${t.window_end.toISOString()}`).sort()).toEqual(['24h 2027-01-20T00:00:00.000Z', '8h 2027-01-20T00:00:00.000Z', 'day 2027-01-20T16:00:00.000Z']);
@@ -168,6 +170,10 @@ describe('incremental rolling aggregates', () => {
     for (const r of recomputed.map(canonical)) expect(after.get(key(r))).toEqual(r);
     expect(recomputed.map((r) => r.kind).sort()).toEqual(['24h', '8h', 'day', 'month', 'year']);
     expect(before.size).toBeGreaterThan(1000);
+    // The same hour refreshed again: figures that did not change are not rewritten.
+    await database.db.updateTable('window_aggregate').set({ updated_at: marker }).execute();
+    await deliver([{ parameter: 'pm2_5', observedAt: '2027-01-20T00:00:00.000Z', value: '999', flag: 'N' }]);
+    expect(await database.db.selectFrom('window_aggregate').select('kind').where('updated_at', '>', marker).execute()).toEqual([]);
   });
 });
 

@@ -33,6 +33,14 @@ describe('alert state machine', () => {
     expect(run({ direction: '<', limit: '5', clearAt: '5.5', forEvaluations: 1 }, ['6', '4.5', '5.2', '5.6']).transitions).toEqual(['none', 'fired', 'none', 'resolved']);
   });
 
+  it('counts a value at the limit as within it and one at the clear level as cleared; without clearAt the limit clears', () => {
+    // GB 3838 limits are inclusive: NH3-N 1.0 mg/L still meets Class III, DO 5 mg/L too.
+    expect(run(nh3, ['1.0', '1.0']).transitions).toEqual(['none', 'none']);
+    expect(run(nh3, ['1.2', '1.3', '0.9']).transitions).toEqual(['pending', 'fired', 'resolved']);
+    expect(run({ direction: '<', limit: '5', forEvaluations: 1 }, ['5', '4.9', '5']).transitions).toEqual(['none', 'fired', 'resolved']);
+    expect(run({ direction: '>', limit: '75', forEvaluations: 1 }, ['76', '75']).transitions).toEqual(['fired', 'resolved']);
+  });
+
   it('ignores re-evaluations of times already seen, so repeated or late data never fires twice', () => {
     const { memory } = run(nh3, ['1.2', '1.3']);
     expect(memory.state).toBe('firing');

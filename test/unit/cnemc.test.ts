@@ -41,6 +41,8 @@ describe('CNEMC real-time format', () => {
     const header = splitCsvLine(lines[0] ?? '') ?? [];
     const objects = lines.slice(1).map((line): Record<string, string> => Object.fromEntries((splitCsvLine(line) ?? []).map((c, i) => [header[i] ?? '', c])));
     const fromJson = [...cnemcJsonRecords({ data: objects })];
+    expect(fromJson).toHaveLength(88);
+    expect(Object.fromEntries((fromJson[0]?.readings ?? []).map((r) => [r.parameter, r.value]))).toEqual({ pm2_5: '16', pm10: '33', so2: '3', no2: '13', co: '0.3', o3: '62' });
     expect(fromJson.map((r) => r.readings)).toEqual(records.map((r) => r.readings));
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, parseDecimal, roundHalfEven, shiftDecimal } from '../../lib/decimal.ts';
+import { compareDecimal, divideRounded, parseDecimal, roundHalfEven, shiftDecimal } from '../../lib/decimal.ts';
 
 describe('parseDecimal', () => {
   it('canonicalises plain decimals', () => {
@@ -52,6 +52,18 @@ describe('roundHalfEven (GB/T 8170)', () => {
     expect(roundHalfEven('-2.5', 0)).toBe('-2');
     expect(roundHalfEven('-0.4', 0)).toBe('0');
     expect(roundHalfEven('12', 1)).toBe('12');
+  });
+
+  it('rounds an exact quotient the same way (means, 超标倍数), without forming the decimal first', () => {
+    // 5 / 2 = 2.5 → 2; 7 / 2 = 3.5 → 4; 151 / 2 = 75.5 → 76; 149 / 2 = 74.5 → 74; −5 / 2 = −2.5 → −2.
+    expect([5n, 7n, 151n, 149n, -5n].map((n) => divideRounded(n, 2n, 0, 0))).toEqual(['2', '4', '76', '74', '-2']);
+    // 1.125 (1125 thousandths) / 1 to two places: an exact half, 0.005 above 1.12 → 1.12; 1.135 → 1.14.
+    expect(divideRounded(1125n, 1n, 3, 2)).toBe('1.12');
+    expect(divideRounded(1135n, 1n, 3, 2)).toBe('1.14');
+    // 200 / 3 = 66.666… → 66.7; 1 / 3 = 0.333… → 0.33; 2 / 3 = 0.666… → 0.67; 1 / 8 = 0.125 → 0.12.
+    expect([divideRounded(200n, 3n, 0, 1), divideRounded(1n, 3n, 0, 2), divideRounded(2n, 3n, 0, 2), divideRounded(1n, 8n, 0, 2)]).toEqual(['66.7', '0.33', '0.67', '0.12']);
+    // 0.6 + 0.7 = 1.3 (13 tenths) over 2 values: 0.65 → 0.6.
+    expect(divideRounded(13n, 2n, 1, 1)).toBe('0.6');
   });
 
   it('differs from Math.round and toFixed where binary floats get it wrong', () => {

@@ -30,6 +30,15 @@ describe('windows a change touches', () => {
     expect(w.days).toEqual([t('2026-10-15T16:00:00Z'), t('2026-10-16T16:00:00Z')]);
   });
 
+  it('a late hour far behind the watermark: only the moving windows holding it, the 24 ending at it … 23 hours later', () => {
+    const late = t('2026-10-14T20:00:00Z'); // 04:00 Beijing on the 15th, 30 hours behind the watermark
+    const watermark = t('2026-10-16T02:00:00Z');
+    const w = affectedWindows([{ from: late - HOUR_MS, to: late }], watermark, watermark);
+    expect(w.moving).toEqual([[late, t('2026-10-15T19:00:00Z')]]);
+    // The windows end on the 15th and, from 00:00 Beijing, the 16th.
+    expect(w.days).toEqual([t('2026-10-15T16:00:00Z'), t('2026-10-16T16:00:00Z')]);
+  });
+
   it('a watermark jump after a gap: the windows between old and new watermark come into being', () => {
     const old = t('2026-10-16T02:00:00Z');
     const now = old + 30 * HOUR_MS;
@@ -47,6 +56,8 @@ describe('GB 3095 limits by date', () => {
   it('takes the 2012 edition up to 2026-02-28 24:00 Beijing time, then the 2026 transition limits, then the final ones', () => {
     expect(gb3095Limit('pm2_5', '24h', 2, new Date('2026-02-28T16:00:00Z'))).toMatchObject({ limit: 75, edition: 'GB 3095-2012' });
     expect(gb3095Limit('pm2_5', 'day', 2, new Date('2026-03-01T16:00:00Z'))).toMatchObject({ limit: 60, edition: 'GB 3095-2026' });
+    // GB 3095-2026 §4.4: transition limits to 2030-12-31 (its 24:00 is 16:00 UTC), final limits from 2031-01-01.
+    expect(gb3095Limit('pm2_5', '24h', 2, new Date('2030-12-31T16:00:00Z'))).toMatchObject({ limit: 60, edition: 'GB 3095-2026' });
     expect(gb3095Limit('pm2_5', '24h', 2, new Date('2031-01-01T16:00:00Z'))).toMatchObject({ limit: 50, edition: 'GB 3095-2026' });
     expect(gb3095Limit('pm10', '24h', 2, new Date('2026-06-01T00:00:00Z'))).toMatchObject({ limit: 120 });
     expect(gb3095Limit('o3', '8h', 2, new Date('2026-06-01T00:00:00Z'))).toMatchObject({ limit: 160 });
@@ -99,6 +110,9 @@ describe('rule helpers', () => {
     expect(isSpike({ maxRise: 100, minValue: 50 }, '60', '160')).toBe(false);
     expect(isSpike({ maxRatio: 3, minValue: 50 }, '20', '70')).toBe(true);
     expect(isSpike({ maxRatio: 3, minValue: 100 }, '20', '70')).toBe(false);
+    // "More than": a rise of exactly maxRise or exactly maxRatio × is no spike; a value at minValue counts.
+    expect(isSpike({ maxRatio: 3, minValue: 50 }, '20', '60')).toBe(false);
+    expect(isSpike({ maxRise: 10, minValue: 50 }, '30', '50')).toBe(true);
   });
 
   it('spikes on exact decimals, where a float rise or ratio lands on the wrong side of the limit', () => {

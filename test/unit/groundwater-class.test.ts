@@ -13,6 +13,8 @@ describe('GB/T 14848-2017 groundwater classes', () => {
     expect(groundwaterIndicatorClass('ph', '7.2')).toBe('I');
     expect(groundwaterIndicatorClass('ph', '6.0')).toBe('IV');
     expect(groundwaterIndicatorClass('ph', '9.2')).toBe('V');
+    // Table 1: I–III 6.5 ≤ pH ≤ 8.5; IV 5.5 ≤ pH < 6.5 or 8.5 < pH ≤ 9.0; V below 5.5 or above 9.0.
+    expect(['5.4', '5.5', '6.5', '8.5', '8.6', '9.0'].map((v) => groundwaterIndicatorClass('ph', v))).toEqual(['V', 'IV', 'I', 'I', 'IV', 'IV']);
   });
 
   it('takes the worst indicator for the sample', () => {

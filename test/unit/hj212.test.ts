@@ -26,6 +26,8 @@ describe('HJ 212 CRC16', () => {
   });
 
   it('rejects a packet whose checksum does not match (a published test packet with a stale CRC)', () => {
+    // The ##0136 variant of the HJ/T 212-2005 example keeps the 4980 of the ##0139 one. Its true CRC, 3C00, was
+    // recomputed apart from envmon by the standard's appendix algorithm (a separate Python implementation).
     const stale = '##0136ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;B01-Rtd=36.91;011-Rtd=231.0,011-Flag=N;060-Rtd=1.803,060-Flag=N&&4980\r\n';
     expect(parseFrame(stale)).toEqual({ ok: false, code: 'checksum', reason: 'CRC 4980 does not match the data (expected 3C00)' });
   });

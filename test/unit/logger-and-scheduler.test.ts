@@ -24,6 +24,9 @@ describe('latestSlot', () => {
       // 08:00 Beijing is 00:00 UTC.
       expect(latestSlot((d) => task.match(d), new Date('2026-11-22T05:17:00Z'), 24 * 60)?.toISOString()).toBe('2026-11-22T00:00:00.000Z');
       expect(latestSlot((d) => task.match(d), new Date('2026-11-22T05:17:00Z'), 60)).toBeNull();
+      // The current minute counts, and so does the one exactly lookbackMinutes ago.
+      expect(latestSlot((d) => task.match(d), new Date('2026-11-22T00:00:00Z'), 60)?.toISOString()).toBe('2026-11-22T00:00:00.000Z');
+      expect(latestSlot((d) => task.match(d), new Date('2026-11-22T01:00:00Z'), 60)?.toISOString()).toBe('2026-11-22T00:00:00.000Z');
     } finally {
       void task.destroy();
     }

@@ -40,6 +40,12 @@ describe('normalizeRecord', () => {
     expect(rejections.every((r) => r.raw === 'raw line')).toBe(true);
   });
 
+  it('accepts the edges: a zero concentration, and a time within the clock tolerance (10 minutes here) ahead of now', () => {
+    const { readings, rejections } = normalize(reading({ value: '0' }), reading({ parameter: 'pm10', observedAt: new Date(now.getTime() + 600_000) }));
+    expect(rejections).toEqual([]);
+    expect(readings.map((r) => [r.parameter, r.value, r.observedAt])).toEqual([['pm2_5', '0', at.toISOString()], ['pm10', '35', '2026-11-22T12:10:00.000Z']]);
+  });
+
   it('rejects a record the source could not read, keeping its raw text', () => {
     const result = normalizeRecord({ raw: 'a,"b', readings: [], problem: 'malformed CSV line' }, { now, futureToleranceMs: 0 });
     expect(result).toEqual({ readings: [], rejections: [{ code: 'malformed', reason: 'malformed CSV line', raw: 'a,"b' }] });

@@ -3,7 +3,6 @@ import { recipientSchema } from '../../config/schema.ts';
 import { dingtalkSignedUrl, signWebhook } from '../../notify/channels/webhooks.ts';
 import { releaseTime, subscribes } from '../../notify/routing.ts';
 import { exceedanceMultiple, renderMessage, singleLine, type NotificationItem } from '../../notify/templates.ts';
-import { createHmac } from 'node:crypto';
 
 const wuliang = { code: 'JC-SW-WULIANG', nameZh: '磁窑河武良', nameEn: 'Ciyao River, Wuliang', kind: 'surface_water' };
 const nh3Alert = (value: string, kind: NotificationItem['kind'] = 'alert'): NotificationItem => ({
@@ -119,10 +118,17 @@ describe('routing', () => {
 
 describe('webhook signatures', () => {
   it('signs the timestamped body, and DingTalk URLs as the robot documents (Base64 HMAC of timestamp\\nsecret)', () => {
-    expect(signWebhook('k', 1700000000, '{"a":1}')).toBe(`sha256=${createHmac('sha256', 'k').update('1700000000.{"a":1}').digest('hex')}`);
-    const url = new URL(dingtalkSignedUrl('https://oapi.dingtalk.com/robot/send?access_token=abc', 'SECxyz', 1700000000000));
+    // Expected values computed outside the code, with OpenSSL:
+    //   printf '%s' '1700000000.{"a":1}' | openssl dgst -sha256 -hmac k
+    expect(signWebhook('k', 1700000000, '{"a":1}')).toBe('sha256=1b6ad1bc9bf48c52ce01939866d5877c6cc4e87ddad27e16673cb8c4964394a3');
+    // DingTalk publishes the recipe (timestamp + "\n" + secret, HmacSHA256, Base64, then URL-encoded) but no fixed
+    // example, so:  printf '1700000000005\nSECxyz' | openssl dgst -sha256 -hmac SECxyz -binary | base64
+    // This timestamp gives a sign with "+", "/" and "=", which must reach DingTalk URL-encoded.
+    const signed = dingtalkSignedUrl('https://oapi.dingtalk.com/robot/send?access_token=abc', 'SECxyz', 1700000000005);
+    const url = new URL(signed);
     expect(url.searchParams.get('access_token')).toBe('abc');
-    expect(url.searchParams.get('timestamp')).toBe('1700000000000');
-    expect(url.searchParams.get('sign')).toBe(createHmac('sha256', 'SECxyz').update('1700000000000\nSECxyz').digest('base64'));
+    expect(url.searchParams.get('timestamp')).toBe('1700000000005');
+    expect(url.searchParams.get('sign')).toBe('/CBhI3DFdiNvci8/s+4clUGp7ded8OWhbqQm0DZTDMY=');
+    expect(signed).toContain('&sign=%2FCBhI3DFdiNvci8%2Fs%2B4clUGp7ded8OWhbqQm0DZTDMY%3D');
   });
 });

@@ -32,8 +32,8 @@ describe('beijing-replay source', () => {
     // The recorded row for that hour, as it stands in the CSV.
     expect(dongsi?.raw.split(',').slice(1, 5)).toEqual(['2016', '3', '1', '10']);
     const values = Object.fromEntries((dongsi?.readings ?? []).map((r) => [r.parameter, r.value]));
-    const cells = dongsi?.raw.split(',') ?? [];
-    expect(values).toEqual({ pm2_5: cells[5], pm10: cells[6], so2: cells[7], no2: cells[8], co: cells[9], o3: cells[10] });
+    // Line 1452 of PRSA_Data_Dongsi_2016.csv: 26315,2016,3,1,10,93,99,34,68,2000,20,… (CO in μg/m³, as the file has it).
+    expect(values).toEqual({ pm2_5: '93', pm10: '99', so2: '34', no2: '68', co: '2000', o3: '20' });
     expect(dongsi?.readings.every((r) => r.observedAt.getTime() === live && r.unit === 'μg/m³')).toBe(true);
   });
 

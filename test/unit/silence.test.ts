@@ -20,6 +20,10 @@ describe('silence grouping', () => {
 
   it('reports nothing while data flows', () => {
     expect(silentParts([series('A', 'ph', 10)], now, 300)).toEqual([]);
+    // Silent from afterMinutes on: the 07:00 value is exactly 300 minutes old at 12:00, 08:00 only 240.
+    expect(silentParts([series('A', 'ph', 7), series('A', 'do', 8)], now, 300)).toEqual([
+      { scope: 'site:A|parameter:ph', level: 'parameter', site: 'A', parameter: 'ph', latest: at(7), series: 1 },
+    ]);
   });
 
   it('counts a series that never delivered as silent, with no latest time', () => {

@@ -38,7 +38,8 @@ describe('plan target progress', () => {
   });
 
   it('keep stable or improve: heavy-pollution days against the baseline count', () => {
-    const p = airTargetProgress({ indicator: 'heavy_pollution_days', comparator: 'not_worse_than_baseline', baseline: 1 }, days([250, 80, 90]), 365);
+    // Heavy pollution is AQI > 200: 250 is one, 200 (中度污染) is not.
+    const p = airTargetProgress({ indicator: 'heavy_pollution_days', comparator: 'not_worse_than_baseline', baseline: 1 }, days([250, 200, 90]), 365);
     expect(p).toMatchObject({ current: '1', required: '≤ 1 天', meets: true, projection: '剩余时间内最多还可有 0 个重污染天' });
   });
 

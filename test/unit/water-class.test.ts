@@ -17,6 +17,9 @@ describe('GB 3838-2002 classes', () => {
     expect(parameterClass('do', '1.9')).toBe('劣V');
     expect(parameterClass('ph', '7.86')).toBe('I');
     expect(parameterClass('ph', '9.1')).toBe('劣V');
+    // Table 1: pH 6–9 for every class, both ends included; DO Class I is ≥ 7.5 (7.49 only meets Class II's 6).
+    expect(['5.99', '6', '9', '9.01'].map((v) => parameterClass('ph', v))).toEqual(['劣V', 'I', 'I', '劣V']);
+    expect(parameterClass('do', '7.49')).toBe('II');
   });
 
   it('gives a shared limit to the better class and uses lake limits for TP in lakes and reservoirs', () => {
@@ -35,6 +38,7 @@ describe('GB 3838-2002 classes', () => {
     });
     expect(meetsClass('IV', 'III')).toBe(false);
     expect(meetsClass('II', 'III')).toBe(true);
+    expect(meetsClass('III', 'III')).toBe(true);
     expect(meetsClass('劣V', 'V')).toBe(false);
   });
 });
