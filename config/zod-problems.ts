@@ -18,7 +18,8 @@ export function zodProblems(file: string, error: z.ZodError, raw: unknown, secre
     const problem: ConfigProblem = { file, path: formatPath(issue.path), seen, expected: expectation(issue.message) };
     const options = issue.code === 'invalid_value' ? issue.values : issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : null;
     if (!options || !options.every((o): o is string => typeof o === 'string')) return [problem];
-    problem.expected = `one of ${options.map((o) => JSON.stringify(o)).join('|')}`;
+    // A schema's own words for its options stay; zod's default message becomes the plain list.
+    if (/^Invalid (option|input|discriminator)/i.test(issue.message)) problem.expected = `one of ${options.map((o) => JSON.stringify(o)).join('|')}`;
     return [withHint(problem, !secret && typeof seenValue === 'string' ? didYouMean(seenValue, options) : undefined)];
   });
 }
