@@ -220,6 +220,18 @@ export interface SeriesWatermarkTable {
   latest_hour: Date;
 }
 
+/** Windows (and, with run_rules, rule runs) that stored data still owes; see migration 20261201T0400. */
+export interface WindowsPendingTable {
+  id: Generated<number>;
+  site_id: number;
+  parameter_id: number;
+  /** Hour ends in (span_from, span_to]. */
+  span_from: Date;
+  span_to: Date;
+  run_rules: boolean;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -235,6 +247,7 @@ export interface Database {
   window_aggregate: WindowAggregateTable;
   series_watermark: SeriesWatermarkTable;
   notification_delivery: NotificationDeliveryTable;
+  windows_pending: WindowsPendingTable;
 }
 
 export type Site = Selectable<SiteTable>;

@@ -4,10 +4,12 @@ import * as initial from './20261122T0000_initial.ts';
 import * as bulkIngest from './20261122T0100_bulk_ingest.ts';
 import * as rollingAggregates from './20261130T0000_rolling_aggregates.ts';
 import * as notificationDelivery from './20261130T0100_notification_delivery.ts';
+import * as windowsPending from './20261201T0400_windows_pending.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261122T0000_initial': initial,
   '20261122T0100_bulk_ingest': bulkIngest,
   '20261130T0000_rolling_aggregates': rollingAggregates,
   '20261130T0100_notification_delivery': notificationDelivery,
+  '20261201T0400_windows_pending': windowsPending,
 };
