@@ -6,9 +6,9 @@
  * resolves — its notification-outbox row in a few bulk statements.
  *
  * Observations after the latest evaluated time go through the live state machine (persistence, hysteresis).
- * Observations at or before it, or behind the newest data already stored for their series, are late data: judged on their own (evaluate/alert-state.ts `lateBreachRuns`),
- * a late exceedance not already covered by an alert of the key is stored as a late alert, already over, and
- * notified once. Evaluating the same data again finds it covered, so it never fires twice.
+ * Observations at or before it, or behind their series' watermark (the newest hour already evaluated), are late
+ * data: judged on their own (evaluate/alert-state.ts `lateBreachRuns`), a late exceedance not already covered by an
+ * alert of the key is stored as a late alert, already over, and notified once. Evaluating the same data again finds it covered, so it never fires twice.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { alertsOverlapping, keyStates, lockAlertKeys, writeAlertBatch, type AlertEventWrite, type AlertRow, type AlertWrite, type OutboxWrite } from '../db/repositories/alerts.repository.ts';
