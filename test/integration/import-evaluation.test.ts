@@ -18,6 +18,7 @@ let database: TestDatabase;
 let config: AppConfig;
 let dir: string;
 let file: string;
+let later: string;
 const mapping = path.join(repoRoot, 'config/mappings/beijing-multisite.yaml');
 
 beforeAll(async () => {
@@ -33,7 +34,11 @@ beforeAll(async () => {
   file = path.join(dir, 'dongsi-exceedances.csv');
   // 2016-03-01 01:00 … 06:00 Beijing time, PM2.5 only: 100, 200 (pending), 210 (fires), 220, 90 (resolves), 80.
   const rows = [100, 200, 210, 220, 90, 80].map((pm25, i) => `${i + 1},2016,3,1,${i + 1},${pm25},NA,NA,NA,NA,NA,5,1020,-10,0,"N",1,"Dongsi"`);
-  writeFileSync(file, ['"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"', ...rows].join('\n') + '\n');
+  const header = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"';
+  writeFileSync(file, [header, ...rows].join('\n') + '\n');
+  // The two hours after them (07:00, 08:00), clean: 50, 60.
+  later = path.join(dir, 'dongsi-later.csv');
+  writeFileSync(later, [header, ...[50, 60].map((pm25, i) => `${i + 7},2016,3,1,${i + 7},${pm25},NA,NA,NA,NA,NA,5,1020,-10,0,"N",1,"Dongsi"`)].join('\n') + '\n');
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -43,9 +48,9 @@ beforeEach(async () => {
   for (const table of ['notification_outbox', 'alert_event', 'alert', 'window_aggregate', 'series_watermark', 'reading'] as const) await database.db.deleteFrom(table).execute();
 });
 
-async function runImport(extra: Record<string, boolean>): Promise<Record<string, unknown>> {
+async function runImport(extra: Record<string, boolean>, input = file): Promise<Record<string, unknown>> {
   const out: string[] = [];
-  const code = await importCommand.run({ values: { format: 'csv', mapping, json: true, ...extra }, positionals: [file] }, { config, log: quietLog, out: (t) => out.push(t) });
+  const code = await importCommand.run({ values: { format: 'csv', mapping, json: true, ...extra }, positionals: [input] }, { config, log: quietLog, out: (t) => out.push(t) });
   expect(code).toBe(0);
   return JSON.parse(out.join('\n')) as Record<string, unknown>;
 }
@@ -72,6 +77,17 @@ describe('envmon import', () => {
     const outbox = await database.db.selectFrom('notification_outbox').select(['kind']).orderBy('id').execute();
     expect(outbox.map((o) => o.kind)).toEqual(['alert', 'resolution']);
     expect(await windowsMatchRecomputation()).toBeGreaterThan(0);
+  });
+
+  it('judges hours older than those already evaluated as late data, at their own times', async () => {
+    expect((await runImport({}, later)).evaluation).toEqual({ rules: true, series: 1, alerts: { opened: 0, fired: 0, resolved: 0, late: 0 } });
+    // 01:00–06:00 arrive after 08:00 was evaluated: the run 200, 210, 220 (02:00–04:00) is one late exceedance, over.
+    const summary = await runImport({});
+    const alerts = await database.db.selectFrom('alert').select(['state', 'late', 'first_seen_at', 'fired_at', 'resolved_at']).execute();
+    expect(alerts).toEqual([{ state: 'resolved', late: true, first_seen_at: hourEnd(2), fired_at: hourEnd(2), resolved_at: hourEnd(4) }]);
+    expect(summary.evaluation).toEqual({ rules: true, series: 1, alerts: { opened: 0, fired: 0, resolved: 0, late: 1 } });
+    const outbox = await database.db.selectFrom('notification_outbox').select(['kind']).execute();
+    expect(outbox.map((o) => o.kind)).toEqual(['alert']);
   });
 
   it('with --no-evaluate stores and refreshes the windows but opens no alert', async () => {
