@@ -255,6 +255,18 @@ export interface Hj212LockoutTable {
   locked_until: Timestamp;
 }
 
+/** Windows (and, with run_rules, rule runs) that stored data still owes; see migration 20261201T0400. */
+export interface WindowsPendingTable {
+  id: Generated<number>;
+  site_id: number;
+  parameter_id: number;
+  /** Hour ends in (span_from, span_to]. */
+  span_from: Date;
+  span_to: Date;
+  run_rules: boolean;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -273,6 +285,7 @@ export interface Database {
   source_series: SourceSeriesTable;
   api_token: ApiTokenTable;
   hj212_lockout: Hj212LockoutTable;
+  windows_pending: WindowsPendingTable;
 }
 
 export type Site = Selectable<SiteTable>;

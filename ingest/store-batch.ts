@@ -1,7 +1,8 @@
 /**
  * Stores one batch of normalized readings: site codes resolved to ids (unknown ones quarantined, or registered
  * from feed metadata when asked), monthly partitions ensured, then readings, the series the source delivered
- * (`source_series`), quarantine and source state in one transaction.
+ * (`source_series`), quarantine, source state and the windows-pending mark of what changed
+ * (evaluate/finish-pending.ts) in one transaction.
  */
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -13,6 +14,8 @@ import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { recordSourceSeries } from '../db/repositories/source-series.repository.ts';
 import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
+import { markPending, type PendingSpan } from '../db/repositories/windows-pending.repository.ts';
+import { HOUR_MS } from '../lib/time.ts';
 import type { NormalizedReading, Rejection } from './normalize.ts';
 
 export interface StoreDeps {
@@ -31,6 +34,11 @@ export interface BatchInput {
   cursor?: Date;
   /** Record the batch as the source's latest successful run (not for replays of old input). */
   recordHealth?: boolean;
+  /**
+   * Whether the rules are to judge the batch's hours (default true, as for pulled data); false for bulk history,
+   * whose rolling windows are refreshed but which opens no alert.
+   */
+  runRules?: boolean;
 }
 
 export interface BatchResult extends StoreCounts {
@@ -76,6 +84,9 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     counts = await inClientTransaction(deps.pool, async (tx) => {
       const stored = await storeReadings(tx, rows, input.sourceId);
       if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, rows);
+      // What the new or revised hours owe (windows, rules) is recorded with them: a crash before it is paid leaves
+      // the debt on record for whoever comes next.
+      if (!dryRun && stored.stored + stored.revised > 0) await markPending(tx.db, pendingSpans(rows), input.runRules ?? true);
       await quarantine(tx.db, input.sourceId, rejections);
       if (input.sourceId && input.recordHealth !== false) await recordSourceSuccess(tx.db, input.sourceId, input.cursor ?? null, rows.length, at);
       if (dryRun) throw new DryRunRollback(stored);
@@ -86,4 +97,19 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     counts = error.counts;
   }
   return { ...counts, rejected: rejections.length, rejections };
+}
+
+/** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */
+function pendingSpans(rows: readonly ReadingRow[]): PendingSpan[] {
+  const spans = new Map<number, { siteId: number; parameterId: number; first: number; last: number }>();
+  for (const r of rows) {
+    if (r.period !== 'hour') continue;
+    const key = r.siteId * 65_536 + r.parameterId;
+    const t = Date.parse(r.observedAt);
+    const span = spans.get(key);
+    if (!span) spans.set(key, { siteId: r.siteId, parameterId: r.parameterId, first: t, last: t });
+    else if (t < span.first) span.first = t;
+    else if (t > span.last) span.last = t;
+  }
+  return [...spans.values()].map((s) => ({ siteId: s.siteId, parameterId: s.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
 }

@@ -35,6 +35,8 @@ export const checkSilenceJob = defineJob({
   name: 'check-silence',
   payloadSchema: checkSilencePayloadSchema,
   options: (payload, defaults) => ({ jobId: jobId('check-silence', payload.ruleId, payload.slot), attempts: defaults.attempts, backoff: { type: 'exponential', delay: defaults.backoffMs } }),
+  // Each source's check is one transaction that finds the state it left: running it again is safe.
+  stalls: 10,
   process: async (payload: CheckSilencePayload, deps: JobDeps) => {
     const rule = deps.config.rules.find((r): r is NoDataRuleConfig => r.kind === 'no_data' && r.id === payload.ruleId);
     if (!rule) return { outcome: 'skipped', reason: 'no such no-data rule' };

@@ -22,6 +22,8 @@ export const dailySummaryJob = defineJob({
   name: 'daily-summary',
   payloadSchema: dailySummaryPayloadSchema,
   options: (payload, defaults) => ({ jobId: jobId('daily-summary', payload.date), attempts: defaults.attempts, backoff: { type: 'exponential', delay: defaults.backoffMs } }),
+  // Queued once per date by its dedup key: running it again is safe.
+  stalls: 10,
   process: async (payload: DailySummaryPayload, deps) => {
     const result = await deps.db
       .insertInto('notification_outbox')

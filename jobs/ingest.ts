@@ -5,7 +5,10 @@
 import { z } from 'zod';
 import { storeBatch } from '../ingest/store-batch.ts';
 import type { StoreCounts } from '../db/repositories/readings.repository.ts';
-import { touchedSeries } from '../ingest/touched-series.ts';
+import { touchedSeries, type TouchedSpan } from '../ingest/touched-series.ts';
+import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
+import { sitesPending } from '../db/repositories/windows-pending.repository.ts';
+import type { JobDeps } from './job-deps.ts';
 import { evaluateJob } from './evaluate.ts';
 import { defineJob, jobId } from './job-definition.ts';
 
@@ -54,6 +57,8 @@ export const ingestJob = defineJob({
     attempts: defaults.attempts,
     backoff: { type: 'exponential', delay: defaults.backoffMs },
   }),
+  // Storing is idempotent and the cursor never moves back: running a batch again is safe.
+  stalls: 10,
   process: async (payload, deps): Promise<IngestResult> => {
     const { rejections: _kept, ...counts } = await storeBatch(deps, {
       sourceId: payload.sourceId,
@@ -61,10 +66,19 @@ export const ingestJob = defineJob({
       rejections: payload.rejections,
       ...(payload.cursor ? { cursor: new Date(payload.cursor) } : {}),
     });
-    // New or revised hourly values are evaluated at their own times, site by site.
-    if (counts.stored + counts.revised > 0) {
-      for (const [site, series] of touchedSeries(payload.readings)) await deps.enqueue(evaluateJob, { site, series });
-    }
+    // New or revised hourly values are evaluated at their own times, site by site. A retry of a batch whose first
+    // attempt stored it and died before this point stores nothing new: its sites still owe their evaluation.
+    const touched = touchedSeries(payload.readings);
+    const owing = counts.stored + counts.revised > 0 ? touched : await stillPending(deps, touched);
+    for (const [site, series] of owing) await deps.enqueue(evaluateJob, { site, series, marked: true });
     return counts;
   },
 });
+
+/** The touched sites that still have pending marks. */
+async function stillPending(deps: JobDeps, touched: Map<string, TouchedSpan[]>): Promise<Map<string, TouchedSpan[]>> {
+  if (touched.size === 0) return touched;
+  const ids = await siteIdsByCode(deps.db, [...touched.keys()]);
+  const pending = new Set(await sitesPending(deps.db, { siteIds: [...ids.values()], withRules: true }));
+  return new Map([...touched].filter(([site]) => pending.has(ids.get(site) ?? -1)));
+}

@@ -9,6 +9,11 @@ export interface JobDefinition<Name extends string, Schema extends z.ZodType, Re
   readonly payloadSchema: Schema;
   /** Job id (deduplication), attempts and backoff for a payload. */
   options(payload: z.infer<Schema>, defaults: { attempts: number; backoffMs: number }): JobsOptions;
+  /**
+   * How many times a job whose worker died (its lock expired: a crash, a kill, a lost connection) is taken up again
+   * before it is failed for good (BullMQ's maxStalledCount; its default is 1). Only for jobs whose re-run is safe.
+   */
+  readonly stalls?: number;
   process(payload: z.infer<Schema>, deps: JobDeps): Promise<Result>;
 }
 

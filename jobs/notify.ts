@@ -18,6 +18,9 @@ export const notifyJob = defineJob({
   payloadSchema: notifyPayloadSchema,
   // One run per minute across instances; a failed run is simply followed by the next one.
   options: (payload) => ({ jobId: jobId('notify', payload.slot), attempts: 1 }),
+  // A message is sent under its deliveries' row locks and marked sent in the same transaction: a run taken up again
+  // never sends what another run is sending or has sent.
+  stalls: 10,
   process: async (_payload: NotifyPayload, deps) => {
     const reminders = await queueReminders(deps);
     const routed = await routeOutbox(deps);

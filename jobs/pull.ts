@@ -51,6 +51,8 @@ export const pullJob = defineJob({
     attempts: defaults.attempts,
     backoff: { type: 'exponential', delay: defaults.backoffMs },
   }),
+  // A pull read again hands the same batches to the same ingest job ids: running it again is safe.
+  stalls: 10,
   process: pull,
 });
 

@@ -31,7 +31,10 @@ export interface NotifyDeps {
   now(): Date;
 }
 
-/** How long a claimed delivery is reserved for the instance sending it; after that, another may retry it. */
+/**
+ * How long a claimed delivery is reserved for the run that claimed it; after that another run may claim it. A
+ * group being sent is protected by its row locks (sendGroup), not by this lease, so a send may outlast it.
+ */
 const LEASE_MS = 10 * 60_000;
 
 export async function routeOutbox(deps: NotifyDeps): Promise<number> {
@@ -151,34 +154,54 @@ export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<Deliver
   const run: DeliveryRun = { sent: 0, retrying: 0, failed: 0 };
   const groups = await claimDue(deps.db, deps.now(), limit);
   for (const [key, list] of groups) {
-    const recipient = deps.config.recipients.find((r) => r.id === list[0]?.recipient);
-    const channel = list[0]?.channel as DeliveryChannel;
-    const ids = list.map((d) => d.id);
-    const attempts = Math.max(...list.map((d) => d.attempts)) + 1;
+    const outcome = await sendGroup(deps, key, list);
+    if (outcome !== 'taken') run[outcome] += list.length;
+  }
+  await settleOutbox(deps.db, [...groups.values()].flat().map((d) => d.outbox_id));
+  return run;
+}
+
+/**
+ * Sends one group as one message, in a transaction that holds its deliveries' row locks from before the send until
+ * they are marked: another notify run skips locked deliveries when it claims (claimDue), so however long the send
+ * takes — past the lease, a slow server, a big batch — no other run sends the group meanwhile. The group is sent
+ * only if its deliveries are still as claimed (pending, same attempt): a run whose lease ran out finds a group
+ * another run has taken over, sent or retried, and leaves it. A crash before the commit leaves them pending: sent
+ * again later with the same Message-ID, the receiver may drop the repeat.
+ */
+async function sendGroup(deps: NotifyDeps, key: string, list: readonly Claimed[]): Promise<'sent' | 'retrying' | 'failed' | 'taken'> {
+  const recipient = deps.config.recipients.find((r) => r.id === list[0]?.recipient);
+  const channel = list[0]?.channel as DeliveryChannel;
+  const ids = list.map((d) => d.id);
+  const attempts = Math.max(...list.map((d) => d.attempts)) + 1;
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom('notification_delivery').select(['id', 'status', 'attempts']).where('id', 'in', ids).forUpdate().skipLocked().execute();
+    const claimed = new Map(list.map((d) => [d.id, d.attempts]));
+    if (current.length !== ids.length || current.some((d) => d.status !== 'pending' || d.attempts !== claimed.get(d.id))) return { result: 'taken' as const };
     try {
       if (!recipient) throw new Error('recipient no longer configured');
       const summary = list.find((d) => d.kind === 'daily_summary');
       if (summary) await sendDailySummary(deps, recipient, key, summary.outbox_id);
       else await send(deps, recipient, channel, key, await notificationItems(deps.db, list.map((d) => d.outbox_id)));
-      await deps.db.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
-      run.sent += ids.length;
+      await trx.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
+      return { result: 'sent' as const };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const failed = attempts >= deps.config.notifications.maxAttempts || !recipient;
       // Backoff: backoffSeconds × 2^(attempts − 1), at most an hour.
       const delay = Math.min(HOUR_MS, deps.config.notifications.backoffSeconds * 1000 * 2 ** (attempts - 1));
-      await deps.db
+      await trx
         .updateTable('notification_delivery')
         .set({ attempts, last_error: reason.slice(0, 500), ...(failed ? { status: 'failed' as const } : { next_attempt_at: new Date(deps.now().getTime() + delay) }) })
         .where('id', 'in', ids)
         .execute();
-      deps.log.warn(failed ? 'notification failed for good' : 'notification not delivered; will retry', { recipient: list[0]?.recipient, channel, attempts, reason });
-      if (failed) run.failed += ids.length;
-      else run.retrying += ids.length;
+      return { result: failed ? ('failed' as const) : ('retrying' as const), reason };
     }
+  });
+  if (outcome.result === 'failed' || outcome.result === 'retrying') {
+    deps.log.warn(outcome.result === 'failed' ? 'notification failed for good' : 'notification not delivered; will retry', { recipient: list[0]?.recipient, channel, attempts, reason: outcome.reason });
   }
-  await settleOutbox(deps.db, [...groups.values()].flat().map((d) => d.outbox_id));
-  return run;
+  return outcome.result;
 }
 
 /** An outbox row is sent when all its deliveries are, failed when one failed for good, pending otherwise. */

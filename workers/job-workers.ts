@@ -4,7 +4,13 @@ import { jobs } from '../jobs/index.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
 import type { QueueBackend } from './queue-backend.ts';
 
-export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrency: number): Worker[] {
+/** How long a job's lock lasts and how often dead workers' jobs are looked for (BullMQ defaults: 30 s each). */
+export interface StallTiming {
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrency: number, timing?: StallTiming): Worker[] {
   return jobs.map((job) => {
     if (typeof job.process !== 'function') throw new Error(`job ${job.name} has no processor`);
     const worker = backend.createWorker(
@@ -17,12 +23,13 @@ export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrenc
         }
         return (job.process as (payload: unknown, deps: JobDeps) => Promise<unknown>)(parsed.data, deps);
       },
-      { concurrency },
+      { concurrency, ...(job.stalls === undefined ? {} : { maxStalledCount: job.stalls }), ...(timing ? { lockDuration: timing.lockDurationMs, stalledInterval: timing.stalledIntervalMs } : {}) },
     );
     worker.on('failed', (failed, error) => {
       deps.log.warn('job failed', { queue: job.name, jobId: failed?.id, attempt: failed?.attemptsMade, error: error.message });
     });
     worker.on('error', (error) => deps.log.error('worker error', { queue: job.name, error: error.message }));
+    worker.on('stalled', (jobId) => deps.log.warn('job taken up again after its worker stopped answering', { queue: job.name, jobId }));
     return worker;
   });
 }

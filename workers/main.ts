@@ -21,6 +21,7 @@ import { startScheduler, type ScheduleEntry, type Scheduler } from './scheduler.
 import { checkSilenceJob } from '../jobs/check-silence.ts';
 import { notifyJob } from '../jobs/notify.ts';
 import { dailySummaryJob, reportDateFor } from '../jobs/daily-summary.ts';
+import { EVALUATE_PENDING_SCHEDULE, evaluatePendingJob } from '../jobs/evaluate-pending.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
@@ -100,8 +101,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 
 /**
  * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
- * enable takes effect without a restart), every no-data rule's check, the notification outbox and the daily
- * summary (start-up catches up a missed morning).
+ * enable takes effect without a restart), every no-data rule's check, the notification outbox, the daily summary
+ * (start-up catches up a missed morning) and the recovery of evaluations left pending (start-up runs it too).
  */
 function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
@@ -112,7 +113,8 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
   );
   const notify = { key: 'notify', schedule: config.notifications.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(notifyJob, { slot: slot.toISOString() }) };
   const summary = { key: 'daily-summary', schedule: config.notifications.dailySummarySchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(dailySummaryJob, { date: reportDateFor(slot) }) };
-  return [...pulls, ...checks, notify, summary];
+  const recovery = { key: 'evaluate-pending', schedule: EVALUATE_PENDING_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(evaluatePendingJob, { slot: slot.toISOString() }) };
+  return [...pulls, ...checks, notify, summary, recovery];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

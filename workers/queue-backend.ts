@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   createQueue(name: string): Queue;
-  createWorker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'autorun'>): Worker;
+  createWorker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'autorun' | 'maxStalledCount' | 'lockDuration' | 'stalledInterval'>): Worker;
   /** Closes connections this backend opened for itself (queues and workers are closed by their owners first). */
   close(): Promise<void>;
 }

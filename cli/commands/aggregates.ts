@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import { rebuildAggregates } from '../../db/repositories/aggregates-recompute.ts';
+import { finishPending } from '../../evaluate/finish-pending.ts';
 import type { Command } from '../command.ts';
 import { TIME_NOTE, timeFlag } from '../time-flag.ts';
 import { withDatabase } from '../with-database.ts';
 
 export const aggregatesRebuildCommand: Command = {
   path: ['aggregates', 'rebuild'],
-  summary: 'recompute the stored rolling windows from the raw readings (after a bulk load into the database, or to repair)',
-  usage: 'envmon aggregates rebuild [--site CODE[,CODE…]] [--from ISO] [--to ISO]',
+  summary: 'finish evaluations left pending, then recompute the stored rolling windows from the raw readings (after a bulk load into the database, or to repair)',
+  usage: 'envmon aggregates rebuild [--site CODE[,CODE…]] [--from TIME] [--to TIME]',
   options: {
     site: { type: 'string', value: 'CODE[,CODE…]', description: 'only these sites (default every site with hourly readings)' },
     from: { type: 'string', value: 'TIME', description: 'first hour to recompute (default the first reading)' },
@@ -16,7 +17,11 @@ export const aggregatesRebuildCommand: Command = {
   examples: ['envmon aggregates rebuild', 'envmon aggregates rebuild --site JC-AIR-TOWN --from 2026-01-01 --to 2026-03-31'],
   notes: TIME_NOTE,
   run: async ({ values }, context) =>
-    withDatabase(context, async ({ db }) => {
+    withDatabase(context, async ({ db, storeDeps }) => {
+      // Evaluations a crash left pending are finished first, rules included: the windows they refresh are about to be
+      // rebuilt anyway, but their watermarks and rule runs are owed only to them.
+      const finished = await finishPending({ db, parameterIds: storeDeps.parameterIds, config: context.config, log: context.log, now: () => new Date() }, { wait: true });
+      if (finished.marks > 0) context.out(`finished the pending windows and rules of ${finished.series} series`);
       const codes = typeof values.site === 'string' ? values.site.split(',').map((s) => s.trim()).filter(Boolean) : null;
       const bounds = await sql<{ site_id: number; parameter_id: number; parameter: string; first: Date; last: Date }>`
         select r.site_id, r.parameter_id, p.code as parameter, min(r.observed_at) as first, max(r.observed_at) as last

@@ -7,6 +7,7 @@ import * as notificationDelivery from './20261130T0100_notification_delivery.ts'
 import * as sourceSeries from './20261201T0100_source_series.ts';
 import * as hostileInput from './20261201T0200_hostile_input.ts';
 import * as apiTokens from './20261201T0300_api_tokens.ts';
+import * as windowsPending from './20261201T0400_windows_pending.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261122T0000_initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261201T0100_source_series': sourceSeries,
   '20261201T0200_hostile_input': hostileInput,
   '20261201T0300_api_tokens': apiTokens,
+  '20261201T0400_windows_pending': windowsPending,
 };

@@ -10,7 +10,7 @@ import { HOUR_MS } from '../../lib/time.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import type { AggregateKind, Database } from '../schema.ts';
-import { toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
+import { lockSites, toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
 
 /**
  * Windows of the series touching the hour ends [endFrom, endTo]: moving windows ending there, the natural days
@@ -32,6 +32,9 @@ export async function recomputeAggregates(db: Kysely<Database>, series: readonly
 export async function rebuildAggregates(db: Kysely<Database>, series: readonly SeriesKey[], endFrom: Date, endTo: Date, kinds: readonly AggregateKind[] = allKinds): Promise<number> {
   if (series.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
+    // A live evaluation of these sites must not interleave: its refresh would be overwritten by rows computed
+    // from an older snapshot of the readings.
+    await lockSites(trx, series.map((s) => s.siteId));
     // One large sort-and-group statement: sorting in memory instead of on disk.
     await sql`set local work_mem = '128MB'`.execute(trx);
     await sql`

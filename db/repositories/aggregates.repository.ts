@@ -32,6 +32,8 @@ export interface RefreshedSeries extends SeriesKey {
   windows: AffectedWindows;
   /** The series' newest hour before this change (null for a new series): data at earlier times arrived late. */
   previousWatermark: number | null;
+  /** Its newest hour after it. */
+  watermark: number;
 }
 
 /**
@@ -43,10 +45,22 @@ const upsertWindow = sql`
     set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()
     where (w.sum, w.valid_count, w.value, w.max_hour, w.hour_count) is distinct from (excluded.sum, excluded.valid_count, excluded.value, excluded.max_hour, excluded.hour_count)`;
 
-/** Serialises refreshes of the same sites: two workers never interleave on one series' windows. */
-async function lockSites(trx: Kysely<Database>, siteIds: readonly number[]): Promise<void> {
+/**
+ * Serialises the evaluation of sites until the caller's transaction ends: their windows, watermarks, pending marks
+ * and alerts. Two workers never interleave on one site. Taken in site order, so two callers cannot deadlock.
+ */
+export async function lockSites(trx: Kysely<Database>, siteIds: readonly number[]): Promise<void> {
   const sorted = [...new Set(siteIds)].sort((a, b) => a - b);
+  if (sorted.length === 0) return;
   await sql`select pg_advisory_xact_lock(hashtext('envmon_aggregate'), s) from unnest(${sorted}::int[]) s order by s`.execute(trx);
+}
+
+/** `lockSites` without waiting: returns the sites locked; a site another transaction holds is left out. */
+export async function tryLockSites(trx: Kysely<Database>, siteIds: readonly number[]): Promise<number[]> {
+  const sorted = [...new Set(siteIds)].sort((a, b) => a - b);
+  if (sorted.length === 0) return [];
+  const { rows } = await sql<{ s: number }>`select s from unnest(${sorted}::int[]) s where pg_try_advisory_xact_lock(hashtext('envmon_aggregate'), s)`.execute(trx);
+  return rows.map((r) => r.s);
 }
 
 /** Refreshes every window the changes touch, in the caller's transaction, and says which those were. */
@@ -57,7 +71,8 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
   const refreshed = changes.map((c) => {
     const w = watermarks.get(`${c.siteId}|${c.parameterId}`);
     const previousWatermark = w?.old ?? null;
-    return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, previousWatermark, windows: affectedWindows(c.spans, previousWatermark, w?.latest ?? c.latest) };
+    const watermark = w?.latest ?? c.latest;
+    return { siteId: c.siteId, parameterId: c.parameterId, parameter: c.parameter, previousWatermark, watermark, windows: affectedWindows(c.spans, previousWatermark, watermark) };
   });
   // Series whose day values changed: only their months and years can have changed.
   const changedDays = new Set<string>();

@@ -49,7 +49,7 @@ describe('migrations from an empty database', () => {
       where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition`);
     expect(missing(tables.map((t) => t.relname), [
       'site', 'parameter', 'source', 'reading', 'reading_revision', 'quarantine', 'plan_target', 'alert', 'alert_event',
-      'silence', 'notification_outbox', 'notification_delivery', 'window_aggregate', 'series_watermark', 'api_token', 'source_series', 'hj212_lockout',
+      'silence', 'notification_outbox', 'notification_delivery', 'window_aggregate', 'series_watermark', 'api_token', 'source_series', 'hj212_lockout', 'windows_pending',
     ])).toEqual([]);
     const partitioned = await rows(sql<{ relname: string }>`select relname from pg_class where relkind = 'p' and relname = 'reading'`);
     expect(partitioned).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('migrations from an empty database', () => {
     expect(missing(indexes.map((i) => i.indexname), [
       'reading_pkey', 'reading_observed_at_idx', 'quarantine_status_idx', 'quarantine_code_idx', 'alert_open_dedup_idx',
       'alert_dedup_key_idx', 'notification_outbox_pending_idx', 'notification_outbox_unrouted_idx', 'notification_delivery_due_idx',
-      'window_aggregate_pkey', 'series_watermark_pkey', 'api_token_token_sha256_key', 'source_series_pkey', 'hj212_lockout_until_idx',
+      'window_aggregate_pkey', 'series_watermark_pkey', 'api_token_token_sha256_key', 'source_series_pkey', 'hj212_lockout_until_idx', 'windows_pending_site_idx',
     ])).toEqual([]);
     // The bulk path stores without per-row foreign-key checks (dropped by 20261122T0100).
     const readingForeignKeys = await rows(sql<{ conname: string }>`select conname from pg_constraint where conrelid = 'reading'::regclass and contype = 'f'`);

@@ -25,6 +25,7 @@ import { notificationsListCommand, notificationsRetryCommand } from '../../cli/c
 import type { Command } from '../../cli/command.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { quietLog, testConfig } from '../support/test-service.ts';
 
 let database: TestDatabase;
@@ -187,6 +188,34 @@ describe('notifications', () => {
     expect(await deliverDue(deps(cfg))).toEqual({ sent: 2, retrying: 0, failed: 0 });
     expect(smtp.accepted()).toHaveLength(1);
     expect(smtp.accepted()[0]?.parsed.subject).toMatch(/^【环境监测告警】2 条：/);
+  });
+
+  it('never sends a group twice when a second run starts while the first is still sending past its lease', async () => {
+    const twoRecipients = config({ recipients: ['duty-a', 'duty-b'].map((id) => recipientSchema.parse({ id, name: id, email: `${id}@example.org` })) });
+    await deliver([{ parameter: 'nh3_n', at: '2026-11-20T02:00:00Z', value: '2.31' }], twoRecipients);
+    await routeOutbox(deps(twoRecipients));
+    // Two messages are due (one per recipient). The server is slow: the first run stalls on its first message.
+    const release = smtp.hold();
+    const first = deliverDue(deps(twoRecipients));
+    try {
+      await waitFor('the first run to be sending', async () => smtp.held() === 1);
+      // Long past the first run's reservation (10 minutes), a second run starts and sends what it may.
+      clock = new Date(clock.getTime() + 11 * 60_000);
+      const second = deliverDue(deps(twoRecipients));
+      await waitFor('the second run to be sending', async () => smtp.held() === 2);
+      release();
+      const runs = await Promise.all([first, second]);
+      expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(2);
+    } finally {
+      release();
+    }
+    const to = (m: (typeof smtp.received)[number]) => (m.parsed.to && 'text' in m.parsed.to ? m.parsed.to.text : '');
+    expect(smtp.accepted().map(to).sort()).toEqual(['duty-a@example.org', 'duty-b@example.org']);
+    const rows = await database.db.selectFrom('notification_delivery').select(['recipient', 'status', 'attempts']).orderBy('recipient').execute();
+    expect(rows).toEqual([
+      { recipient: 'duty-a', status: 'sent', attempts: 1 },
+      { recipient: 'duty-b', status: 'sent', attempts: 1 },
+    ]);
   });
 
   it('writes mail as .eml files when no mail server is configured', async () => {

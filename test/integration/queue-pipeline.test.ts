@@ -3,7 +3,11 @@
  * PostgreSQL backend (no REDIS_URL).
  */
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { ruleSchema } from '../../config/schema.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import { storeBatch } from '../../ingest/store-batch.ts';
 import { jobs } from '../../jobs/index.ts';
+import { ingestJob } from '../../jobs/ingest.ts';
 import { pullJob } from '../../jobs/pull.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
 import { deleteRedisPrefix, openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
@@ -73,6 +77,31 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
     } finally {
       await queues.close();
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('evaluates a batch whose ingest is run again after its first attempt stored it and died', async () => {
+    const cfg = {
+      ...config(),
+      sources: [],
+      recipients: [],
+      rules: ruleSchema.array().parse([{ id: 'nh3n-1h', kind: 'threshold', scope: { sites: ['JC-SW-WULIANG'] }, parameter: 'nh3_n', limit: 1.0, forEvaluations: 2, limitSource: 'GB 3838-2002 表1 Ⅲ类 氨氮 ≤ 1.0 mg/L' }]),
+    };
+    const parameterIds = await syncConfig(database.db, cfg);
+    // NH3-N 1.5 then 1.8: two breaching hours, so the alert fires at the second.
+    const readings = ['1.5', '1.8'].map((value, i) => ({ site: 'JC-SW-WULIANG', parameter: 'nh3_n', period: 'hour' as const, observedAt: `2026-11-20T0${i + 1}:00:00.000Z`, value, unit: 'mg/L', flag: 'N' }));
+    const payload = { sourceId: null, readings, rejections: [] };
+    // The first attempt: the batch committed, then the worker died before queueing its evaluation.
+    await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2026-11-20T03:00:00Z') }, payload);
+    const queues = openTestQueues(cfg, database.url, redisUrl() ?? null);
+    const service = await startTestService(cfg, () => new Date('2026-11-20T03:00:00Z'));
+    try {
+      await queues.enqueue(ingestJob, payload);
+      const fired = await waitFor('the batch to be evaluated', async () => (await database.db.selectFrom('alert').select(['state', 'fired_at']).execute())[0]);
+      expect(fired).toEqual({ state: 'firing', fired_at: new Date('2026-11-20T02:00:00Z') });
+    } finally {
+      await service.stop();
+      await queues.close();
     }
   });
 

@@ -21,6 +21,10 @@ export interface SmtpSink {
   accepted(): ReceivedMail[];
   /** accept: 250; refuse: 451 after reading the message. */
   mode: 'accept' | 'refuse';
+  /** A slow server: holds its reply to every message read from now on until the returned function is called. */
+  hold(): () => void;
+  /** Messages read and waiting for their reply. */
+  held(): number;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -30,11 +34,22 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const port = await freePort();
   const received: ReceivedMail[] = [];
   let server: SMTPServer | null = null;
+  let gate: Promise<void> | null = null;
+  let waiting = 0;
   const sink: SmtpSink = {
     url: `smtp://127.0.0.1:${port}`,
     received,
     accepted: () => received.filter((m) => m.accepted),
     mode: 'accept',
+    hold: () => {
+      let release = () => undefined as void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = null;
+        release();
+      };
+    },
+    held: () => waiting,
     start: async () => {
       if (server) return;
       server = new SMTPServer({
@@ -48,14 +63,24 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             const raw = Buffer.concat(chunks).toString('utf8');
             const accepted = sink.mode === 'accept';
             // skipImageLinks: keep cid: references as sent (mailparser would inline them as data: URIs).
-            simpleParser(raw, { skipImageLinks: true }).then(
-              (parsed) => {
-                received.push({ raw, parsed, messageId: parsed.messageId ?? '', accepted });
-                if (accepted) callback();
-                else callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
-              },
-              (error: unknown) => callback(error as Error),
-            );
+            const held = gate;
+            simpleParser(raw, { skipImageLinks: true })
+              .then(async (parsed) => {
+                if (held) {
+                  waiting++;
+                  await held;
+                  waiting--;
+                }
+                return parsed;
+              })
+              .then(
+                (parsed) => {
+                  received.push({ raw, parsed, messageId: parsed.messageId ?? '', accepted });
+                  if (accepted) callback();
+                  else callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
+                },
+                (error: unknown) => callback(error as Error),
+              );
           });
         },
       });

@@ -21,6 +21,7 @@ const released: Record<string, string> = {
   '20261201T0100_source_series': '828273232a66d241d08e885309c52af7ff8b4be8d15ed8edae57178bffa7d5c7',
   '20261201T0200_hostile_input': '2dc46473307c5360796aa3fa6b62d73900cbfe4a79bc5685cb5000271da8da7f',
   '20261201T0300_api_tokens': '1351060b323d3b2fa8919afe4a4ff921f77903bba4f74a9afec13b7abc746c15',
+  '20261201T0400_windows_pending': 'ff9ad5046bb4f60c9b2a10248acaeb6ce57886e8b6143e40670296cc372d1098',
 };
 
 function checksumOf(name: string): string {
