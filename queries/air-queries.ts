@@ -16,7 +16,9 @@ import { aggregatesOf, type AggregateRow } from '../db/repositories/aggregates.r
 import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { allSiteCodes, seriesWatermarks } from '../db/repositories/site-list.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
+import { dataOrigins, seriesOrigins } from '../db/repositories/source-series.repository.ts';
 import type { Database } from '../db/schema.ts';
+import { originFields, type DataOrigin } from '../lib/data-origin.ts';
 import { didYouMean } from '../lib/near-miss.ts';
 import { BEIJING_OFFSET_MS, DAY_MS, HOUR_MS, formatBeijing } from '../lib/time.ts';
 import { parseTimeInput, TIME_FORMAT } from '../lib/time-input.ts';
@@ -159,7 +161,13 @@ function periods(range: QueryRange, kind: 'day' | 'month' | 'year'): Period[] {
   return list;
 }
 
-export interface AqiRow {
+/** Demonstration data is labelled on every row: `origin` simulated or replayed with its label, both null for measured data. */
+interface Labelled {
+  origin: DataOrigin | null;
+  originLabel: string | null;
+}
+
+export interface AqiRow extends Labelled {
   site: string;
   time: string;
   aqi: number | null;
@@ -169,8 +177,13 @@ export interface AqiRow {
   standard: string;
 }
 
-function aqiRow(site: string, time: string, r: AqiResult): AqiRow {
-  return { site, time, aqi: r.aqi, category: r.category?.nameZh ?? null, primaryPollutants: r.primaryPollutants, iaqi: r.iaqi, standard: r.standard };
+function aqiRow(site: string, time: string, r: AqiResult, origin: DataOrigin | undefined): AqiRow {
+  return { site, time, aqi: r.aqi, category: r.category?.nameZh ?? null, primaryPollutants: r.primaryPollutants, iaqi: r.iaqi, standard: r.standard, ...originFields(origin) };
+}
+
+/** The sources that delivered data of a site within the range (and the day before it, which its windows reach back to). */
+function originSpan(range: QueryRange): { from: Date; to: Date } {
+  return { from: new Date(range.from - DAY_MS), to: new Date(range.to) };
 }
 
 /** Checks an AQI request without touching the database (the CLI does so before opening one). */
@@ -182,10 +195,12 @@ export function checkAqiRequest(params: RangeParams, options: QueryOptions = {})
 export async function aqiQuery(db: Kysely<Database>, params: RangeParams & { daily?: boolean }, options: QueryOptions = {}): Promise<AqiRow[]> {
   const { codes, range } = checkAqiRequest(params, options);
   const sites = await resolveSites(db, codes);
+  const origins = await dataOrigins(db, [...sites.values()], originSpan(range));
+  const originOf = (site: string) => origins.get(sites.get(site) ?? 0);
   if (!params.daily) {
     const ends = hourEnds(range);
     const series = seriesBySite(await hourlyValues(db, codes, pollutants, new Date(range.firstHour - HOUR_MS), new Date(range.lastHour)));
-    return codes.flatMap((site) => hourlyAqiSeries(series.get(site) ?? new Map<string, Map<number, string>>(), ends).map(({ time, result }) => aqiRow(site, beijingIso(time), result)));
+    return codes.flatMap((site) => hourlyAqiSeries(series.get(site) ?? new Map<string, Map<number, string>>(), ends).map(({ time, result }) => aqiRow(site, beijingIso(time), result, originOf(site))));
   }
   const days = periods(range, 'day');
   const ids = await parameterIds(db, pollutants);
@@ -199,10 +214,10 @@ export async function aqiQuery(db: Kysely<Database>, params: RangeParams & { dai
     const pollutant = pollutantOf.get(r.parameterId);
     if (pollutant) addDayValue(values, pollutant, r);
   }
-  return codes.flatMap((site) => days.map((day) => aqiRow(site, day.label, dailyAqi(editionForDay(day.label), input.get(`${sites.get(site) ?? 0}|${day.end}`) ?? {}))));
+  return codes.flatMap((site) => days.map((day) => aqiRow(site, day.label, dailyAqi(editionForDay(day.label), input.get(`${sites.get(site) ?? 0}|${day.end}`) ?? {}), originOf(site))));
 }
 
-export interface StatsRow {
+export interface StatsRow extends Labelled {
   site: string;
   parameter: string;
   /** The hour the window ends (ISO, Beijing time), or the day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY). */
@@ -233,7 +248,8 @@ export async function statsQuery(db: Kysely<Database>, params: StatsParams, opti
   const { codes, parameter, window, range } = checkStatsRequest(params, options);
   const sites = await resolveSites(db, codes);
   const parameterId = (await parameterIds(db, [parameter])).get(parameter);
-  const row = (site: string, time: string, s: Statistic): StatsRow => ({ site, parameter, time, value: s.value, validCount: s.validCount, valid: s.valid });
+  const origins = parameterId === undefined ? new Map<string, DataOrigin>() : await seriesOrigins(db, [...sites.values()], originSpan(range));
+  const row = (site: string, time: string, s: Statistic): StatsRow => ({ site, parameter, time, value: s.value, validCount: s.validCount, valid: s.valid, ...originFields(origins.get(`${sites.get(site) ?? 0}|${parameterId ?? 0}`)) });
 
   if (window === '1h') {
     const series = seriesBySite(await hourlyValues(db, codes, [parameter], new Date(range.firstHour - HOUR_MS), new Date(range.lastHour)));

@@ -53,7 +53,7 @@ export const aqiCommand: Command = {
     return withDatabase(context, async ({ db }) => {
       const rows = await asUsage(() => aqiQuery(db, params, options(context)));
       if (values.json) context.out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) context.out(`${r.site}  ${r.time}  AQI ${r.aqi ?? 'NA'}  ${r.category ?? ''}  ${r.primaryPollutants.join(',')}  (${r.standard})`);
+      else for (const r of rows) context.out(`${r.originLabel ? `【${r.originLabel}】` : ''}${r.site}  ${r.time}  AQI ${r.aqi ?? 'NA'}  ${r.category ?? ''}  ${r.primaryPollutants.join(',')}  (${r.standard})`);
       return 0;
     });
   },
@@ -79,7 +79,7 @@ export const statsCommand: Command = {
     return withDatabase(context, async ({ db }) => {
       const rows = await asUsage(() => statsQuery(db, params, options(context)));
       if (values.json) context.out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) context.out(`${r.site}  ${r.time}  ${r.value ?? 'NA'}  (${r.validCount} values${r.valid ? '' : ', not valid'})`);
+      else for (const r of rows) context.out(`${r.originLabel ? `【${r.originLabel}】` : ''}${r.site}  ${r.time}  ${r.value ?? 'NA'}  (${r.validCount} values${r.valid ? '' : ', not valid'})`);
       return 0;
     });
   },

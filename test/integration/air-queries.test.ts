@@ -60,6 +60,9 @@ function iaqi2012(c: number, bps: number[]): number {
   return 500;
 }
 
+
+/** The CSV is imported by an operator, not replayed by a demonstration source: measured data, not labelled. */
+const measured = { origin: null, originLabel: null };
 describe('envmon aqi --daily on Beijing Dongsi', () => {
   it('matches an independent computation for days with complete data', async () => {
     const result = await runEnvmon(['aqi', '--site', 'Dongsi', '--from', '2016-03-01T00:00:00+08:00', '--to', '2016-03-04T00:00:00+08:00', '--daily', '--json'], env);
@@ -128,7 +131,7 @@ describe('envmon stats', () => {
     expect(rows.map((r) => r.time)).toEqual(['2016-03-01', '2016-03-02']);
     for (const [i, day] of ['2016-03-01', '2016-03-02'].entries()) {
       const hours = dayColumn(day, 5).filter((x): x is number => x !== null);
-      expect(rows[i]).toEqual({ site: 'Dongsi', parameter: 'pm2_5', time: day, value: hours.length >= 20 ? String(halfEvenMean(hours, 1)) : null, validCount: hours.length, valid: hours.length >= 20 });
+      expect(rows[i]).toEqual({ site: 'Dongsi', parameter: 'pm2_5', time: day, value: hours.length >= 20 ? String(halfEvenMean(hours, 1)) : null, validCount: hours.length, valid: hours.length >= 20, ...measured });
     }
     // Both days are complete (24 hours), with means 124 and 170.
     expect(rows.map((r) => [r.validCount, r.value])).toEqual([[24, '124'], [24, '170']]);
@@ -139,7 +142,7 @@ describe('envmon stats', () => {
     expect(result.code, result.stderr).toBe(0);
     // Counted in the CSV apart from envmon (exact fractions): 344 days of 2016 have ≥ 20 PM2.5 hours; their
     // half-even integer means sum to 27773, and 27773 / 344 = 80.7 → 81.
-    expect(JSON.parse(result.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm2_5', time: '2016', value: '81', validCount: 344, valid: true }]);
+    expect(JSON.parse(result.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm2_5', time: '2016', value: '81', validCount: 344, valid: true, ...measured }]);
   });
 
   it('gives monthly means of the valid days (27 needed, 25 in February), labelled YYYY-MM', async () => {
@@ -148,8 +151,8 @@ describe('envmon stats', () => {
     const feb = validDailyMeans('2016-02-01', '2016-02-29', 8);
     const mar = validDailyMeans('2016-03-01', '2016-03-31', 8);
     expect(JSON.parse(result.stdout)).toEqual([
-      { site: 'Dongsi', parameter: 'no2', time: '2016-02', value: feb.length >= 25 ? String(halfEvenMean(feb, 1)) : null, validCount: feb.length, valid: feb.length >= 25 },
-      { site: 'Dongsi', parameter: 'no2', time: '2016-03', value: mar.length >= 27 ? String(halfEvenMean(mar, 1)) : null, validCount: mar.length, valid: mar.length >= 27 },
+      { site: 'Dongsi', parameter: 'no2', time: '2016-02', value: feb.length >= 25 ? String(halfEvenMean(feb, 1)) : null, validCount: feb.length, valid: feb.length >= 25, ...measured },
+      { site: 'Dongsi', parameter: 'no2', time: '2016-03', value: mar.length >= 27 ? String(halfEvenMean(mar, 1)) : null, validCount: mar.length, valid: mar.length >= 27, ...measured },
     ]);
   });
 
@@ -158,11 +161,11 @@ describe('envmon stats', () => {
     expect(eight.code, eight.stderr).toBe(0);
     const lastHours = (end: number, n: number) => Array.from({ length: n }, (_, i) => csvValue('2016-03-01', end - i, 6)).filter((v): v is number => v !== null);
     const mean8 = (end: number) => ({ time: `2016-03-01T${String(end).padStart(2, '0')}:00:00+08:00`, ...moving(lastHours(end, 8), 6) });
-    expect((JSON.parse(eight.stdout) as object[]).map((r) => ({ ...r }))).toEqual([mean8(10), mean8(11)].map((m) => ({ site: 'Dongsi', parameter: 'pm10', ...m })));
+    expect((JSON.parse(eight.stdout) as object[]).map((r) => ({ ...r }))).toEqual([mean8(10), mean8(11)].map((m) => ({ site: 'Dongsi', parameter: 'pm10', ...m, ...measured })));
     const day = await runEnvmon(['stats', '--site', 'Dongsi', '--parameter', 'pm10', '--window', '24h', '--from', '2016-03-02T00:00+08:00', '--to', '2016-03-02T00:00+08:00', '--json'], env);
     expect(day.code, day.stderr).toBe(0);
     const hours = dayColumn('2016-03-01', 6).filter((x): x is number => x !== null);
-    expect(JSON.parse(day.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm10', time: '2016-03-02T00:00:00+08:00', ...moving(hours, 20) }]);
+    expect(JSON.parse(day.stdout)).toEqual([{ site: 'Dongsi', parameter: 'pm10', time: '2016-03-02T00:00:00+08:00', ...moving(hours, 20), ...measured }]);
   });
 });
 

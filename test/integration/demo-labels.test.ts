@@ -5,6 +5,7 @@
  * the daily report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aqiCommand, statsCommand } from '../../cli/commands/air-queries.ts';
 import { alertsListCommand, alertsShowCommand } from '../../cli/commands/alerts.ts';
 import { reportDailyCommand } from '../../cli/commands/report.ts';
 import { statusCommand } from '../../cli/commands/status.ts';
@@ -120,5 +121,26 @@ describe('demonstration data labels', () => {
     expect(report.origins).toEqual(['simulated', 'replayed']);
     expect(report.air.map((a) => [a.site, a.origin]).filter(([s]) => s === 'Dongsi' || s === 'JC-AIR-TOWN').sort()).toEqual([['Dongsi', 'replayed'], ['JC-AIR-TOWN', null]]);
     expect(report.water.find((w) => w.site === 'JC-SW-WULIANG')?.originLabel).toBe('模拟数据');
+  });
+
+  it('labels every row of aqi and stats, as the CLI prints them and the API serves them', async () => {
+    const range = { from: '2025-11-20T09:00', to: '2025-11-20T11:00', json: true };
+    const stats = JSON.parse(await run(statsCommand, { ...range, site: 'Dongsi,JC-AIR-TOWN', parameter: 'pm2_5', window: '1h' })) as { site: string; time: string; value: string | null; origin: string | null; originLabel: string | null }[];
+    // Hours ending 09:00 … 11:00 Beijing time: the three values delivered above (80, 150, 90 replayed; 70, 160, 60 measured).
+    expect(stats.map((r) => [r.site, r.value, r.origin, r.originLabel])).toEqual([
+      ['Dongsi', '80', 'replayed', '回放数据'],
+      ['Dongsi', '150', 'replayed', '回放数据'],
+      ['Dongsi', '90', 'replayed', '回放数据'],
+      ['JC-AIR-TOWN', '70', null, null],
+      ['JC-AIR-TOWN', '160', null, null],
+      ['JC-AIR-TOWN', '60', null, null],
+    ]);
+    const water = JSON.parse(await run(statsCommand, { from: '2025-11-20', to: '2025-11-20', json: true, site: 'JC-SW-WULIANG', parameter: 'nh3_n', window: 'day' })) as { origin: string | null }[];
+    expect(water.map((r) => r.origin)).toEqual(['simulated']);
+    const aqi = JSON.parse(await run(aqiCommand, { ...range, site: 'Dongsi,JC-AIR-TOWN', daily: false })) as { site: string; origin: string | null }[];
+    expect(aqi.map((r) => [r.site, r.origin])).toEqual([['Dongsi', 'replayed'], ['Dongsi', 'replayed'], ['Dongsi', 'replayed'], ['JC-AIR-TOWN', null], ['JC-AIR-TOWN', null], ['JC-AIR-TOWN', null]]);
+    const text = (await run(statsCommand, { ...range, json: false, site: 'Dongsi,JC-AIR-TOWN', parameter: 'pm2_5', window: '1h' })).split('\n');
+    expect(text.filter((l) => l.startsWith('【回放数据】Dongsi  '))).toHaveLength(3);
+    expect(text.filter((l) => l.startsWith('JC-AIR-TOWN  '))).toHaveLength(3);
   });
 });
