@@ -60,9 +60,9 @@ function iaqi2012(c: number, bps: number[]): number {
   return 500;
 }
 
-
 /** The CSV is imported by an operator, not replayed by a demonstration source: measured data, not labelled. */
 const measured = { origin: null, originLabel: null };
+
 describe('envmon aqi --daily on Beijing Dongsi', () => {
   it('matches an independent computation for days with complete data', async () => {
     const result = await runEnvmon(['aqi', '--site', 'Dongsi', '--from', '2016-03-01T00:00:00+08:00', '--to', '2016-03-04T00:00:00+08:00', '--daily', '--json'], env);
