@@ -84,7 +84,14 @@ describe('envmon CLI', () => {
     const result = await runEnvmon(['backfill', '--source', 'water-simulator', '--from', '2026-10-01T00:00:00+08:00', '--to', '2026-10-03T00:00:00+08:00', '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     // Two days of 4-hourly samples: 12 times × 4 river sections × 6 parameters.
-    expect(JSON.parse(result.stdout)).toEqual({ parsed: 288, stored: 288, unchanged: 0, revised: 0, rejected: 0, reasons: {} });
+    const total = JSON.parse(result.stdout) as Record<string, unknown> & { evaluation: { rules: boolean; alerts: { opened: number; late: number } } };
+    expect(total).toMatchObject({ parsed: 288, stored: 288, unchanged: 0, revised: 0, rejected: 0, reasons: {} });
+    // Backfilled data is judged by the rules like pulled data, at its own (past) times, and labelled late.
+    expect(total.evaluation.rules).toBe(true);
+    const alerts = await database.db.selectFrom('alert').select(['rule_id', 'late', 'first_seen_at']).execute();
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(total.evaluation.alerts.opened + total.evaluation.alerts.late).toBe(alerts.length);
+    for (const a of alerts) expect([a.late, a.first_seen_at > new Date('2026-09-30T16:00:00Z') && a.first_seen_at <= new Date('2026-10-02T16:00:00Z')]).toEqual([true, true]);
     expect(result.stderr.trim().split('\n').map((l) => l.trim())).toEqual([
       '50%  2026-10-02 00:00 (Beijing time)  stored 144, unchanged 0, rejected 0',
       '100%  2026-10-03 00:00 (Beijing time)  stored 288, unchanged 0, rejected 0',
