@@ -2,15 +2,17 @@
  * Replays quarantined input once its cause is fixed (a site registered, a unit or range corrected): each item's
  * reading goes through normalization and storage again. An item that still fails stays pending with the new
  * reason; one that passes is marked replayed. Input that could not be read at all (a malformed row, a bad
- * checksum) holds no reading to replay: it stays pending, for the corrected file to be imported.
+ * checksum) holds no reading to replay: it stays pending, for the corrected file to be imported. What the stored
+ * readings owe — their windows and the rules, late data judged at its own times — is paid before returning, as an
+ * import does (evaluate/finish-pending.ts).
  */
 import { sql } from 'kysely';
+import type { AppConfig } from '../config/load-config.ts';
 import type { QuarantineItem } from '../db/schema.ts';
 import type { AveragingPeriod, RawReading } from '../sources/source-adapter.ts';
 import { normalizeRecord } from './normalize.ts';
-import { refreshChangedSeries } from '../evaluate/evaluate-changes.ts';
+import { finishPending } from '../evaluate/finish-pending.ts';
 import { storeBatch, type StoreDeps } from './store-batch.ts';
-import { touchedSeries } from './touched-series.ts';
 
 export interface ReplayOutcome {
   id: number;
@@ -18,7 +20,8 @@ export interface ReplayOutcome {
   reason?: string;
 }
 
-export async function replayQuarantined(deps: StoreDeps, items: readonly QuarantineItem[]): Promise<ReplayOutcome[]> {
+/** `config` gives the rules the replayed readings are judged by; null refreshes their windows only. */
+export async function replayQuarantined(deps: StoreDeps, items: readonly QuarantineItem[], config: AppConfig | null): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = [];
   for (const item of items) {
     const reading = readingOf(item.detail);
@@ -35,8 +38,7 @@ export async function replayQuarantined(deps: StoreDeps, items: readonly Quarant
       continue;
     }
     // The dry run above proved the reading stores; now store it and close the item together.
-    const stored = await storeBatch(deps, { sourceId: item.source_id, readings, rejections: [], recordHealth: false });
-    if (stored.stored + stored.revised > 0) await refreshChangedSeries(deps.db, touchedSeries(readings), deps.parameterIds);
+    const stored = await storeBatch(deps, { sourceId: item.source_id, readings, rejections: [], recordHealth: false, runRules: config !== null });
     await deps.db
       .updateTable('quarantine')
       .set({ status: 'replayed', resolved_at: sql<Date>`now()`, resolution: stored.stored > 0 || stored.revised > 0 ? 'stored' : 'unchanged' })
@@ -44,6 +46,7 @@ export async function replayQuarantined(deps: StoreDeps, items: readonly Quarant
       .execute();
     outcomes.push({ id: item.id, outcome: stored.stored > 0 || stored.revised > 0 ? 'stored' : 'unchanged' });
   }
+  if (outcomes.some((o) => o.outcome === 'stored')) await finishPending({ db: deps.db, parameterIds: deps.parameterIds, config, now: () => deps.now() }, { wait: true });
   return outcomes;
 }
 

@@ -103,7 +103,7 @@ export const quarantineReplayCommand: Command = {
       if (!values.all) query = query.where('id', 'in', ids(positionals));
       if (typeof values.code === 'string') query = query.where('code', '=', values.code);
       const items = await query.execute();
-      const outcomes = await replayQuarantined(database.storeDeps, items);
+      const outcomes = await replayQuarantined(database.storeDeps, items, context.config);
       if (values.json) context.out(JSON.stringify(outcomes, null, 2));
       else {
         for (const o of outcomes) context.out(`${String(o.id).padStart(6)}  ${o.outcome}${o.reason ? `: ${o.reason}` : ''}`);

@@ -100,7 +100,7 @@ describe('an HJ 212 capture with NUL bytes and bytes that are not UTF-8', () => 
 
     const items = await database.db.selectFrom('quarantine').selectAll().where('id', '>', before).execute();
     expect(items.map((i) => i.raw.includes('X=\\x00;'))).toEqual([true]);
-    const outcomes = await replayQuarantined(deps('2026-11-24T00:00:00Z'), items);
+    const outcomes = await replayQuarantined(deps('2026-11-24T00:00:00Z'), items, null);
     expect(outcomes.map((o) => o.outcome)).toEqual(['stored']);
   });
 });

@@ -55,6 +55,12 @@ describe('quarantine commands', () => {
     ]);
     const replayedItems = await json<unknown[]>(['quarantine', 'list', '--status', 'replayed', '--json']);
     expect(replayedItems).toHaveLength(6);
+    // What the replayed readings owe is paid at once, as for an import: windows refreshed (a watermark per series),
+    // rules run, nothing left pending.
+    const watermarks = await database.db.selectFrom('series_watermark').select('parameter_id').execute();
+    expect(watermarks).toHaveLength(6);
+    const pending = await database.db.selectFrom('windows_pending').select('id').execute();
+    expect(pending).toEqual([]);
   });
 
   it('discards items, keeping them on record', async () => {
