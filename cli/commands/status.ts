@@ -38,6 +38,8 @@ export const statusCommand: Command = {
         quarantined: counts.quarantinePending,
         openAlerts: counts.openAlerts,
         pendingNotifications: counts.pendingNotifications,
+        // Stored data whose windows or rules are still owed: work a crash left, or a backlog the workers are behind on.
+        pendingEvaluations: { series: counts.pendingEvaluations.series, oldest: counts.pendingEvaluations.oldest?.toISOString() ?? null },
       };
       if (values.json) {
         out(JSON.stringify(report, null, 2));
@@ -45,6 +47,8 @@ export const statusCommand: Command = {
       }
       out(`database ${report.database}, queues in ${report.queues}`);
       out(`sites ${report.sites}   readings ${report.readings}   quarantined ${report.quarantined}   open alerts ${report.openAlerts}   pending notifications ${report.pendingNotifications}`);
+      const owed = counts.pendingEvaluations;
+      out(`evaluations pending ${owed.series}${owed.oldest ? ` (oldest since ${formatBeijing(owed.oldest)})` : ''}`);
       out('');
       out('sources:');
       for (const s of sources) {

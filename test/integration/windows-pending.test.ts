@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aggregatesRebuildCommand } from '../../cli/commands/aggregates.ts';
+import { statusCommand } from '../../cli/commands/status.ts';
 import type { AppConfig } from '../../config/load-config.ts';
 import { ruleSchema } from '../../config/schema.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
@@ -67,6 +68,20 @@ describe('windows pending', () => {
   it('are written with the data they belong to', async () => {
     await storeAndCrash();
     expect(await pending()).toEqual([{ site_id: siteId, span_from: hour(0), span_to: hour(2), run_rules: true }]);
+  });
+
+  it('are shown by envmon status until they are paid, with the oldest one\'s age', async () => {
+    await storeAndCrash();
+    await sql`update windows_pending set created_at = ${hour(3)}`.execute(database.db);
+    const run = async (json: boolean) => {
+      const out: string[] = [];
+      await statusCommand.run({ values: { json }, positionals: [] }, { config, log: quietLog, out: (t) => out.push(t) });
+      return out.join('\n');
+    };
+    expect(JSON.parse(await run(true))).toMatchObject({ pendingEvaluations: { series: 1, oldest: hour(3).toISOString() } });
+    expect(await run(false)).toContain('evaluations pending 1 (oldest since 2026-11-20 11:00)');
+    await aggregatesRebuildCommand.run({ values: {}, positionals: [] }, { config, log: quietLog, out: () => undefined });
+    expect(JSON.parse(await run(true))).toMatchObject({ pendingEvaluations: { series: 0, oldest: null } });
   });
 
   it('are finished by envmon aggregates rebuild, rules included', async () => {
