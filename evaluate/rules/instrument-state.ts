@@ -37,10 +37,11 @@ export function flaggedRuns(readings: readonly { at: number; flag: string }[], f
 }
 
 export async function instrumentStateObservations(context: EvaluationContext, rule: InstrumentStateRuleConfig): Promise<RuleObservation[]> {
+  // One entry per series, however many separate spans of it changed (changedSpans gathers them all).
   const series = changedSitesInScope(context, rule.scope).flatMap((site) =>
-    (context.changes.get(site) ?? [])
-      .filter((c) => (rule.parameters ? rule.parameters.includes(c.parameter) : true) && context.parameterIds.has(c.parameter))
-      .map((c) => ({ site, parameter: c.parameter, siteId: context.siteIds.get(site) as number, parameterId: context.parameterIds.get(c.parameter) as number, spans: changedSpans(context, site, c.parameter) })),
+    [...new Set((context.changes.get(site) ?? []).map((c) => c.parameter))]
+      .filter((parameter) => (rule.parameters ? rule.parameters.includes(parameter) : true) && context.parameterIds.has(parameter))
+      .map((parameter) => ({ site, parameter, siteId: context.siteIds.get(site) as number, parameterId: context.parameterIds.get(parameter) as number, spans: changedSpans(context, site, parameter) })),
   );
   const all = coveringSpan(series.flatMap((s) => s.spans));
   if (!all) return [];

@@ -5,11 +5,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
-import { ruleSchema } from '../../config/schema.ts';
+import { ruleSchema, type InstrumentStateRuleConfig } from '../../config/schema.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { createSilence } from '../../db/repositories/silences.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
-import { evaluateChanges } from '../../evaluate/evaluate-changes.ts';
+import { evaluateChanges, refreshChangedSeries } from '../../evaluate/evaluate-changes.ts';
+import { instrumentStateObservations } from '../../evaluate/rules/instrument-state.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
@@ -123,6 +124,26 @@ describe('rules', () => {
     expect(alert).toMatchObject({ state: 'firing', evidence: { flag: 'D', flaggedHours: 9, samples: 3, since: '2026-11-19T23:00:00.000Z' } });
     await deliver([rule], [{ site: 'JC-SW-WULIANG', parameter: 'codmn', at: at(16), value: '5.3' }], new Date(at(16)));
     expect((await alerts()).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('observes each flagged sample once when two separate spans of one series changed', async () => {
+    const rule = ruleSchema.parse({ id: 'instrument', kind: 'instrument_state', scope: { sites: ['Dongsi'] }, afterHours: 1 }) as InstrumentStateRuleConfig;
+    // CO flagged M at 01:00 and 02:00, normal at 03:00, flagged again at 06:00: stored as two batches far apart, as
+    // pending marks of two batches reach the rules.
+    const inputs = [...hours('2026-11-20T01:00:00Z', ['0', '0'], 'Dongsi', 'co', 'M'), ...hours('2026-11-20T03:00:00Z', ['0.5'], 'Dongsi', 'co'), ...hours('2026-11-20T06:00:00Z', ['0'], 'Dongsi', 'co', 'M')];
+    const readings = inputs.map((i) => ({ site: i.site, parameter: i.parameter, period: 'hour' as const, observedAt: new Date(i.at).toISOString(), value: i.value, unit: 'mg/m³', flag: i.flag ?? 'N' }));
+    await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions, now: () => new Date('2026-11-20T07:00:00Z') }, { sourceId: null, readings, rejections: [] });
+    const changes = new Map([['Dongsi', [{ parameter: 'co', from: '2026-11-20T00:00:00.000Z', to: '2026-11-20T03:00:00.000Z' }, { parameter: 'co', from: '2026-11-20T05:00:00.000Z', to: '2026-11-20T06:00:00.000Z' }]]]);
+    const { siteIds, refreshed } = await refreshChangedSeries(database.db, changes, parameterIds);
+    const codes = new Map([...siteIds].map(([code, id]) => [id, code]));
+    const context = { db: database.db, config: { ...base, rules: [rule] }, now: new Date('2026-11-20T07:00:00Z'), siteIds, parameterIds, changes, refreshed: new Map(refreshed.map((r) => [`${codes.get(r.siteId) ?? ''}|${r.parameter}`, r])) };
+    const observed = await instrumentStateObservations(context, rule);
+    expect(observed.map((o) => [new Date(o.at).toISOString(), o.breaching])).toEqual([
+      ['2026-11-20T01:00:00.000Z', true],
+      ['2026-11-20T02:00:00.000Z', true],
+      ['2026-11-20T03:00:00.000Z', false],
+      ['2026-11-20T06:00:00.000Z', true],
+    ]);
   });
 
   it('counts only consecutive values for persistence: a missing hour between two breaches resets the count', async () => {
