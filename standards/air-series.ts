@@ -6,6 +6,7 @@ import { annualMean, dailyMean, eightHourMean, exactMean, o3DailyMax8h, publishe
 import { dailyAqi, editionForDay, editionForHour, hourlyAqi, pollutants, type AqiResult, type DailyConcentrations, type Pollutant } from './aqi.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from './natural-day.ts';
+import { compareExact } from '../lib/decimal-number.ts';
 
 /** Hourly values of one site: parameter → interval end (ms) → value. */
 export type HourlySeries = Map<string, Map<number, string>>;
@@ -39,7 +40,7 @@ export function dailyAqiOf(series: HourlySeries, day: string): AqiResult {
     co: value(dailyMean(dayHours(series, 'co', day), 'co')),
     o3_8h: value(o3DailyMax8h(o3Hours)),
     // The daily maximum hourly O3 (a daily indicator of HJ 633-2012) needs the day's hours to be valid too.
-    o3_1h: o3Valid.length >= 20 ? o3Valid.reduce((a, b) => (Number(b) > Number(a) ? b : a)) : undefined,
+    o3_1h: o3Valid.length >= 20 ? o3Valid.reduce((a, b) => (compareExact(b, a) > 0 ? b : a)) : undefined,
   };
   return dailyAqi(editionForDay(day), Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
 }

@@ -7,6 +7,7 @@
  * precision: μg/m³ to integers, CO mg/m³ to one decimal.
  */
 import { decimalPlaces, divideRounded, toScaled } from '../lib/decimal.ts';
+import { compareExact } from '../lib/decimal-number.ts';
 
 export interface Statistic {
   /** null when the data are not valid for this statistic. */
@@ -58,7 +59,7 @@ export function o3DailyMax8h(hourly: readonly (string | null | undefined)[]): St
     const window = eightHourMean(hourly.slice(end - 8, end));
     if (!window.valid || window.value === null) continue;
     validWindows++;
-    if (best === null || Number(window.value) > Number(best)) best = window.value;
+    if (best === null || compareExact(window.value, best) > 0) best = window.value;
   }
   return { value: best, validCount: validWindows, valid: best !== null };
 }

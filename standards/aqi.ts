@@ -8,6 +8,7 @@
 import hj633v2012 from './data/hj633-2012-aqi.json' with { type: 'json' };
 import hj633v2026 from './data/gb3095-2026-hj633-2026.json' with { type: 'json' };
 import { roundHalfEven } from '../lib/decimal.ts';
+import { compareExact } from '../lib/decimal-number.ts';
 
 export type Pollutant = 'pm2_5' | 'pm10' | 'so2' | 'no2' | 'co' | 'o3';
 export const pollutants: readonly Pollutant[] = ['pm2_5', 'pm10', 'so2', 'no2', 'co', 'o3'];
@@ -114,7 +115,7 @@ export function hourlyAqi(edition: AqiEdition, values: Concentrations & { so2_24
   for (const p of pollutants) {
     const c = rounded(p, values[p]);
     if (c === undefined) continue;
-    if (p === 'so2' && Number(c) > 800) {
+    if (p === 'so2' && compareExact(c, 800) > 0) {
       const daily = rounded('so2', values.so2_24h);
       index.so2 = edition === 'HJ 633-2026' ? 200 : daily === undefined ? null : iaqi(daily, breakpoints(edition, 'SO2_24h'));
       continue;
@@ -153,10 +154,10 @@ export function dailyAqi(edition: AqiEdition, values: DailyConcentrations): AqiR
   const o1 = values.o3_1h === undefined ? undefined : roundConcentration('o3', values.o3_1h);
   const o1Index = o1 === undefined ? null : iaqi(o1, breakpoints(edition, 'O3_1h'));
   if (edition === 'HJ 633-2026') {
-    index.o3 = o8 === undefined ? null : Number(o8) > 800 ? 300 : iaqi(o8, breakpoints(edition, 'O3_8h'));
+    index.o3 = o8 === undefined ? null : compareExact(o8, 800) > 0 ? 300 : iaqi(o8, breakpoints(edition, 'O3_8h'));
   } else {
-    const o8Index = o8 === undefined || Number(o8) > 800 ? null : iaqi(o8, breakpoints(edition, 'O3_8h'));
-    if (o8 !== undefined && Number(o8) > 800) index.o3 = o1Index;
+    const o8Index = o8 === undefined || compareExact(o8, 800) > 0 ? null : iaqi(o8, breakpoints(edition, 'O3_8h'));
+    if (o8 !== undefined && compareExact(o8, 800) > 0) index.o3 = o1Index;
     else if (o8Index === null) index.o3 = null;
     else index.o3 = o1Index === null ? o8Index : Math.max(o8Index, o1Index);
   }
