@@ -259,7 +259,11 @@ function serve(socket: Socket, address: string, shared: Shared): void {
   };
 
   socket.on('data', (chunk: Buffer) => {
-    for (const event of splitter.push(chunk)) {
+    const events = splitter.push(chunk);
+    // The deadline is per frame: whatever ended here (a frame, a malformed one, garbage skipped) restarts the clock
+    // for the bytes still pending, so a station whose writes always end inside its next frame is never cut off.
+    if (events.length > 0) frameStarted = null;
+    for (const event of events) {
       if (closed) return;
       if (event.kind === 'garbage') {
         if (!spendGarbage(event.bytes)) return;

@@ -297,6 +297,25 @@ describe('HJ 212 listener', () => {
     expect(await quarantinedAfter(before)).toHaveLength(1);
   });
 
+  it('times each frame on its own: a station whose writes always end inside the next frame is not cut off', async () => {
+    // Eight uploads over a slow link: every write finishes one frame and begins the next, one write every 300 ms, so
+    // a partial frame is always pending for 2.4 s while each frame completes within 300 ms of its first byte
+    // (frameTimeoutSeconds is 1).
+    const frames = Array.from({ length: 8 }, (_, h) => Buffer.from(hourly(`2026112300${h}000001`, PASSWORD, `202611230${h}0000`, `1.2${h}`), 'latin1'));
+    const head = (f: Buffer | undefined) => (f ? f.subarray(0, Math.floor(f.length / 2)) : Buffer.alloc(0));
+    const tail = (f: Buffer) => f.subarray(Math.floor(f.length / 2));
+    const client = await open('127.0.0.16');
+    client.socket.write(head(frames[0]));
+    const acks = () => client.received().split('CN=9014').length - 1;
+    for (const [i, f] of frames.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the slow link
+      client.socket.write(Buffer.concat([tail(f), head(frames[i + 1])]));
+      expect(await waitFor(`the acknowledgement of upload ${i + 1}`, async () => (acks() >= i + 1 || client.isClosed() ? acks() : null))).toBe(i + 1);
+    }
+    expect(client.isClosed()).toBe(false);
+    client.socket.destroy();
+  });
+
   it('reassembles a split upload arriving in pieces, acknowledging each part', async () => {
     const before = await lastQuarantineId();
     // Flag 7: reply wanted (A), split (D), HJ 212-2017. Part 1 holds NH3-N, part 2 pH.
