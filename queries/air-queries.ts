@@ -35,7 +35,7 @@ export class QueryError extends Error {
 
 export const statsWindows: readonly StatsWindow[] = ['1h', '8h', '24h', 'day', 'month', 'year'];
 
-/** What one request may ask for: the HTTP API enforces these (exports must stay bounded). */
+/** What one request may ask for: the CLI takes the defaults, the HTTP API its own tighter limits (workers/http-api-params.ts). */
 export interface QueryLimits {
   /** Sites per request. */
   maxSites: number;

@@ -3,7 +3,10 @@
  * once, and bounded work per request (sites per request, length of the time range). The queries check the meaning
  * of each value (known sites, window names, times) and answer 400 themselves.
  */
-import { BEIJING_OFFSET_MS, DAY_MS } from '../lib/time.ts';
+import type { QueryLimits } from '../queries/air-queries.ts';
+import { DAY_MS } from '../lib/time.ts';
+import { parseTimeInput } from '../lib/time-input.ts';
+import { endOfNaturalDay } from '../standards/natural-day.ts';
 
 export const API_LIMITS = {
   /** Sites one request may ask for. */
@@ -45,12 +48,12 @@ export function apiParameterProblem(route: string, query: URLSearchParams): stri
     if (count > API_LIMITS.maxSites) return `at most ${API_LIMITS.maxSites} sites per request (got ${count})`;
   }
 
-  const from = parseTime(query.get('from'));
-  const to = parseTime(query.get('to'));
+  const from = instantOf(query.get('from'), false);
+  const to = instantOf(query.get('to'), true);
   // Unreadable or missing times are the query's to explain; only a readable range is measured here.
   if (from === null || to === null) return null;
-  const hourly = route === '/api/aqi' ? !isTrue(query.get('daily')) : route === '/api/stats' && HOURLY_WINDOWS.has(query.get('window') ?? '');
-  const days = hourly ? API_LIMITS.maxHourlyRangeDays : API_LIMITS.maxDailyRangeDays;
+  const hourly = isHourly(route, query);
+  const days = apiQueryLimits(route, query).maxRangeDays;
   if (to - from > days * DAY_MS) {
     return hourly
       ? `from and to may be at most ${days} days apart for hourly rows; ask for a shorter range or for daily values`
@@ -63,10 +66,22 @@ function isTrue(flag: string | null): boolean {
   return flag === '1' || flag === 'true';
 }
 
-/** Milliseconds since the epoch; a date-time without a zone is Beijing time, as everywhere in envmon. */
-function parseTime(text: string | null): number | null {
-  if (!text) return null;
-  const zoneless = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text);
-  const ms = zoneless ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`) - BEIJING_OFFSET_MS : Date.parse(text);
-  return Number.isNaN(ms) ? null : ms;
+/**
+ * An instant as the queries read it (lib/time-input.ts): a time without a zone is Beijing time, a date alone its
+ * whole natural day (to its 24:00 when it ends the range). Unreadable: null, for the query to explain.
+ */
+function instantOf(text: string | null, end: boolean): number | null {
+  if (text === null) return null;
+  const parsed = parseTimeInput(text);
+  if ('error' in parsed) return null;
+  return end && parsed.date ? endOfNaturalDay(parsed.date).getTime() : parsed.instant.getTime();
+}
+
+/** The limits a request to a route is held to, given to the query too (it checks the range it actually reads). */
+export function apiQueryLimits(route: string, query: URLSearchParams): QueryLimits {
+  return { maxSites: API_LIMITS.maxSites, maxRangeDays: isHourly(route, query) ? API_LIMITS.maxHourlyRangeDays : API_LIMITS.maxDailyRangeDays };
+}
+
+function isHourly(route: string, query: URLSearchParams): boolean {
+  return route === '/api/aqi' ? !isTrue(query.get('daily')) : route === '/api/stats' && HOURLY_WINDOWS.has(query.get('window') ?? '');
 }

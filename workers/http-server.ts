@@ -23,7 +23,7 @@ import { PROMETHEUS_CONTENT_TYPE } from '../lib/prometheus-text.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
 import { aqiQuery, QueryError, statsQuery } from '../queries/air-queries.ts';
 import { targetsQuery } from '../queries/targets-query.ts';
-import { apiParameterProblem } from './http-api-params.ts';
+import { apiParameterProblem, apiQueryLimits } from './http-api-params.ts';
 import { HttpCounters, metricsText } from './http-metrics.ts';
 
 export interface HttpOptions {
@@ -54,8 +54,8 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
   const param = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
   const flag = (q: URLSearchParams, name: string) => q.get(name) === '1' || q.get(name) === 'true';
   const routes: Record<string, Handler> = {
-    '/api/aqi': (tx, q) => aqiQuery(tx, { site: param(q, 'site'), from: param(q, 'from'), to: param(q, 'to'), daily: flag(q, 'daily') }, { now: now() }),
-    '/api/stats': (tx, q) => statsQuery(tx, { site: param(q, 'site'), parameter: param(q, 'parameter'), window: param(q, 'window'), from: param(q, 'from'), to: param(q, 'to') }, { now: now() }),
+    '/api/aqi': (tx, q) => aqiQuery(tx, { site: param(q, 'site'), from: param(q, 'from'), to: param(q, 'to'), daily: flag(q, 'daily') }, { now: now(), limits: apiQueryLimits('/api/aqi', q) }),
+    '/api/stats': (tx, q) => statsQuery(tx, { site: param(q, 'site'), parameter: param(q, 'parameter'), window: param(q, 'window'), from: param(q, 'from'), to: param(q, 'to') }, { now: now(), limits: apiQueryLimits('/api/stats', q) }),
     '/api/alerts': (tx, q) => alertsQuery(tx, { all: flag(q, 'all'), limit: 500 }),
     '/api/targets': (tx, q) => targetsQuery(tx, targets, parameterIds, { year: param(q, 'year'), asOf: param(q, 'asOf'), all: flag(q, 'all') }, now()),
   };

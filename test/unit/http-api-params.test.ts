@@ -25,6 +25,14 @@ describe('HTTP API parameters', () => {
     expect(problem('/api/aqi', 'site=A&daily=true&from=2024-01-01T00:00:00Z&to=2025-01-01T01:00:00Z')).toBe('from and to may be at most 366 days apart; ask for a shorter range');
   });
 
+  it('read times as the queries do: spaces around them, and a date alone as its whole natural day', () => {
+    // A year of hourly rows asked with a space before the date: the queries trim it, so the limit must see it too.
+    expect(problem('/api/aqi', 'site=A&from=%202025-01-01T00:00&to=2025-12-31T00:00')).toBe('from and to may be at most 31 days apart for hourly rows; ask for a shorter range or for daily values');
+    // 2026-11-01 (from 00:00) to the date 2026-12-01 (to its 24:00) is 31 days; to the date 2026-12-02, 32.
+    expect(problem('/api/aqi', 'site=A&from=2026-11-01&to=2026-12-01')).toBeNull();
+    expect(problem('/api/aqi', 'site=A&from=2026-11-01&to=2026-12-02')).toBe('from and to may be at most 31 days apart for hourly rows; ask for a shorter range or for daily values');
+  });
+
   it('read a time without a zone as Beijing time when measuring the range', () => {
     // 2026-11-01T08:00 Beijing is 2026-11-01T00:00Z; to 2026-12-02T00:00:01Z is 31 days and a second.
     expect(problem('/api/aqi', 'site=A&from=2026-11-01T08:00&to=2026-12-02T00:00:01Z')).toBe('from and to may be at most 31 days apart for hourly rows; ask for a shorter range or for daily values');
