@@ -15,6 +15,7 @@ import type { SiteMetadata, SourceRecord } from '../sources/source-adapter.ts';
 import { normalizeRecord, type NormalizedReading, type Rejection } from './normalize.ts';
 import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from './store-batch.ts';
 import { TouchedSpans, type TouchedSpan } from './touched-series.ts';
+import type { Logger } from '../lib/logger.ts';
 
 export interface ImportSummary {
   /** Readings read from the input, plus records that could not be read at all. */
@@ -35,6 +36,8 @@ export interface ImportEvaluation {
   /** Series whose rolling windows were refreshed. */
   series: number;
   alerts: AlertCounts;
+  /** Sites whose windows and rules could not be finished (an error, logged): left pending for the next run. */
+  failedSites: number;
 }
 
 export interface ImportOptions {
@@ -62,6 +65,8 @@ export interface ImportOptions {
    * that has the rules: the service's recovery, or the next import given the configuration).
    */
   config?: AppConfig;
+  /** Where a site whose evaluation failed is reported. */
+  log?: Logger;
   /** Finish the evaluation of what was stored (and anything left pending) at the end (default true). */
   refreshAggregates?: boolean;
   /** Told what was stored, per site and parameter, at the end (for a caller that refreshes the windows itself). */
@@ -133,8 +138,10 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   // 4 s for the import). Marks an earlier, interrupted import left are paid with them — even when this run stored
   // nothing new.
   if (!options.dryRun && (options.refreshAggregates ?? true)) {
-    const finished = await finishPending({ db: deps.db, parameterIds: deps.parameterIds, config: options.config ?? null, now: () => deps.now() }, { wait: true });
-    if (options.config) summary.evaluation = { rules: options.evaluate ?? false, series: finished.series, alerts: finished.alerts };
+    // One site whose evaluation fails (a fault, a statement timeout) must not keep the others from being finished:
+    // it stays pending, counted in the summary, for the next import, the service's recovery or aggregates rebuild.
+    const finished = await finishPending({ db: deps.db, parameterIds: deps.parameterIds, config: options.config ?? null, now: () => deps.now(), ...(options.log ? { log: options.log } : {}) }, { wait: true, isolateFailures: true });
+    if (options.config) summary.evaluation = { rules: options.evaluate ?? false, series: finished.series, alerts: finished.alerts, failedSites: finished.failed };
   }
   return summary;
 }

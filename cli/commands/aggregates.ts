@@ -20,8 +20,14 @@ export const aggregatesRebuildCommand: Command = {
     withDatabase(context, async ({ db, storeDeps }) => {
       // Evaluations a crash left pending are finished first, rules included: the windows they refresh are about to be
       // rebuilt anyway, but their watermarks and rule runs are owed only to them.
-      const finished = await finishPending({ db, parameterIds: storeDeps.parameterIds, config: context.config, log: context.log, now: () => new Date() }, { wait: true });
+      // A site whose evaluation fails is logged and left pending; the rebuild goes on, and the exit code says so.
+      const finished = await finishPending({ db, parameterIds: storeDeps.parameterIds, config: context.config, log: context.log, now: () => new Date() }, { wait: true, isolateFailures: true });
       if (finished.marks > 0) context.out(`finished the pending windows and rules of ${finished.series} series`);
+      const exit = () => {
+        if (finished.failed === 0) return 0;
+        context.note?.(`envmon: the windows and rules pending for ${finished.failed} site${finished.failed === 1 ? '' : 's'} could not be finished (see the log above); they are left pending, as envmon status shows`);
+        return 1;
+      };
       const codes = typeof values.site === 'string' ? values.site.split(',').map((s) => s.trim()).filter(Boolean) : null;
       const bounds = await sql<{ site_id: number; parameter_id: number; parameter: string; first: Date; last: Date }>`
         select r.site_id, r.parameter_id, p.code as parameter, min(r.observed_at) as first, max(r.observed_at) as last
@@ -30,7 +36,7 @@ export const aggregatesRebuildCommand: Command = {
         group by r.site_id, r.parameter_id, p.code`.execute(db);
       if (bounds.rows.length === 0) {
         context.out('no hourly readings to aggregate');
-        return 0;
+        return exit();
       }
       const time = (key: 'from' | 'to', fallback: Date): Date => timeFlag(key, values[key], key === 'to' ? 'end' : 'start') ?? fallback;
       const from = time('from', new Date(Math.min(...bounds.rows.map((b) => b.first.getTime()))));
@@ -38,6 +44,6 @@ export const aggregatesRebuildCommand: Command = {
       const series = bounds.rows.map((b) => ({ siteId: b.site_id, parameterId: b.parameter_id, parameter: b.parameter }));
       const written = await rebuildAggregates(db, series, from, to);
       context.out(`rebuilt ${written} windows of ${series.length} series`);
-      return 0;
+      return exit();
     }),
 };

@@ -1,4 +1,5 @@
 import { importRecords, type ImportSummary } from '../../ingest/import-records.ts';
+import { unfinished } from './import.ts';
 import { HOUR_MS, formatBeijing } from '../../lib/time.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -43,7 +44,7 @@ export const backfillCommand: Command = {
           // Every window's batches leave windows-pending marks; the last window pays them all in one pass (windows,
           // and the rules unless --no-evaluate), as an import does.
           const last = end >= to;
-          const summary = await importRecords(adapter.fetch({ since: new Date(start), until: new Date(end) }, controller.signal), storeDeps, { sourceId: source.id, recordHealth: false, evaluate, config, refreshAggregates: last });
+          const summary = await importRecords(adapter.fetch({ since: new Date(start), until: new Date(end) }, controller.signal), storeDeps, { sourceId: source.id, recordHealth: false, evaluate, config, log: context.log, refreshAggregates: last });
           for (const key of ['parsed', 'stored', 'unchanged', 'revised', 'rejected'] as const) total[key] += summary[key];
           for (const [reason, n] of Object.entries(summary.reasons)) total.reasons[reason] = (total.reasons[reason] ?? 0) + n;
           if (summary.evaluation) total.evaluation = summary.evaluation;
@@ -53,7 +54,7 @@ export const backfillCommand: Command = {
         const alerts = total.evaluation?.alerts;
         const judged = total.evaluation?.rules ? `; rules: ${alerts?.opened ?? 0} alerts opened, ${alerts?.late ?? 0} late exceedances` : '; rules not run (--no-evaluate)';
         context.out(values.json ? JSON.stringify(total, null, 2) : `parsed ${total.parsed}, stored ${total.stored}, unchanged ${total.unchanged}, revised ${total.revised}, rejected ${total.rejected}${judged}`);
-        return 0;
+        return unfinished(total.evaluation, context);
       },
       { poolSize: 4 },
     );

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { importRecords, type ImportEvaluation } from '../../ingest/import-records.ts';
 import { fileFormats, readRecordsFromFile, type FileFormat } from '../../sources/file-formats.ts';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
 export const importCommand: Command = {
@@ -48,6 +48,7 @@ export const importCommand: Command = {
           registerSites: values['register-sites'] === true,
           evaluate: values['no-evaluate'] !== true,
           config,
+          log: context.log,
         });
         if (values.json) context.out(JSON.stringify(summary, null, 2));
         else {
@@ -55,7 +56,7 @@ export const importCommand: Command = {
           for (const [reason, n] of Object.entries(summary.reasons)) context.out(`  rejected ${reason}: ${n}`);
           if (summary.evaluation) context.out(evaluationLine(summary.evaluation));
         }
-        return 0;
+        return unfinished(summary.evaluation, context);
       },
       { poolSize: 4 },
     );
@@ -67,4 +68,15 @@ function evaluationLine(evaluation: ImportEvaluation): string {
   if (!evaluation.rules) return `${windows}; rules not run (--no-evaluate)`;
   const { opened, fired, resolved, late } = evaluation.alerts;
   return `${windows}; rules run: alerts opened ${opened}, fired ${fired}, resolved ${resolved}, late exceedances ${late}`;
+}
+
+/**
+ * Exit 1 when the data is stored but the windows and rules of some sites could not be finished: they are left
+ * pending (envmon status shows them), for the service's recovery, the next import or envmon aggregates rebuild.
+ */
+export function unfinished(evaluation: ImportEvaluation | undefined, context: Pick<CommandContext, 'note'>): number {
+  const failed = evaluation?.failedSites ?? 0;
+  if (failed === 0) return 0;
+  context.note?.(`envmon: the data is stored, but the windows and rules of ${failed} site${failed === 1 ? '' : 's'} could not be finished (see the log above); they are left pending — envmon status shows them, and the service, the next import or envmon aggregates rebuild finishes them`);
+  return 1;
 }

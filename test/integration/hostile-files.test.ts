@@ -62,7 +62,7 @@ describe('an HJ 212 capture with NUL bytes and bytes that are not UTF-8', () => 
     const summary = await json<Record<string, unknown>>(['import', file, '--format', 'hj212', '--no-evaluate', '--json']);
     // Frames 0–4, 6, 7, 9: two readings each; frame 5 keeps its pH; frame 8 is one unreadable record. The two series
     // stored (NH3-N and pH of one section) have their windows refreshed.
-    expect(summary).toEqual({ parsed: 19, stored: 17, unchanged: 0, revised: 0, rejected: 2, reasons: { not_a_number: 1, checksum: 1 }, evaluation: { rules: false, series: 2, alerts: { opened: 0, fired: 0, resolved: 0, late: 0 } } });
+    expect(summary).toEqual({ parsed: 19, stored: 17, unchanged: 0, revised: 0, rejected: 2, reasons: { not_a_number: 1, checksum: 1 }, evaluation: { rules: false, series: 2, alerts: { opened: 0, fired: 0, resolved: 0, late: 0 }, failedSites: 0 } });
 
     const items = await quarantined(before);
     const nul = items.find((i) => i.code === 'not_a_number');

@@ -105,7 +105,7 @@ describe('importing the Beijing data', () => {
     const result = await runEnvmon(['import', wanshou, '--format', 'csv', '--mapping', mappingFile, '--no-evaluate', '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(summary).toEqual({ parsed: pollutantCells(wanshou), stored: pollutantCells(wanshou), unchanged: 0, revised: 0, rejected: 0, reasons: {}, evaluation: { rules: false, series: 6, alerts: { opened: 0, fired: 0, resolved: 0, late: 0 } } });
+    expect(summary).toEqual({ parsed: pollutantCells(wanshou), stored: pollutantCells(wanshou), unchanged: 0, revised: 0, rejected: 0, reasons: {}, evaluation: { rules: false, series: 6, alerts: { opened: 0, fired: 0, resolved: 0, late: 0 }, failedSites: 0 } });
     const missing = await runEnvmon(['import', wanshou, '--format', 'csv'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('envmon: error: --mapping FILE is required for this format');

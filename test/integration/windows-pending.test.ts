@@ -94,6 +94,26 @@ describe('windows pending', () => {
     expect(out.join('\n')).toMatch(/^finished the pending windows and rules of 1 series$/m);
   });
 
+  it('are kept, and said to be, when envmon aggregates rebuild cannot finish them; the windows are rebuilt all the same', async () => {
+    await storeAndCrash();
+    // A fault in the site's rules (here: its alert cannot be written).
+    await sql`create function envmon_test_fail_alert() returns trigger language plpgsql as $$ begin raise exception 'test fault'; end $$`.execute(database.db);
+    await sql`create trigger envmon_test_fail_alert before insert on alert for each row execute function envmon_test_fail_alert()`.execute(database.db);
+    try {
+      const out: string[] = [];
+      const notes: string[] = [];
+      const code = await aggregatesRebuildCommand.run({ values: {}, positionals: [] }, { config, log: quietLog, out: (t) => out.push(t), note: (t) => notes.push(t) });
+      expect(code).toBe(1);
+      expect(notes.join('\n')).toContain('1 site');
+      expect(out.join('\n')).toMatch(/^rebuilt \d+ windows of 1 series$/m);
+      expect(await pending()).toHaveLength(1);
+      expect(await alerts()).toEqual([]);
+    } finally {
+      await sql`drop trigger envmon_test_fail_alert on alert`.execute(database.db);
+      await sql`drop function envmon_test_fail_alert()`.execute(database.db);
+    }
+  });
+
   it('left behind are finished by the recovery, which leaves a site a live evaluation holds to it', async () => {
     await storeAndCrash();
     await sql`update windows_pending set created_at = created_at - interval '1 hour'`.execute(database.db);
