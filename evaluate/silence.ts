@@ -4,7 +4,7 @@
  * Expected series: every series the source ever delivered (`source_series`, however long ago — a source dead for
  * weeks stays expected), plus what its configuration names and it never delivered: a simulator's `sites[].levels`
  * (site + parameter), an HJ 212 listener's `stations[].site` and OpenAQ's `sensors[].site` (a site, any parameter);
- * any other source is expected to deliver as a whole.
+ * any other source is expected to deliver as a whole. Of a source that names its sites, only what it still names.
  *
  * Silent parts, at the widest level that is silent: the whole source when every expected series is; otherwise each
  * site all of whose series are; otherwise each silent series (site + parameter). A series that never delivered
@@ -40,9 +40,16 @@ export interface ExpectedSeries {
   latest: Date | null;
 }
 
-/** What was delivered, plus what is expected and was never delivered. */
+/**
+ * What was delivered, plus what is expected and was never delivered. A source whose configuration names its sites
+ * (or series) expects only those: what it delivered for a site its configuration dropped — a station removed, a
+ * parameter no longer simulated — is no longer expected (its alert resolves as such). A source expected as a whole
+ * keeps expecting everything it ever delivered.
+ */
 export function expectedSeries(expectations: readonly Expectation[], delivered: readonly { site: string; parameter: string; latest: Date }[]): ExpectedSeries[] {
-  const out: ExpectedSeries[] = delivered.map((d) => ({ site: d.site, parameter: d.parameter, latest: d.latest }));
+  const namesItsSites = expectations.length > 0 && expectations.every((e) => e.site !== null);
+  const configured = (d: { site: string; parameter: string }) => expectations.some((e) => e.site === d.site && (e.parameter === null || e.parameter === d.parameter));
+  const out: ExpectedSeries[] = delivered.filter((d) => !namesItsSites || configured(d)).map((d) => ({ site: d.site, parameter: d.parameter, latest: d.latest }));
   for (const e of expectations) {
     const met =
       e.site === null ? delivered.length > 0 : e.parameter === null ? delivered.some((d) => d.site === e.site) : delivered.some((d) => d.site === e.site && d.parameter === e.parameter);

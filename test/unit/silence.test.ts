@@ -66,4 +66,18 @@ describe('what a source is expected to deliver', () => {
     // A site expected as a whole is satisfied by any series of it.
     expect(expectedSeries([{ site: 'A', parameter: null }], delivered)).toEqual(delivered);
   });
+
+  it('no longer expects what a source that names its sites delivered for a site (or series) its configuration dropped', () => {
+    const delivered = [
+      { site: 'A', parameter: 'ph', latest: at(3) },
+      { site: 'A', parameter: 'do', latest: at(3) },
+      { site: 'B', parameter: 'ph', latest: at(1) },
+    ];
+    // An HJ 212 listener whose station of site B was removed.
+    expect(expectedSeries([{ site: 'A', parameter: null }], delivered)).toEqual(delivered.slice(0, 2));
+    // A simulator that no longer simulates DO at A.
+    expect(expectedSeries([{ site: 'A', parameter: 'ph' }, { site: 'B', parameter: 'ph' }], delivered)).toEqual([delivered[0], delivered[2]]);
+    // A source expected as a whole keeps expecting all it ever delivered.
+    expect(expectedSeries([{ site: null, parameter: null }], delivered)).toEqual(delivered);
+  });
 });
