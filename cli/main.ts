@@ -21,6 +21,7 @@ import { reportDailyCommand } from './commands/report.ts';
 import { notificationsListCommand, notificationsRetryCommand } from './commands/notifications.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
+import { sourcesForgetCommand } from './commands/sources-forget.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokensCommands } from './commands/tokens.ts';
@@ -36,6 +37,7 @@ export const commands: readonly Command[] = [
   sourcesTestCommand,
   sourcesEnableCommand,
   sourcesDisableCommand,
+  sourcesForgetCommand,
   importCommand,
   backfillCommand,
   aqiCommand,

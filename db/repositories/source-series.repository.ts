@@ -60,6 +60,20 @@ export async function deliveredSeries(db: Kysely<Database>, sourceId: string): P
   return rows;
 }
 
+/**
+ * Stops expecting what a source delivered for a site (or one series of it): deletes its `source_series` rows and
+ * returns the parameters they were. The readings stay; should the source deliver the series again, it is expected
+ * again from then on.
+ */
+export async function forgetDeliveredSeries(db: Kysely<Database>, sourceId: string, site: string, parameter: string | null): Promise<string[]> {
+  const rows = await sql<{ parameter: string }>`
+    delete from source_series ss using site s, parameter p
+    where ss.source_id = ${sourceId} and s.id = ss.site_id and p.id = ss.parameter_id and s.code = ${site}
+      ${parameter === null ? sql`` : sql`and p.code = ${parameter}`}
+    returning p.code as parameter`.execute(db);
+  return rows.rows.map((r) => r.parameter).sort();
+}
+
 export interface OriginSpan {
   from: Date;
   to: Date;

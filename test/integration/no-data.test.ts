@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
+import { sourcesForgetCommand } from '../../cli/commands/sources-forget.ts';
 import { checkSilenceJob } from '../../jobs/check-silence.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import type { Queues } from '../../workers/enqueue.ts';
 import type { Service } from '../../workers/main.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
-import { openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
+import { openTestQueues, quietLog, startTestService, testConfig } from '../support/test-service.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 let database: TestDatabase;
@@ -52,11 +53,13 @@ beforeAll(async () => {
       `  - { id: never, kind: water-simulator, name: never, ${quiet}, sites: [{ site: S3, levels: { ph: ${level}, nh3_n: ${level} } }] }`,
       httpSource('dead'),
       httpSource('gone'),
+      httpSource('feed'),
       'rules:',
       '  - { id: sim-silent, kind: no_data, sources: [sim], afterMinutes: 360, schedule: "0 0 1 1 *" }',
       '  - { id: dead-silent, kind: no_data, sources: [dead], afterMinutes: 360, schedule: "0 0 1 1 *" }',
       '  - { id: gone-silent, kind: no_data, sources: [gone], afterMinutes: 360, schedule: "0 0 1 1 *" }',
       '  - { id: never-silent, kind: no_data, sources: [never], afterMinutes: 360, schedule: "0 0 1 1 *" }',
+      '  - { id: feed-silent, kind: no_data, sources: [feed], afterMinutes: 360, schedule: "0 0 1 1 *" }',
     ].join('\n'),
   );
   config = testConfig({ DATABASE_URL: database.url, ENVMON_CONFIG: file, ENVMON_QUEUE_PREFIX: uniquePrefix() });
@@ -135,6 +138,22 @@ describe('no-data rule', () => {
     expect(alert?.state).toBe('resolved');
     expect((await historyOf(alert?.id ?? 0)).at(-1)).toMatchObject({ from_state: 'firing', to_state: 'resolved', note: 'data resumed' });
     expect((await outboxOf('gone-silent')).map((o) => o.kind)).toEqual(['alert', 'resolution']);
+  });
+
+  it('stops expecting a station a feed no longer publishes once an operator retires it with envmon sources forget', async () => {
+    await store('feed', '2026-11-01T00:00:00.000Z', [['S1', 'ph'], ['S2', 'ph']]);
+    await store('feed', '2026-11-01T12:00:00.000Z', [['S1', 'ph']]);
+    await checkNow('feed-silent', '2026-11-01T12:10:00.000Z');
+    expect((await alertsOf('feed-silent')).map((a) => [a.dedup_key, a.state])).toEqual([['feed-silent|feed|site:S2', 'firing']]);
+    const out: string[] = [];
+    const run = (positionals: string[], values: Record<string, string | boolean>) => sourcesForgetCommand.run({ values, positionals }, { config, log: quietLog, out: (t) => out.push(t) });
+    expect(await run(['feed'], { site: 'S2' })).toBe(0);
+    expect(out).toEqual(['feed: no longer expects 1 series of site S2 (ph); its no-data alert resolves at the next check']);
+    await checkNow('feed-silent', '2026-11-01T12:20:00.000Z');
+    const [alert] = await alertsOf('feed-silent');
+    expect(alert).toMatchObject({ state: 'resolved', evidence: { reason: 'no_longer_expected' } });
+    // Nothing to forget is an error that says so.
+    await expect(run(['feed'], { site: 'S3' })).rejects.toThrow('feed delivered nothing for site S3');
   });
 
   it('alerts on a configured source that never delivered: waiting (pending) first, firing after afterMinutes', async () => {
