@@ -39,6 +39,9 @@ export async function metricsText(db: Kysely<Database>, counters: HttpCounters):
     },
     { name: 'envmon_notifications_pending', help: 'Notifications in the outbox not yet sent (pending or being sent).', type: 'gauge', samples: [{ value: s.notificationsPending }] },
     { name: 'envmon_notification_deliveries_pending', help: 'Deliveries to a recipient waiting for their first or next attempt.', type: 'gauge', samples: [{ value: s.deliveriesPending }] },
+    { name: 'envmon_notification_deliveries_failed', help: 'Deliveries failed for good after their last attempt: nobody got them until envmon notifications retry.', type: 'gauge', samples: [{ value: s.deliveriesFailed }] },
+    { name: 'envmon_evaluations_pending', help: 'Series whose stored data still owe their rolling windows or rules (a crash left them, or the workers are behind).', type: 'gauge', samples: [{ value: s.evaluationsPending }] },
+    { name: 'envmon_evaluations_pending_oldest_timestamp_seconds', help: 'When the oldest pending evaluation was recorded (0: none pending).', type: 'gauge', samples: [{ value: s.evaluationsPendingSince ? Math.floor(s.evaluationsPendingSince.getTime() / 1000) : 0 }] },
     {
       name: 'envmon_quarantine_pending',
       help: 'Rejected records waiting for an operator (replay or discard), by rejection code.',

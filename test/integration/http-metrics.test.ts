@@ -38,6 +38,14 @@ beforeAll(async () => {
     ('alert', 'o1', '{}', 'pending'), ('alert', 'o2', '{}', 'pending'), ('alert', 'o3', '{}', 'sending'), ('alert', 'o4', '{}', 'sent')`.execute(db);
   await sql`insert into notification_delivery (outbox_id, recipient, channel, status)
     select id, 'duty', 'email', case dedup_key when 'o1' then 'pending' else 'sent' end from notification_outbox where dedup_key in ('o1', 'o4')`.execute(db);
+  // Two deliveries failed for good (a recipient's mail and webhook of one message).
+  await sql`insert into notification_delivery (outbox_id, recipient, channel, status)
+    select id, 'duty', c, 'failed' from notification_outbox, unnest(array['file', 'webhook']) c where dedup_key = 'o2'`.execute(db);
+  // Stored data still owing its windows or rules: two marks of one series (S1 PM2.5), the older written at
+  // 2026-11-30T00:00:00Z.
+  await sql`insert into windows_pending (site_id, parameter_id, span_from, span_to, run_rules, created_at)
+    select s.id, p.id, '2026-11-01T00:00:00Z', '2026-11-01T03:00:00Z', true, t from site s, parameter p,
+      unnest(array['2026-11-30T00:00:00Z', '2026-11-30T00:05:00Z']::timestamptz[]) t`.execute(db);
   // Quarantine: two out_of_range and one malformed wait for an operator; one discarded does not.
   await sql`insert into quarantine (source_id, code, reason, detail, raw, status) values
     ('feed-a', 'out_of_range', 'x', '{}', 'r1', 'pending'), ('feed-a', 'out_of_range', 'x', '{}', 'r2', 'pending'),
@@ -98,6 +106,14 @@ describe('GET /metrics', () => {
     // 2026-11-30T00:00:00Z is 1,795,996,800 s after the epoch (20,787 days × 86,400 s); never succeeded is 0.
     expect(values.get('envmon_source_last_success_timestamp_seconds{source="feed-a"}')).toBe(1_795_996_800);
     expect(values.get('envmon_source_last_success_timestamp_seconds{source="feed-b"}')).toBe(0);
+  });
+
+  it('counts deliveries failed for good, and the series whose windows or rules are still owed, with the oldest mark\'s time', async () => {
+    const values = samples((await scrape()).text);
+    expect(values.get('envmon_notification_deliveries_failed')).toBe(2);
+    expect(values.get('envmon_evaluations_pending')).toBe(1);
+    // 2026-11-30T00:00:00Z as above.
+    expect(values.get('envmon_evaluations_pending_oldest_timestamp_seconds')).toBe(1_795_996_800);
   });
 
   it('still counts readings exactly once the partitions have statistics', async () => {
