@@ -485,8 +485,12 @@ export type RecipientConfig = z.infer<typeof recipientSchema>;
 export const notificationsSchema = z.strictObject({
   /** The From of every mail. */
   from: z.string().min(3).default('envmon <envmon@localhost>'),
-  /** Attempts per message before it is marked failed (then `envmon notifications retry`). */
-  maxAttempts: z.number().int().min(1).max(50).default(8),
+  /**
+   * Attempts per message before it is marked failed (then `envmon notifications retry`). With the default backoff
+   * (30 s doubling, at most an hour between attempts) 24 attempts span about 17 hours: a mail server down for an
+   * afternoon or a night loses nothing.
+   */
+  maxAttempts: z.number().int().min(1).max(50).default(24),
   /** First retry delay in seconds; doubles with each attempt, at most an hour. */
   backoffSeconds: z.number().int().min(1).max(3600).default(30),
   /** Messages to one recipient due within this many seconds go out as one (a burst becomes one message). */
