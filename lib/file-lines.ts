@@ -1,7 +1,9 @@
 /**
  * Streams a text file line by line (LF, CR LF or a lone CR end a line, as in `readline`) without losing a byte:
  * each line is decoded with `decodeRaw`, so NUL and bytes that are not UTF-8 reach the quarantine as they were.
- * Memory is bounded by the longest line.
+ * Memory is bounded: a line longer than `maxLineBytes` keeps its first `maxLineBytes` and says how much was
+ * dropped (a record that long is malformed in every format envmon reads; it is quarantined, and reading goes on at
+ * the next line). Every byte is looked at a bounded number of times, however the file is cut into lines.
  */
 import { createReadStream } from 'node:fs';
 import { decodeRaw } from './raw-text.ts';
@@ -9,29 +11,69 @@ import { decodeRaw } from './raw-text.ts';
 const LF = 0x0a;
 const CR = 0x0d;
 
-export async function* readFileLines(file: string, signal?: AbortSignal): AsyncIterable<string> {
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(file, signal ? { signal } : {})) {
-    const buffer = carry.length === 0 ? (chunk as Buffer) : Buffer.concat([carry, chunk as Buffer]);
-    let start = 0;
-    for (;;) {
-      const lf = buffer.indexOf(LF, start);
-      // A CR as the last byte may be the first half of a CR LF split across chunks: wait for the next chunk.
-      const end = lf < 0 ? buffer.length - 1 : lf;
-      const cr = buffer.indexOf(CR, start);
-      if (cr >= 0 && cr < end) {
-        yield decodeRaw(buffer.subarray(start, cr));
-        start = cr + 1 + (buffer[cr + 1] === LF ? 1 : 0);
-        continue;
+/** The longest line kept whole: far beyond any CSV row or HJ 212 frame (at most 9,999 + 12 characters). */
+export const MAX_LINE_BYTES = 2 ** 20;
+
+export async function* readFileLines(file: string, signal?: AbortSignal, maxLineBytes = MAX_LINE_BYTES): AsyncIterable<string> {
+  const line = new LineBuffer(maxLineBytes);
+  // A CR that ended the previous read's last line: an LF opening the next read belongs to it.
+  let afterCr = false;
+  for await (const read of createReadStream(file, signal ? { signal } : {})) {
+    const chunk = read as Buffer;
+    let start = afterCr && chunk[0] === LF ? 1 : 0;
+    afterCr = false;
+    let lf = chunk.indexOf(LF, start);
+    let cr = chunk.indexOf(CR, start);
+    while (lf >= 0 || cr >= 0) {
+      const end = cr >= 0 && (lf < 0 || cr < lf) ? cr : lf;
+      // A whole line inside this read (the usual case) is decoded where it lies; one begun in an earlier read, or too
+      // long, goes through the buffer.
+      if (line.empty && end - start <= maxLineBytes) yield decodeRaw(chunk.subarray(start, end));
+      else {
+        line.append(chunk.subarray(start, end));
+        yield line.take();
       }
-      if (lf < 0) break;
-      yield decodeRaw(buffer.subarray(start, lf));
-      start = lf + 1;
+      start = end + 1;
+      if (end === cr) {
+        if (start === chunk.length) afterCr = true;
+        else if (chunk[start] === LF) start++;
+      }
+      if (lf >= 0 && lf < start) lf = chunk.indexOf(LF, start);
+      if (cr >= 0 && cr < start) cr = chunk.indexOf(CR, start);
     }
-    carry = Buffer.from(buffer.subarray(start));
+    line.append(chunk.subarray(start));
   }
-  if (carry.length > 0) {
-    const text = decodeRaw(carry.at(-1) === CR ? carry.subarray(0, -1) : carry);
-    yield text;
+  if (!line.empty) yield line.take();
+}
+
+/** The bytes of the line being read, at most `max` of them kept. */
+class LineBuffer {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private dropped = 0;
+
+  constructor(private readonly max: number) {}
+
+  get empty(): boolean {
+    return this.size === 0 && this.dropped === 0;
+  }
+
+  append(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const room = this.max - this.size;
+    const kept = Math.min(room, bytes.length);
+    // Copied, so that a long line does not hold on to every read it spans.
+    if (kept > 0) this.parts.push(Buffer.from(bytes.subarray(0, kept)));
+    this.size += kept;
+    this.dropped += bytes.length - kept;
+  }
+
+  take(): string {
+    const text = decodeRaw(this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts));
+    const cut = this.dropped > 0 ? ` …[line cut at ${this.max} bytes: ${this.dropped} more dropped]` : '';
+    this.parts = [];
+    this.size = 0;
+    this.dropped = 0;
+    return text + cut;
   }
 }

@@ -39,6 +39,18 @@ describe('raw input as text', () => {
     for await (const line of readFileLines(file)) lines.push(line);
     expect(lines).toEqual(['h1,h2', 'a,\u0000', 'b\uDCD6\uDCD0', 'c', '', 'd']);
   });
+
+  it('keeps at most maxLineBytes of a line, saying how much it dropped, and reads on at the next line', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'envmon-lines-')), 'long.csv');
+    // 3 MiB without a line break, then two ordinary lines; a CR LF split across the 64 KiB reads comes first.
+    const long = Buffer.alloc(3 * 2 ** 20, 0x61);
+    writeFileSync(file, Buffer.concat([Buffer.alloc(65_535, 0x62), Buffer.from('\r\n'), long, Buffer.from('\nnext\r\nlast')]));
+    const lines: string[] = [];
+    for await (const line of readFileLines(file, undefined, 2 ** 20)) lines.push(line);
+    expect(lines.map((l) => l.length)).toEqual([65_535, 2 ** 20 + ' …[line cut at 1048576 bytes: 2097152 more dropped]'.length, 4, 4]);
+    expect(lines[1]?.endsWith('a …[line cut at 1048576 bytes: 2097152 more dropped]')).toBe(true);
+    expect(lines.slice(2)).toEqual(['next', 'last']);
+  });
 });
 
 describe('normalizing text a database cannot hold', () => {
