@@ -55,7 +55,7 @@ export function waterTargetFor(targets: readonly TargetConfig[], site: string, a
   const day = new Date(at + BEIJING_OFFSET_MS - HOUR_MS).toISOString().slice(0, 10);
   const candidates = targets
     .filter((t) => t.indicator === 'water_class' && t.governing && 'site' in t.scope && t.scope.site === site && t.validFrom <= day)
-    .sort((a, b) => (a.validTo < b.validTo ? 1 : -1));
+    .sort((a, b) => b.validTo.localeCompare(a.validTo));
   const target = candidates.find((t) => t.validTo >= day) ?? candidates[0];
   return target ? waterTargetOf(target) : null;
 }
