@@ -17,6 +17,7 @@ import type { Database } from '../db/schema.ts';
 import { markPending, type PendingSpan } from '../db/repositories/windows-pending.repository.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import type { NormalizedReading, Rejection } from './normalize.ts';
+import { hourSpans } from './touched-series.ts';
 
 export interface StoreDeps {
   readonly db: Kysely<Database>;
@@ -101,15 +102,5 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */
 function pendingSpans(rows: readonly ReadingRow[]): PendingSpan[] {
-  const spans = new Map<number, { siteId: number; parameterId: number; first: number; last: number }>();
-  for (const r of rows) {
-    if (r.period !== 'hour') continue;
-    const key = r.siteId * 65_536 + r.parameterId;
-    const t = Date.parse(r.observedAt);
-    const span = spans.get(key);
-    if (!span) spans.set(key, { siteId: r.siteId, parameterId: r.parameterId, first: t, last: t });
-    else if (t < span.first) span.first = t;
-    else if (t > span.last) span.last = t;
-  }
-  return [...spans.values()].map((s) => ({ siteId: s.siteId, parameterId: s.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
+  return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
 }

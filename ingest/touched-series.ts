@@ -11,39 +11,54 @@ export interface TouchedSpan {
   to: string;
 }
 
-export function touchedSeries(readings: readonly { site: string; parameter: string; period: string; observedAt: string }[]): Map<string, TouchedSpan[]> {
-  const spans = new Map<string, Map<string, { first: number; last: number }>>();
-  for (const r of readings) {
+/** The first and last hour end of one series' hourly rows, with one of its rows (for the series' identity). */
+export interface HourSpanOf<R> {
+  row: R;
+  first: number;
+  last: number;
+}
+
+/**
+ * Per key (a series), the first and last hour end of the hourly rows among `rows`; other periods are skipped. Adds to
+ * `into` when given, so that spans of many batches merge.
+ */
+export function hourSpans<R extends { period: string; observedAt: string }, K>(rows: Iterable<R>, keyOf: (r: R) => K, into = new Map<K, HourSpanOf<R>>()): Map<K, HourSpanOf<R>> {
+  for (const r of rows) {
     if (r.period !== 'hour') continue;
     const t = Date.parse(r.observedAt);
-    const bySite = spans.get(r.site) ?? new Map<string, { first: number; last: number }>();
-    spans.set(r.site, bySite);
-    const span = bySite.get(r.parameter);
-    if (span) {
-      if (t < span.first) span.first = t;
-      if (t > span.last) span.last = t;
-    } else bySite.set(r.parameter, { first: t, last: t });
+    const key = keyOf(r);
+    const span = into.get(key);
+    if (!span) into.set(key, { row: r, first: t, last: t });
+    else if (t < span.first) span.first = t;
+    else if (t > span.last) span.last = t;
   }
-  return new Map(
-    [...spans].map(([site, bySite]) => [site, [...bySite].map(([parameter, s]) => ({ parameter, from: new Date(s.first - HOUR_MS).toISOString(), to: new Date(s.last).toISOString() }))]),
-  );
+  return into;
+}
+
+type Reading = { site: string; parameter: string; period: string; observedAt: string };
+const seriesKey = (r: Reading) => `${r.site}|${r.parameter}`;
+
+/** Spans by site: hour ends in (first − 1 h, last] of each parameter. */
+function bySite(spans: Iterable<HourSpanOf<Reading>>): Map<string, TouchedSpan[]> {
+  const out = new Map<string, TouchedSpan[]>();
+  for (const { row, first, last } of spans) {
+    const list = out.get(row.site) ?? [];
+    list.push({ parameter: row.parameter, from: new Date(first - HOUR_MS).toISOString(), to: new Date(last).toISOString() });
+    out.set(row.site, list);
+  }
+  return out;
+}
+
+export function touchedSeries(readings: readonly Reading[]): Map<string, TouchedSpan[]> {
+  return bySite(hourSpans(readings, seriesKey).values());
 }
 
 /** Spans of many batches merged per site and parameter (from the earliest to the newest hour). */
 export class TouchedSpans {
-  private readonly bySeries = new Map<string, { site: string; parameter: string; from: number; to: number }>();
+  private readonly bySeries = new Map<string, HourSpanOf<Reading>>();
 
-  add(readings: readonly { site: string; parameter: string; period: string; observedAt: string }[]): void {
-    for (const r of readings) {
-      if (r.period !== 'hour') continue;
-      const key = `${r.site}|${r.parameter}`;
-      const t = Date.parse(r.observedAt);
-      const known = this.bySeries.get(key);
-      if (known) {
-        if (t - HOUR_MS < known.from) known.from = t - HOUR_MS;
-        if (t > known.to) known.to = t;
-      } else this.bySeries.set(key, { site: r.site, parameter: r.parameter, from: t - HOUR_MS, to: t });
-    }
+  add(readings: readonly Reading[]): void {
+    hourSpans(readings, seriesKey, this.bySeries);
   }
 
   get size(): number {
@@ -51,12 +66,6 @@ export class TouchedSpans {
   }
 
   spans(): Map<string, TouchedSpan[]> {
-    const out = new Map<string, TouchedSpan[]>();
-    for (const s of this.bySeries.values()) {
-      const list = out.get(s.site) ?? [];
-      list.push({ parameter: s.parameter, from: new Date(s.from).toISOString(), to: new Date(s.to).toISOString() });
-      out.set(s.site, list);
-    }
-    return out;
+    return bySite(this.bySeries.values());
   }
 }
