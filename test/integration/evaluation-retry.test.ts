@@ -15,10 +15,9 @@ import type { JobDeps } from '../../jobs/job-deps.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
-import { createMailChannel } from '../../notify/channels/mail.ts';
 import { derivedState } from '../support/derived-state.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { quietLog, testConfig } from '../support/test-service.ts';
+import { directJobDeps, testConfig } from '../support/test-service.ts';
 
 let database: TestDatabase;
 let parameterIds: ParameterIds;
@@ -51,18 +50,7 @@ beforeEach(async () => {
   await database.db.deleteFrom('windows_pending').execute();
 });
 
-const deps = (): JobDeps => ({
-  config,
-  db: database.db,
-  pool: database.pool,
-  log: quietLog,
-  adapters: new Map(),
-  parameterIds,
-  partitions: new Set(),
-  enqueue: async () => undefined,
-  mail: createMailChannel(null, '/nonexistent', 1_000),
-  now: () => now,
-});
+const deps = (): JobDeps => directJobDeps(config, database, parameterIds, () => now);
 
 /** Hour ends from 2026-11-20 01:00 UTC (09:00 Beijing), one value an hour. */
 const hour = (n: number) => new Date(Date.parse('2026-11-20T00:00:00Z') + n * HOUR_MS).toISOString();

@@ -17,9 +17,8 @@ import { storeBatch } from '../../ingest/store-batch.ts';
 import { evaluatePendingJob } from '../../jobs/evaluate-pending.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { HOUR_MS } from '../../lib/time.ts';
-import { createMailChannel } from '../../notify/channels/mail.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { quietLog, testConfig } from '../support/test-service.ts';
+import { directJobDeps, quietLog, testConfig } from '../support/test-service.ts';
 
 let database: TestDatabase;
 let parameterIds: ParameterIds;
@@ -51,18 +50,7 @@ async function storeAndCrash(): Promise<void> {
 const alerts = () => database.db.selectFrom('alert').select(['rule_id', 'state', 'first_seen_at', 'fired_at']).execute();
 const pending = () => database.db.selectFrom('windows_pending').select(['site_id', 'span_from', 'span_to', 'run_rules']).execute();
 
-const deps = (): JobDeps => ({
-  config,
-  db: database.db,
-  pool: database.pool,
-  log: quietLog,
-  adapters: new Map(),
-  parameterIds,
-  partitions: new Set(),
-  enqueue: async () => undefined,
-  mail: createMailChannel(null, '/nonexistent', 1_000),
-  now: () => hour(3),
-});
+const deps = (): JobDeps => directJobDeps(config, database, parameterIds, () => hour(3));
 
 describe('windows pending', () => {
   it('are written with the data they belong to', async () => {
