@@ -15,7 +15,7 @@ import { beijingFiles, beijingReadings } from './support/beijing-cells.ts';
 import { spawnEnvmon } from './support/envmon-process.ts';
 import { printScenario } from './support/scenario-report.ts';
 import { faultSeed, seededRandom } from './support/seeded-random.ts';
-import { compareStates, stableState, type StableState, type TableDiff } from './support/stable-state.ts';
+import { compareStates, stableState, tableFigures, type StableState } from './support/stable-state.ts';
 import { faultConfigFile } from './support/workload.ts';
 
 const CYCLES = 10;
@@ -86,7 +86,7 @@ describe('kill -9 of envmon import', () => {
         'kills before all readings were stored': landed.beforeStored,
         'kills after the readings were stored (windows being refreshed)': landed.afterStored,
         'runs that ended before their kill': landed.finishedFirst,
-        ...Object.fromEntries((['readings', 'windows', 'alerts', 'outbox'] as const).map((t) => [`${t}: rows / lost / duplicated / spurious / altered`, figures(diff[t])])),
+        ...tableFigures(diff, ['readings', 'windows', 'alerts', 'outbox']),
         'import time s (reference)': (total / 1000).toFixed(1),
       });
       expect(Object.fromEntries(Object.entries(diff).filter(([, d]) => !d.checksumEqual)), 'tables that differ from one clean import').toEqual({});
@@ -98,6 +98,3 @@ describe('kill -9 of envmon import', () => {
   }, 300_000);
 });
 
-function figures(d: TableDiff): string {
-  return `${d.rows} / ${d.lost} / ${d.duplicated} / ${d.spurious} / ${d.altered}${d.checksumEqual ? '' : ' (checksum differs)'}`;
-}

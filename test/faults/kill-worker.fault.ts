@@ -20,7 +20,7 @@ import { startMailSink } from './support/mail-sink.ts';
 import { activeSince } from './support/queue-watch.ts';
 import { printScenario } from './support/scenario-report.ts';
 import { faultSeed, seededRandom, type Random } from './support/seeded-random.ts';
-import { compareStates, type StateTable, type TableDiff } from './support/stable-state.ts';
+import { compareStates, differences, tableFigures } from './support/stable-state.ts';
 import { beijingReadings } from './support/beijing-cells.ts';
 import { runWorkload, type Namespace, type RunContext, type RunResult } from './support/workload.ts';
 
@@ -102,7 +102,7 @@ describe('kill -9 of the worker', () => {
         'kills between jobs': s.stats.idle,
         'kills of a retry (second death)': s.stats.retryKills,
         'kills between SMTP acceptance and marking sent': s.stats.betweenAcceptAndMark,
-        ...lostAndDuplicated(s.diff),
+        ...tableFigures(s.diff),
         'mails owed / accepted / repeats (same Message-ID)': `${s.result.mail.owed} / ${s.result.mail.accepted} / ${s.result.mail.repeats}`,
         'mail transitions lost / duplicated': `${s.result.mail.lost} / ${s.result.mail.duplicated}`,
         'jobs failed for good': s.result.failed.map((f) => `${f.queue} ${f.id}: ${f.reason}`).join('; ') || 0,
@@ -112,13 +112,14 @@ describe('kill -9 of the worker', () => {
     }
     const verdict = (s: (typeof storms)[number]) => ({
       differences: differences(s.diff),
+      workerExits: s.result.unexpectedExits,
       // A failed notification run loses nothing (the outbox keeps the state); any other failed job is lost work.
       failedJobs: s.result.failed.filter((f) => f.queue !== 'notify').map((f) => `${f.queue} ${f.id}: ${f.reason}`),
       mail: { owed: s.result.mail.owed, lost: s.result.mail.lost, duplicated: s.result.mail.duplicated, unsent: s.result.mail.unsent },
       repeatsOnlyAfterKillsBetweenAcceptAndMark: s.result.mail.repeats <= s.stats.betweenAcceptAndMark,
       [`${KILLS_PER_STAGE}+ kills landed`]: s.stats.landed[s.stage] >= KILLS_PER_STAGE,
     });
-    const sound = { differences: {}, failedJobs: [], mail: { owed: clean.mail.owed, lost: 0, duplicated: 0, unsent: 0 }, repeatsOnlyAfterKillsBetweenAcceptAndMark: true, [`${KILLS_PER_STAGE}+ kills landed`]: true };
+    const sound = { differences: {}, workerExits: [], failedJobs: [], mail: { owed: clean.mail.owed, lost: 0, duplicated: 0, unsent: 0 }, repeatsOnlyAfterKillsBetweenAcceptAndMark: true, [`${KILLS_PER_STAGE}+ kills landed`]: true };
     expect(Object.fromEntries(storms.map((s) => [s.stage, verdict(s)]))).toEqual(Object.fromEntries(stages.map((stage) => [stage, sound])));
   }, 600_000);
 });
@@ -208,13 +209,4 @@ async function nextTarget(context: RunContext, since: number, stage: Stage, retr
   }
 }
 
-function lostAndDuplicated(diff: Record<StateTable, TableDiff>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(diff).map(([table, d]) => [`${table}: rows / lost / duplicated / spurious / altered`, `${d.rows} / ${d.lost} / ${d.duplicated} / ${d.spurious} / ${d.altered}${d.checksumEqual ? '' : ' (checksum differs)'}`]),
-  );
-}
 
-/** Tables that differ from the clean run, with their counts and a few examples; empty when all are equal. */
-function differences(diff: Record<StateTable, TableDiff>): Record<string, TableDiff> {
-  return Object.fromEntries(Object.entries(diff).filter(([, d]) => !d.checksumEqual || d.lost + d.duplicated + d.spurious + d.altered > 0));
-}

@@ -17,6 +17,8 @@ export interface EnvmonProcess {
   /** Everything written to stdout and stderr so far (the last 200 kB). */
   output(): string;
   readonly exited: Promise<number | null>;
+  /** True once the test asked the process to end (kill9 or stop): any other exit is the process's own doing. */
+  readonly endedByTest: boolean;
   /** SIGKILL: no shutdown code runs, jobs stay active in the queue until their lock expires. */
   kill9(): Promise<void>;
   /** SIGTERM: the graceful shutdown; resolves with the exit code. */
@@ -51,10 +53,14 @@ export function spawnEnvmon(args: readonly string[], env: Record<string, string>
     }),
   );
   const pid = child.pid;
+  let endedByTest = false;
   return {
     child,
     pid,
     spawnedAt,
+    get endedByTest() {
+      return endedByTest;
+    },
     ready: (marker = '"envmon starting"') =>
       new Promise<void>((resolve, reject) => {
         if (output.includes(marker)) return resolve();
@@ -64,10 +70,12 @@ export function spawnEnvmon(args: readonly string[], env: Record<string, string>
     output: () => output,
     exited,
     kill9: async () => {
+      endedByTest = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
     stop: async () => {
+      endedByTest = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },

@@ -3,8 +3,9 @@
  * free port), which the tests may stop and start again on the same port — never the shared server at
  * 127.0.0.1:5432. It also keeps the tier's many processes and connections off the shared server.
  *
- * Authentication is `trust` on 127.0.0.1 (a throw-away server), and durability settings are relaxed for speed:
- * the operating system never crashes under these tests, so data written before a restart is still there.
+ * Authentication is `trust` on 127.0.0.1 (a throw-away server). fsync is off for speed: the operating system never
+ * crashes under these tests, and what PostgreSQL wrote before it was killed is in the OS's cache. Commits stay
+ * synchronous: with `synchronous_commit=off` a crash of the server would lose acknowledged transactions.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +46,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     port,
     start: async () => {
       if (child) return;
-      const settings = ['listen_addresses=127.0.0.1', 'unix_socket_directories=', 'max_connections=400', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'jit=off'];
+      const settings = ['listen_addresses=127.0.0.1', 'unix_socket_directories=', 'max_connections=400', 'fsync=off', 'full_page_writes=off', 'jit=off'];
       const started = spawn(postgres, ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], { stdio: 'ignore', ...as });
       child = started;
       exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));

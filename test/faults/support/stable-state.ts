@@ -118,3 +118,18 @@ function group(rows: readonly { k: string; v: string }[]): Map<string, string[]>
   }
   return map;
 }
+
+/** Tables that differ from the clean run, with their counts and a few examples; empty when all are equal. */
+export function differences(diff: Record<StateTable, TableDiff>): Record<string, TableDiff> {
+  return Object.fromEntries(Object.entries(diff).filter(([, d]) => !d.checksumEqual || d.lost + d.duplicated + d.spurious + d.altered > 0));
+}
+
+/** "rows / lost / duplicated / spurious / altered" of a table, for the printed figures. */
+export function figures(d: TableDiff): string {
+  return `${d.rows} / ${d.lost} / ${d.duplicated} / ${d.spurious} / ${d.altered}${d.checksumEqual ? '' : ' (checksum differs)'}`;
+}
+
+/** The printed figures of the given tables. */
+export function tableFigures(diff: Record<StateTable, TableDiff>, tables: readonly StateTable[] = stateTables): Record<string, string> {
+  return Object.fromEntries(tables.map((t) => [`${t}: rows / lost / duplicated / spurious / altered`, figures(diff[t])]));
+}

@@ -40,13 +40,15 @@ export interface Namespace {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly sink: MailSink;
+  /** A configuration file read after the fault tier's own (e.g. other queue settings). */
+  readonly extraConfig?: string;
 }
 
 export function workerEnv(ns: Namespace, varDir: string, role: 'worker' | 'scheduler' = 'worker'): Record<string, string> {
   return {
     DATABASE_URL: ns.databaseUrl,
     REDIS_URL: ns.redisUrl,
-    ENVMON_CONFIG: faultConfigFile,
+    ENVMON_CONFIG: ns.extraConfig ? `${faultConfigFile},${ns.extraConfig}` : faultConfigFile,
     ENVMON_QUEUE_PREFIX: ns.prefix,
     ENVMON_ROLE: role,
     ENVMON_VAR_DIR: varDir,
@@ -63,12 +65,17 @@ export function namespaceConfig(ns: Namespace, varDir: string): AppConfig {
 export class WorkerSlot {
   current: EnvmonProcess | null = null;
   starts = 0;
+  /** Exits the test did not cause, with the end of the process's log. */
+  readonly unexpectedExits: string[] = [];
   constructor(private readonly env: Record<string, string>) {}
 
   async start(): Promise<EnvmonProcess> {
     const worker = spawnEnvmon(['start'], this.env);
     this.current = worker;
     this.starts++;
+    void worker.exited.then((code) => {
+      if (!worker.endedByTest) this.unexpectedExits.push(`pid ${worker.pid} exited with ${code}: ${worker.output().slice(-2000)}`);
+    });
     await worker.ready();
     return worker;
   }
@@ -95,6 +102,8 @@ export interface RunResult {
   /** How long each completed job ran, ms, by `queue:id`. */
   runTimes: Map<string, number>;
   workerStarts: number;
+  /** Worker processes that ended on their own (crashed, gave up) during the run. */
+  unexpectedExits: string[];
   ms: number;
 }
 
@@ -104,6 +113,8 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
   const varDir = mkdtempSync(path.join(tmpdir(), 'envmon-faults-'));
   const config = namespaceConfig(ns, varDir);
   const queues = openTestQueues(config, ns.databaseUrl, ns.redisUrl);
+  // While a server is down the test's own queue clients fail and reconnect; the driver retries (driveStep).
+  for (const queue of queues.queues.values()) queue.on('error', () => undefined);
   const workers = new WorkerSlot(workerEnv(ns, varDir));
   const context: RunContext = { ns, queues, workers, done: false };
   let chaos: Promise<void> = Promise.resolve();
@@ -137,11 +148,16 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
         failed: await failedJobs(queues),
         runTimes: await runTimes(queues),
         workerStarts: workers.starts,
+        unexpectedExits: workers.unexpectedExits,
         ms: Date.now() - started,
       };
     } finally {
       await database.close();
     }
+  } catch (error) {
+    // What the worker said is usually the explanation.
+    const log = workers.current?.output().slice(-6000) ?? '(no worker running)';
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- the worker's log, last lines:\n${log}`, { cause: error });
   } finally {
     context.done = true;
     await chaos.catch(() => undefined);
@@ -151,8 +167,12 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
   }
 }
 
-/** Enqueues one step and waits until every queue is idle again. */
+/**
+ * Enqueues one step and waits until every queue is idle again. The test's own queue client rides out a server
+ * restart like envmon's: a failed call is tried again until the step's deadline.
+ */
 async function driveStep(queues: Queues, enqueue: () => Promise<void>, what: string): Promise<void> {
-  await enqueue();
-  await waitFor(`${what} to be done (queues idle)`, () => queuesIdle(queues), STEP_TIMEOUT_MS, 50);
+  const attempt = async <T>(call: () => Promise<T>): Promise<T | false> => call().catch(() => false as const);
+  await waitFor(`${what} to be enqueued`, async () => (await attempt(enqueue)) !== false, STEP_TIMEOUT_MS, 200);
+  await waitFor(`${what} to be done (queues idle)`, async () => (await attempt(() => queuesIdle(queues))) === true, STEP_TIMEOUT_MS, 50);
 }
