@@ -32,6 +32,11 @@ export const sourceId = 'beijing-2016';
 const FIRST_SLOT = Date.parse('2016-01-02T00:00:00+08:00');
 const SLOT_STEP_MS = 24 * HOUR_MS;
 
+/** The i-th slot of the workload (ISO): a day of data per slot. */
+export function slotTime(i: number): string {
+  return new Date(FIRST_SLOT + i * SLOT_STEP_MS).toISOString();
+}
+
 /** How long the driver waits for the queues to empty after one step; generous, faults slow things down. */
 const STEP_TIMEOUT_MS = 180_000;
 
@@ -124,7 +129,7 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
     // The nemesis's failure must end the run, not wait for the driver's timeouts.
     const chaosFailed = chaos.then(() => new Promise<never>(() => undefined));
     for (let i = 0; i < slots; i++) {
-      const slot = new Date(FIRST_SLOT + i * SLOT_STEP_MS).toISOString();
+      const slot = slotTime(i);
       await Promise.race([driveStep(queues, () => queues.enqueue(pullJob, { sourceId, slot }), `the pull of ${slot}`), chaosFailed]);
       await Promise.race([driveStep(queues, () => queues.enqueue(notifyJob, { slot }), `the notification run of ${slot}`), chaosFailed]);
     }
@@ -135,7 +140,7 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
     // The clean run to completion.
     const clean = await startTestService(config, () => new Date(Date.now() + 2 * HOUR_MS));
     try {
-      await driveStep(queues, () => queues.enqueue(notifyJob, { slot: new Date(FIRST_SLOT + slots * SLOT_STEP_MS).toISOString() }), 'the clean run');
+      await driveStep(queues, () => queues.enqueue(notifyJob, { slot: slotTime(slots) }), 'the clean run');
     } finally {
       await clean.stop();
     }
@@ -171,7 +176,7 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
  * Enqueues one step and waits until every queue is idle again. The test's own queue client rides out a server
  * restart like envmon's: a failed call is tried again until the step's deadline.
  */
-async function driveStep(queues: Queues, enqueue: () => Promise<void>, what: string): Promise<void> {
+export async function driveStep(queues: Queues, enqueue: () => Promise<void>, what: string): Promise<void> {
   const attempt = async <T>(call: () => Promise<T>): Promise<T | false> => call().catch(() => false as const);
   await waitFor(`${what} to be enqueued`, async () => (await attempt(enqueue)) !== false, STEP_TIMEOUT_MS, 200);
   await waitFor(`${what} to be done (queues idle)`, async () => (await attempt(() => queuesIdle(queues))) === true, STEP_TIMEOUT_MS, 50);
