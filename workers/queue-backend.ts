@@ -26,7 +26,7 @@ const DEFAULT_LOCK_MS = 30_000;
 
 export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
   // A worker renews its jobs' locks at half the lock time; jobs of a dead worker are looked for as often as a lock
-  // lasts, so one is taken over within about twice the lock time.
+  // lasts, so one is taken over within about twice the lock time. Options given for one worker take precedence.
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const locking = { lockDuration: lockMs, stalledInterval: lockMs };
   return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking) : postgresBackend(options.databaseUrl, options.prefix, locking);
@@ -46,7 +46,7 @@ function redisBackend(url: string, prefix: string, locking: Locking): QueueBacke
   return {
     kind: 'redis',
     createQueue: (name) => new Queue(name, { connection: shared, prefix }),
-    createWorker: (name, processor, opts) => new Worker(name, processor, { ...opts, ...locking, connection: connect(true), prefix }),
+    createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection: connect(true), prefix }),
     close: async () => {
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
@@ -59,7 +59,7 @@ function postgresBackend(databaseUrl: string, prefix: string, locking: Locking):
     kind: 'postgres',
     // Each queue and worker owns a small pool and closes it itself.
     createQueue: (name) => new Queue(name, { connection }, createPostgresBackend) as unknown as Queue,
-    createWorker: (name, processor, opts) => new Worker(name, processor, { ...opts, ...locking, connection }, createPostgresBackend) as unknown as Worker,
+    createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection }, createPostgresBackend) as unknown as Worker,
     close: async () => undefined,
   };
 }
