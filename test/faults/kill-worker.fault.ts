@@ -24,11 +24,11 @@ import { compareStates, differences, tableFigures } from './support/stable-state
 import { beijingReadings } from './support/beijing-cells.ts';
 import { runWorkload, type Namespace, type RunContext, type RunResult } from './support/workload.ts';
 
-const SLOTS = 14;
+const SLOTS = 16;
 const KILLS_PER_STAGE = 10;
 const MAX_CYCLES = 60;
 /** Chance that the retry of an interrupted job is killed too. */
-const RETRY_KILL_CHANCE = 0.3;
+const RETRY_KILL_CHANCE = 0.4;
 
 const stages = ['ingest', 'evaluate', 'notify'] as const;
 type Stage = (typeof stages)[number];
