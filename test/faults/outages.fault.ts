@@ -62,7 +62,7 @@ describe('servers restarted under load', () => {
       const ns: Namespace = { databaseUrl: database.url, redisUrl: redis.url, prefix: uniquePrefix(), sink, extraConfig: productionLocks };
       const run = await runWorkload(ns, SLOTS, restarts(rng, outages, { down: () => redis.kill(), up: () => redis.start() }));
       report(`Redis restarted under load (seed ${rng.seed})`, outages, run);
-      expect(verdict(run, outages)).toEqual(sound());
+      expect(verdict(run, outages), run.workerLog).toEqual(sound());
     } finally {
       await sink.close();
       await database.drop();
@@ -86,7 +86,7 @@ describe('servers restarted under load', () => {
       // The first stop is PostgreSQL's fast shutdown (sessions cut, as in a restart); the others are crashes.
       const run = await runWorkload(ns, SLOTS, restarts(rng, outages, { down: () => postgres.stop(n++ === 0 ? 'fast' : 'immediate'), up: () => postgres.start() }));
       report(`PostgreSQL restarted under load (seed ${rng.seed})`, outages, run);
-      expect(verdict(run, outages)).toEqual(sound());
+      expect(verdict(run, outages), run.workerLog).toEqual(sound());
     } finally {
       await sink.close();
       await deleteRedisPrefix(inject('redisUrl'), prefix);

@@ -109,6 +109,8 @@ export interface RunResult {
   workerStarts: number;
   /** Worker processes that ended on their own (crashed, gave up) during the run. */
   unexpectedExits: string[];
+  /** The end of the last worker's log, for a failure message. */
+  workerLog: string;
   ms: number;
 }
 
@@ -135,6 +137,7 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
     }
     context.done = true;
     await chaos;
+    const workerLog = workers.current?.output().slice(-20_000) ?? '';
     await workers.stop();
 
     // The clean run to completion.
@@ -154,6 +157,7 @@ export async function runWorkload(ns: Namespace, slots: number, nemesis?: (conte
         runTimes: await runTimes(queues),
         workerStarts: workers.starts,
         unexpectedExits: workers.unexpectedExits,
+        workerLog,
         ms: Date.now() - started,
       };
     } finally {
