@@ -467,7 +467,7 @@ export const fileConfigSchema = z.strictObject({
       /**
        * Seconds a running job stays reserved for its worker without a sign of life (workers renew it at half this
        * interval, and look for jobs of dead workers this often): a job whose worker died is taken over by another
-       * worker within about twice this. Keep it well above the longest pause of a busy worker. Default 30.
+       * worker within about twice this. Keep it well above the longest pause of a busy worker. Default 15.
        */
       lockSeconds: z.number().int().min(1).max(600).optional(),
     })
