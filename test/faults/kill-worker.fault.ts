@@ -24,7 +24,7 @@ import { compareStates, differences, tableFigures } from './support/stable-state
 import { beijingReadings } from './support/beijing-cells.ts';
 import { runWorkload, type Namespace, type RunContext, type RunResult } from './support/workload.ts';
 
-const SLOTS = 16;
+const SLOTS = 20;
 const KILLS_PER_STAGE = 10;
 const MAX_CYCLES = 60;
 /** Chance that the retry of an interrupted job is killed too. */
