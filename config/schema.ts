@@ -518,6 +518,12 @@ export const queuesSchema = z.strictObject({
   attempts: z.number().int().min(1).max(50).default(5),
   /** First retry delay in ms; doubles with each attempt. */
   backoffMs: z.number().int().min(100).default(5000),
+  /**
+   * Seconds a running job stays reserved for its worker without a sign of life (workers renew it at half this
+   * interval, and look for jobs of dead workers this often): a job whose worker died is taken over by another
+   * worker within about twice this. Keep it well above the longest pause of a busy worker. Default 15.
+   */
+  lockSeconds: z.number().int().min(1).max(600).optional(),
 });
 
 export const fileConfigSchema = z.strictObject({

@@ -36,6 +36,10 @@ export function connectDatabase(
   // An idle connection that the server closes (restart, failover) is dropped by the pool; without a listener
   // the error would end the process.
   pool.on('error', options.onIdleError ?? (() => undefined));
+  // So must a connection the server closes while it is checked out (a job between two statements, a COPY): pg
+  // fails the query in flight and also emits 'error' on the client, where the pool listens only while the client
+  // is idle. The statement's own error reaches its caller (the job is retried); the pool discards the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

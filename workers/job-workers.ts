@@ -4,13 +4,8 @@ import { jobs } from '../jobs/index.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
 import type { QueueBackend } from './queue-backend.ts';
 
-/** How long a job's lock lasts and how often dead workers' jobs are looked for (BullMQ defaults: 30 s each). */
-export interface StallTiming {
-  lockDurationMs: number;
-  stalledIntervalMs: number;
-}
-
-export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrency: number, timing?: StallTiming): Worker[] {
+/** Lock timing (how soon a dead worker's job is taken over) is the backend's: `queues.lockSeconds`. */
+export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrency: number): Worker[] {
   return jobs.map((job) => {
     if (typeof job.process !== 'function') throw new Error(`job ${job.name} has no processor`);
     const worker = backend.createWorker(
@@ -23,7 +18,7 @@ export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrenc
         }
         return (job.process as (payload: unknown, deps: JobDeps) => Promise<unknown>)(parsed.data, deps);
       },
-      { concurrency, ...(job.stalls === undefined ? {} : { maxStalledCount: job.stalls }), ...(timing ? { lockDuration: timing.lockDurationMs, stalledInterval: timing.stalledIntervalMs } : {}) },
+      { concurrency, ...(job.stalls === undefined ? {} : { maxStalledCount: job.stalls }) },
     );
     worker.on('failed', (failed, error) => {
       deps.log.warn('job failed', { queue: job.name, jobId: failed?.id, attempt: failed?.attemptsMade, error: error.message });

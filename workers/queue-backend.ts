@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   createQueue(name: string): Queue;
-  createWorker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'autorun' | 'maxStalledCount' | 'lockDuration' | 'stalledInterval'>): Worker;
+  createWorker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'autorun' | 'maxStalledCount'>): Worker;
   /** Closes connections this backend opened for itself (queues and workers are closed by their owners first). */
   close(): Promise<void>;
 }
@@ -17,13 +17,28 @@ export interface QueueBackendOptions {
   redisUrl: string | null;
   databaseUrl: string;
   prefix: string;
+  /** How long a running job stays reserved for its worker without a renewal, ms (`queues.lockSeconds`). */
+  lockMs?: number;
 }
+
+/**
+ * Half BullMQ's own default (30 s): a job whose claim was lost — its worker died, or Redis went away between
+ * handing the job out and the worker hearing of it — is taken over within 15–30 s instead of 30–60 s. Renewals
+ * every 7.5 s cost nothing, and no envmon job blocks its worker's event loop for anything near 15 s.
+ */
+const DEFAULT_LOCK_MS = 15_000;
 
 export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
-  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix) : postgresBackend(options.databaseUrl, options.prefix);
+  // A worker renews its jobs' locks at half the lock time; jobs of a dead worker are looked for as often as a lock
+  // lasts, so one is taken over within about twice the lock time.
+  const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+  const locking = { lockDuration: lockMs, stalledInterval: lockMs };
+  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking) : postgresBackend(options.databaseUrl, options.prefix, locking);
 }
 
-function redisBackend(url: string, prefix: string): QueueBackend {
+type Locking = Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'>;
+
+function redisBackend(url: string, prefix: string, locking: Locking): QueueBackend {
   const connections: Redis[] = [];
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a slow reply never fails a job.
   const connect = (blocking: boolean) => {
@@ -35,20 +50,20 @@ function redisBackend(url: string, prefix: string): QueueBackend {
   return {
     kind: 'redis',
     createQueue: (name) => new Queue(name, { connection: shared, prefix }),
-    createWorker: (name, processor, opts) => new Worker(name, processor, { ...opts, connection: connect(true), prefix }),
+    createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection: connect(true), prefix }),
     close: async () => {
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }
 
-function postgresBackend(databaseUrl: string, prefix: string): QueueBackend {
+function postgresBackend(databaseUrl: string, prefix: string, locking: Locking): QueueBackend {
   const connection = { connectionString: databaseUrl, schema: `${prefix.replace(/-/g, '_')}_queue`, migrate: true, max: 4 };
   return {
     kind: 'postgres',
     // Each queue and worker owns a small pool and closes it itself.
     createQueue: (name) => new Queue(name, { connection }, createPostgresBackend) as unknown as Queue,
-    createWorker: (name, processor, opts) => new Worker(name, processor, { ...opts, connection }, createPostgresBackend) as unknown as Worker,
+    createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection }, createPostgresBackend) as unknown as Worker,
     close: async () => undefined,
   };
 }

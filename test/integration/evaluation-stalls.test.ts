@@ -71,7 +71,7 @@ describe.each(['redis', 'postgres'] as const)('evaluation on the %s queue backen
 
   /** Starts the workers in a process of their own, with short locks so that a dead worker's job is noticed in about a second. */
   async function workerProcess(name: string): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-    const options = { databaseUrl: database.url, redisUrl: redisUrl(), prefix, name, lockDurationMs: 1_000, stalledIntervalMs: 500, rules };
+    const options = { databaseUrl: database.url, redisUrl: redisUrl(), prefix, name, lockMs: 1_000, rules };
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/worker-process.ts'), JSON.stringify(options)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve, reject) => {

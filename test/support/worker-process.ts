@@ -1,7 +1,7 @@
 /**
  * The job workers as a process of their own, for tests that kill a worker (SIGKILL) in the middle of a job. Run as
  * `node --import tsx test/support/worker-process.ts '<json>'` with {databaseUrl, redisUrl, prefix, name,
- * lockDurationMs, stalledIntervalMs, rules}; prints "ready" once its workers run. Its database sessions carry
+ * lockMs, rules}; prints "ready" once its workers run. Its database sessions carry
  * `name` as their application_name, so a test can see what the process is waiting on.
  */
 import { tmpdir } from 'node:os';
@@ -22,8 +22,8 @@ interface Options {
   redisUrl: string | null;
   prefix: string;
   name: string;
-  lockDurationMs: number;
-  stalledIntervalMs: number;
+  /** How long a job stays reserved without a renewal (short: a killed worker's job is soon taken over). */
+  lockMs: number;
   rules: unknown[];
 }
 
@@ -33,7 +33,7 @@ const base = loadConfig({ DATABASE_URL: options.databaseUrl, ...(options.redisUr
 const config = { ...base, sources: [], rules: ruleSchema.array().parse(options.rules) };
 const log = createLogger({ level: 'error', write: (line) => process.stderr.write(line + '\n') });
 const database = connectDatabase(options.databaseUrl, { max: 4, applicationName: options.name });
-const backend = createQueueBackend({ redisUrl: options.redisUrl, databaseUrl: options.databaseUrl, prefix: options.prefix });
+const backend = createQueueBackend({ redisUrl: options.redisUrl, databaseUrl: options.databaseUrl, prefix: options.prefix, lockMs: options.lockMs });
 const queues = createQueues(backend, config);
 const deps: JobDeps = {
   config,
@@ -47,7 +47,7 @@ const deps: JobDeps = {
   mail: createMailChannel(null, tmpdir(), 1_000),
   now: () => new Date(),
 };
-const workers = startJobWorkers(backend, deps, 1, { lockDurationMs: options.lockDurationMs, stalledIntervalMs: options.stalledIntervalMs });
+const workers = startJobWorkers(backend, deps, 1);
 await Promise.all(workers.map((w) => w.waitUntilReady()));
 process.stdout.write('ready\n');
 
