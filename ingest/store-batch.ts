@@ -81,8 +81,8 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
   const at = deps.now();
   let counts: StoreCounts;
-  try {
-    counts = await inClientTransaction(deps.pool, async (tx) => {
+  const write = () =>
+    inClientTransaction(deps.pool, async (tx) => {
       const stored = await storeReadings(tx, rows, input.sourceId);
       if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, rows);
       // What the new or revised hours owe (windows, rules) is recorded with them: a crash before it is paid leaves
@@ -93,6 +93,17 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
       if (dryRun) throw new DryRunRollback(stored);
       return stored;
     });
+  try {
+    try {
+      counts = await write();
+    } catch (error) {
+      if (!isMissingPartition(error)) throw error;
+      // A partition this process made is gone (a server restored from a backup, a failover that lost the last
+      // commits): forget what was remembered, make the partitions again and store once more.
+      deps.partitions.clear();
+      await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
+      counts = await write();
+    }
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
     counts = error.counts;
@@ -103,4 +114,10 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */
 function pendingSpans(rows: readonly ReadingRow[]): PendingSpan[] {
   return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
+}
+
+/** PostgreSQL's "no partition of relation … found for row" (check_violation on a partitioned table). */
+function isMissingPartition(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '23514' && typeof e.message === 'string' && e.message.startsWith('no partition of relation');
 }

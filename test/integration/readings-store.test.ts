@@ -32,6 +32,7 @@ const ingest = async ({ cursor, ...input }: Partial<Omit<BatchInput, 'cursor'>> 
 };
 
 describe('storing readings', () => {
+
   it('stores a batch once: the same batch again adds and rewrites nothing', async () => {
     const batch = [reading('2026-10-31T23:00:00.000Z', '35'), reading('2026-11-01T00:00:00.000Z', '41'), reading('2026-11-01T00:00:00.000Z', '0.8', 'co')];
     expect(await ingest({ readings: batch })).toEqual({ stored: 3, unchanged: 0, revised: 0, rejected: 0 });
@@ -99,5 +100,17 @@ describe('storing readings', () => {
     const start = Date.parse('2020-01-01T00:00:00Z');
     const big = Array.from({ length: 25_000 }, (_, i) => reading(new Date(start + i * 3_600_000).toISOString(), String(i % 500)));
     expect(await ingest({ readings: big })).toEqual({ stored: 25_000, unchanged: 0, revised: 0, rejected: 0 });
+  });
+
+  it('stores into a month whose partition went away after this process had seen it (a restored or failed-over server)', async () => {
+    expect(await ingest({ readings: [reading('2027-03-10T00:00:00.000Z', '35')] })).toMatchObject({ stored: 1 });
+    // The server loses the partition this process remembers having made.
+    await sql`drop table reading_2027_03`.execute(database.db);
+    expect(await ingest({ readings: [reading('2027-03-11T00:00:00.000Z', '36')] })).toMatchObject({ stored: 1 });
+    const stored = await database.db.selectFrom('reading').select('value').where('observed_at', '>=', new Date('2027-03-01T00:00:00Z')).execute();
+    expect(stored).toEqual([{ value: '36' }]);
+    // Leaves the months of the other tests alone.
+    await sql`drop table reading_2027_03`.execute(database.db);
+    partitions.delete('2027-03');
   });
 });
