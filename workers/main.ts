@@ -41,7 +41,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let server: Server | null = null;
   let listeners = new Map<string, Hj212Listener>();
   let mail: MailChannel | null = null;
-  const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix, ...(config.queues.lockSeconds === undefined ? {} : { lockMs: config.queues.lockSeconds * 1000 }) });
+  const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix, log, ...(config.queues.lockSeconds === undefined ? {} : { lockMs: config.queues.lockSeconds * 1000 }) });
   const queues = createQueues(backend, config);
 
   const stop = async () => {

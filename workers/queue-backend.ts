@@ -4,6 +4,7 @@
  */
 import { Queue, Worker, createPostgresBackend, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from '../lib/logger.ts';
 
 export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
@@ -19,6 +20,8 @@ export interface QueueBackendOptions {
   prefix: string;
   /** How long a running job stays reserved for its worker without a renewal, ms (`queues.lockSeconds`). */
   lockMs?: number;
+  /** Told of a lost Redis connection (ioredis reconnects by itself); at most one line per connection every 10 s. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -33,16 +36,23 @@ export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
   // lasts, so one is taken over within about twice the lock time.
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const locking = { lockDuration: lockMs, stalledInterval: lockMs };
-  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking) : postgresBackend(options.databaseUrl, options.prefix, locking);
+  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking, options.log) : postgresBackend(options.databaseUrl, options.prefix, locking);
 }
 
 type Locking = Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'>;
 
-function redisBackend(url: string, prefix: string, locking: Locking): QueueBackend {
+function redisBackend(url: string, prefix: string, locking: Locking, log: QueueBackendOptions['log']): QueueBackend {
   const connections: Redis[] = [];
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a slow reply never fails a job.
   const connect = (blocking: boolean) => {
     const connection = new Redis(url, { maxRetriesPerRequest: blocking ? null : 20, connectTimeout: 10_000, lazyConnect: false });
+    // Without a listener ioredis prints every failed reconnect to the console, outside the JSON log.
+    let lastLogged = 0;
+    connection.on('error', (error: Error) => {
+      if (Date.now() - lastLogged < 10_000) return;
+      lastLogged = Date.now();
+      log?.warn('Redis connection lost; reconnecting', { error: error.message });
+    });
     connections.push(connection);
     return connection;
   };
