@@ -134,7 +134,8 @@ function plainHeadline(item: NotificationItem, language: Language): string {
   const site = siteLabel(item, language);
   const { name, unit } = parameterLabel(str(e.parameter), language);
   const value = str(e.value);
-  const late = e.late === true ? (zh ? '（补报）' : ' (late data)') : '';
+  // A reminder is about the alert as it stands now: its data being late is in the body, not the headline.
+  const late = e.late === true && item.kind !== 'reminder' ? (zh ? '（补报）' : ' (late data)') : '';
   const reminder = item.kind === 'reminder' ? (zh ? '【持续】' : '[ongoing] ') : '';
   switch (e.kind ?? (e.level ? 'no_data' : 'threshold')) {
     case 'threshold': {
@@ -218,7 +219,10 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   if (e.kind === 'water_class') {
     const cls = (c: string | null | undefined) => (zh ? classText(c) : c ? `Class ${c}` : '');
     add('监测时间', 'Time', when);
-    add('断面类别', 'Class', cls(str(e.class)) || null);
+    // The class is that of the parameters judged by class: one under a special seasonal limit is judged by it alone.
+    const special = [...new Set(seasonalOf(e).map((l) => parameterLabel(l.parameter, options.language).name))];
+    const apart = special.length > 0 ? (zh ? `（${special.join('、')}按季节特别限值考核，不参与定类）` : ` (${special.join(', ')} judged by the seasonal special limit, not by class)`) : '';
+    add('断面类别', 'Class', cls(str(e.class)) ? `${cls(str(e.class))}${apart}` : null);
     // A target past its period that still governs is said to be carried over, not cited as current.
     const validTo = str(e.targetValidTo);
     const carried = validTo && time ? carriedOverNote({ document: str(e.target) ?? '', validTo }, formatBeijing(new Date(Date.parse(time) - 3_600_000)).slice(0, 10)) : null;
@@ -238,7 +242,7 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   }
   if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
-  if (item.trend.length > 0) add('近24小时', 'Last 24 h', item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · '));
+  if (item.trend.length > 0) add('近24小时', 'Last 24 h', `${item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · ')}${unit ? (zh ? `（${unit}）` : ` (${unit})`) : ''}`);
   if (item.alertId !== null) {
     add('处理', 'Action', options.linkBase ? `${options.linkBase.replace(/\/$/, '')}/alerts/${item.alertId}` : `envmon alerts ack ${item.alertId} --by ${zh ? '姓名' : 'NAME'} --note ${zh ? '处理说明' : 'TEXT'}`);
   }
@@ -262,7 +266,7 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
   const html = [
     '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
-    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
+    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left" style="white-space:nowrap;vertical-align:top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
     `<p style="color:#666">${escapeHtml(footer)}</p></body></html>`,
   ].join('\n');
   const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`)].join('\n')).join('\n\n');

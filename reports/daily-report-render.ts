@@ -87,6 +87,8 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     rows.push(`<p style="color:#b00;font-weight:bold">${escapeHtml(warning)}</p>`);
   }
   const td = (text: string, attrs = '') => `<td${attrs}>${escapeHtml(text)}</td>`;
+  // 无数据 stands out: a site that reports nothing is not a quiet site.
+  const missing = (span: number) => td('无数据', ` colspan="${span}" style="color:#b00;font-weight:bold"`);
 
   lines.push('一、环境空气（HJ 633 日 AQI；GB 3095 二级浓度限值；日均值）');
   rows.push('<h2>一、环境空气（日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>站点</th><th>AQI</th><th>类别</th><th>首要污染物</th><th>超二级标准</th><th>有效小时（共 24）</th></tr>');
@@ -94,7 +96,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     const name = originMark(a.origin) + a.name;
     if (!a.hasData) {
       lines.push(`  ${name}：无数据（有效小时 ${airHours(a)}）`);
-      rows.push(`<tr>${td(name)}${td('无数据', ' colspan="4"')}${td(airHours(a))}</tr>`);
+      rows.push(`<tr>${td(name)}${missing(4)}${td(airHours(a))}</tr>`);
       continue;
     }
     const primary = a.primaryPollutants.map(pname).join('、') || '—';
@@ -106,12 +108,12 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
 
   lines.push('', '二、地表水与饮用水水源地（当日均值；GB 3838-2002 单因子评价含全部项目；目标考核按规划目标及其季节特别限值）');
   rows.push(
-    '<h2>二、地表水与饮用水水源地（当日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>断面/水源地</th><th>GB 3838 单因子类别（全部项目）</th><th>定类项目</th><th>规划目标</th><th>目标考核（季节特别限值）</th><th>样本数</th></tr>',
+    '<h2>二、地表水与饮用水水源地（当日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>断面/水源地</th><th>GB 3838 类别<br>（全部项目）</th><th>定类项目</th><th>规划目标</th><th>目标考核<br>（含季节特别限值）</th><th style="white-space:nowrap">样本数</th></tr>',
   );
   for (const w of report.water) {
     const name = originMark(w.origin) + w.name;
     lines.push(waterLine(w));
-    if (!w.hasData) rows.push(`<tr>${td(name)}${td('无数据', ' colspan="2"')}${td(targetText(w))}${td('—')}${td('0')}</tr>`);
+    if (!w.hasData) rows.push(`<tr>${td(name)}${missing(2)}${td(targetText(w))}${td('—')}${td('0')}</tr>`);
     else {
       const worst = w.gb3838 ? w.gb3838.worst.map((x) => `${pname(x.parameter)} ${withUnit(x.value, x.parameter)}（${cls(x.class)}）`).join('、') : '—';
       rows.push(`<tr>${td(name)}${td(cls(w.gb3838?.class))}${td(worst)}${td(targetText(w))}${td(w.target ? targetAssessment(w) : '—')}${td(String(w.samples))}</tr>`);

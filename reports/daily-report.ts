@@ -193,9 +193,8 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
 function targetsNote(governing: AppConfig['targets'], date: string): string {
   const ended = governing.filter((t) => t.validTo < date).sort((a, b) => (a.validTo < b.validTo ? 1 : -1))[0];
   if (!ended) return '当年无在期规划目标';
-  const plan = /十四五/.test(ended.document) ? '十四五' : '规划';
   const end = ended.validTo.endsWith('-12-31') ? `${ended.validTo.slice(0, 4)}年末` : ended.validTo;
-  return `当年无在期规划目标（${plan}目标已于${end}到期，新目标未配置）；水质断面仍沿用其目标类别评价，见二`;
+  return `当年无在期规划目标：已配置的规划目标均已到期（最晚于${end}），新一期目标尚未配置；水质断面仍沿用其目标类别评价，见二`;
 }
 
 /**

@@ -24,7 +24,7 @@ describe('notification texts', () => {
     expect(m.text).toContain('超标倍数：1.31');
     expect(m.text).toContain('依据：GB 3838-2002 表1 Ⅲ类 氨氮 ≤ 1.0 mg/L');
     expect(m.text).toContain('数值：2.31 mg/L（2026-11-20 10:00，北京时间）');
-    expect(m.text).toContain('近24小时：09时 0.92 · 10时 2.31');
+    expect(m.text).toContain('近24小时：09时 0.92 · 10时 2.31（mg/L）');
     expect(m.text).toContain('envmon alerts ack 17 --by 姓名');
   });
 
@@ -102,7 +102,8 @@ describe('notification texts', () => {
     };
     const m = renderMessage([item], { language: 'zh-CN' });
     expect(m.subject).toBe('【水质类别预警】磁窑河武良断面 Ⅳ类，目标Ⅲ类');
-    expect(m.text).toContain('断面类别：Ⅳ类');
+    // The class is of the parameters judged by class: NH3-N is under the special limit, said so.
+    expect(m.text).toContain('断面类别：Ⅳ类（氨氮按季节特别限值考核，不参与定类）');
     expect(m.text).toContain('目标：Ⅲ类（交城县“十四五”生态环境保护规划（JC-WULIANG-2025，2021-01-01–2025-12-31）；十四五目标，2025年末到期，仍沿用）');
     expect(m.text).toContain('主要超标项目：高锰酸盐指数 6.1 mg/L（Ⅳ类）');
     expect(m.text).toContain('季节限值：氨氮 1.637 mg/L（限值 ≤ 8 mg/L，达标）');
@@ -121,6 +122,8 @@ describe('notification texts', () => {
     expect(m.subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 0.946 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
     expect(m.text).not.toContain('超标倍数');
     expect(m.text).toContain('解除值：0.9 mg/L');
+    // A reminder is about the alert now, not late data: no （补报） on it.
+    expect(renderMessage([{ ...reminder, evidence: { ...reminder.evidence, late: true } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 0.946 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
     expect(renderMessage([reminder], { language: 'en' }).subject).toBe('[ongoing] [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 0.946 mg/L, back within the limit (1.0), not yet past the clear level 0.9; alert continues');
     // At the limit is within it; beyond it is over, with its multiple: (1.46 − 1) / 1 = 0.46.
     expect(renderMessage([{ ...reminder, evidence: { ...reminder.evidence, value: '1.000' } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 1.000 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
