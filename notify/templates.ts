@@ -265,7 +265,7 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
   const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
   const html = [
-    '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+    `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif">`,
     ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left" style="white-space:nowrap;vertical-align:top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
     `<p style="color:#666">${escapeHtml(footer)}</p></body></html>`,
   ].join('\n');
