@@ -88,7 +88,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
   }
   const td = (text: string, attrs = '') => `<td${attrs}>${escapeHtml(text)}</td>`;
   // 无数据 stands out: a site that reports nothing is not a quiet site.
-  const missing = (span: number) => td('无数据', ` colspan="${span}" style="color:#b00;font-weight:bold"`);
+  const missing = (span: number) => `<td colspan="${span}"><strong style="color:#b00">无数据</strong></td>`;
 
   lines.push('一、环境空气（HJ 633 日 AQI；GB 3095 二级浓度限值；日均值）');
   rows.push('<h2>一、环境空气（日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>站点</th><th>AQI</th><th>类别</th><th>首要污染物</th><th>超二级标准</th><th>有效小时（共 24）</th></tr>');
@@ -100,15 +100,17 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
       continue;
     }
     const primary = a.primaryPollutants.map(pname).join('、') || '—';
-    lines.push(`  ${name}：AQI ${a.aqi ?? '无'}，${a.category ?? '—'}，首要污染物 ${primary}；超标：${airOver(a)}；有效小时 ${airHours(a)}（${a.standard}）`);
-    rows.push(`<tr>${td(name)}${td(String(a.aqi ?? '无'))}${td(a.category ?? '—')}${td(primary)}${td(airOver(a))}${td(airHours(a))}</tr>`);
+    // Data, but no AQI: too few valid hours for a day value (GB 3095 Table 4) — not a clean day.
+    const aqi = a.aqi === null ? '无（数据不足）' : String(a.aqi);
+    lines.push(`  ${name}：AQI ${aqi}，${a.category ?? '—'}，首要污染物 ${primary}；超标：${airOver(a)}；有效小时 ${airHours(a)}（${a.standard}）`);
+    rows.push(`<tr>${td(name)}${td(aqi)}${td(a.category ?? '—')}${td(primary)}${td(airOver(a))}${td(airHours(a))}</tr>`);
   }
   if (report.air.length === 0) rows.push('<tr><td colspan="6">未配置空气站点</td></tr>');
   rows.push('</table>');
 
   lines.push('', '二、地表水与饮用水水源地（当日均值；GB 3838-2002 单因子评价含全部项目；目标考核按规划目标及其季节特别限值）');
   rows.push(
-    '<h2>二、地表水与饮用水水源地（当日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>断面/水源地</th><th>GB 3838 类别<br>（全部项目）</th><th>定类项目</th><th>规划目标</th><th>目标考核<br>（含季节特别限值）</th><th style="white-space:nowrap">样本数</th></tr>',
+    '<h2>二、地表水与饮用水水源地（当日均值）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>断面/水源地</th><th style="white-space:nowrap">GB 3838 类别<br>（全部项目）</th><th>定类项目</th><th>规划目标</th><th>目标考核<br>（含季节特别限值）</th><th style="white-space:nowrap">样本数</th></tr>',
   );
   for (const w of report.water) {
     const name = originMark(w.origin) + w.name;
