@@ -8,7 +8,7 @@ import { classText, thresholdPosition, withUnit } from '../notify/templates.ts';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
-export function alertJudgement(e: Record<string, unknown>): string {
+export function alertJudgement(e: Record<string, unknown>, state?: string): string {
   const parameter = str(e.parameter);
   const value = str(e.value);
   const kind = e.kind ?? (e.level ? 'no_data' : 'threshold');
@@ -36,6 +36,8 @@ export function alertJudgement(e: Record<string, unknown>): string {
     case 'target_at_risk':
       return `${str(e.target) ?? ''} year to date ${str(e.current) ?? 'no data'} (target ${str(e.required) ?? '-'})`;
     case 'no_data':
+      if (state === 'resolved') return e.reason === 'no_longer_expected' ? 'no longer expected by the configuration' : 'data resumed';
+      if (str(e.silentMinutes) === null) return 'no data';
       return e.neverDelivered === true ? `never delivered (waited ${str(e.silentMinutes) ?? '?'} min)` : `no data for ${str(e.silentMinutes) ?? '?'} min`;
     default:
       return [parameter, value].filter(Boolean).join(' ');

@@ -27,7 +27,7 @@ export const alertsListCommand: Command = {
           const subject = a.siteName ?? a.site ?? (typeof e.source === 'string' ? e.source : '-');
           // Demonstration data is named before the site, so a simulated exceedance is never read as a real one; then
           // what the alert is judged against (limit, target class, silence) and where its value stands.
-          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${originMark(a.origin)}${subject} ${alertJudgement({ parameter: a.parameter, ...e })}  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
+          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${originMark(a.origin)}${subject} ${alertJudgement({ parameter: a.parameter, ...e }, a.state)}  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
         }
       }
       return 0;

@@ -25,6 +25,9 @@ describe('alerts list: what an alert is judged against', () => {
   it('a no-data alert: how long the data have been missing', () => {
     expect(alertJudgement({ kind: 'no_data', source: 'water-simulator', level: 'source', silentMinutes: 400 })).toBe('no data for 400 min');
     expect(alertJudgement({ kind: 'no_data', source: 'water-simulator', level: 'source', silentMinutes: 600, neverDelivered: true })).toBe('never delivered (waited 600 min)');
+    // Resolved: what ended it, never a silence of "?" minutes.
+    expect(alertJudgement({ kind: 'no_data', source: 'water-simulator', level: 'source' }, 'resolved')).toBe('data resumed');
+    expect(alertJudgement({ kind: 'no_data', source: 'water-simulator', level: 'source', reason: 'no_longer_expected' }, 'resolved')).toBe('no longer expected by the configuration');
   });
 
   it('the other kinds: a spike, an instrument flag, a target at risk', () => {
