@@ -10,6 +10,7 @@ import { compareDecimal, decimalPlaces, divideRounded, parseDecimal, toScaled } 
 import { formatBeijing } from '../lib/time.ts';
 import { findParameter } from '../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
+import { carriedOverNote } from './target-period.ts';
 
 export type Language = 'zh-CN' | 'en';
 
@@ -81,7 +82,34 @@ function siteLabel(item: NotificationItem, language: Language): string {
 function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
   const p = parameter ? findParameter(parameter) : undefined;
   if (!p) return { name: parameter ?? '', unit: '' };
-  return { name: language === 'en' ? p.nameEn : p.nameZh, unit: p.unit };
+  // pH is dimensionless: its value is shown without a unit.
+  return { name: language === 'en' ? p.nameEn : p.nameZh, unit: p.unit === 'pH' ? '' : p.unit };
+}
+
+/** A value with its parameter's unit: `1.035 mg/L`, `7.8` for pH. */
+export function withUnit(value: string | number, parameter: string | null): string {
+  const { unit } = parameterLabel(parameter, 'zh-CN');
+  return unit ? `${value} ${unit}` : String(value);
+}
+
+/** A GB 3838 class as Chinese text writes it: Ⅳ类, 劣Ⅴ类 (never the Latin IV). */
+export function classText(cls: string | null | undefined): string {
+  return cls ? ((waterClassZh as Record<string, string>)[cls] ?? cls) : '';
+}
+
+/**
+ * Where a threshold alert's value stands: `over` the limit (beyond it: an exceedance), `holding` (back within the
+ * limit but not yet past the clear level, so the alert still fires by hysteresis) or `cleared`. Exact decimals.
+ */
+export function thresholdPosition(e: { value?: unknown; limit?: unknown; clearAt?: unknown; direction?: unknown }): 'over' | 'holding' | 'cleared' | null {
+  const value = str(e.value);
+  const limit = str(e.limit);
+  if (value === null || limit === null || parseDecimal(value) === null || parseDecimal(limit) === null) return null;
+  const sign = e.direction === '<' ? -1 : 1;
+  if (sign * compareDecimal(value, limit) > 0) return 'over';
+  const clearAt = str(e.clearAt);
+  if (clearAt === null || parseDecimal(clearAt) === null) return 'cleared';
+  return sign * compareDecimal(value, clearAt) > 0 ? 'holding' : 'cleared';
 }
 
 /** Where an item's data come from: simulated / replayed demonstration data, or null (measured). */
@@ -106,7 +134,8 @@ function plainHeadline(item: NotificationItem, language: Language): string {
   const site = siteLabel(item, language);
   const { name, unit } = parameterLabel(str(e.parameter), language);
   const value = str(e.value);
-  const late = e.late === true ? (zh ? '（补报）' : ' (late data)') : '';
+  // A reminder is about the alert as it stands now: its data being late is in the body, not the headline.
+  const late = e.late === true && item.kind !== 'reminder' ? (zh ? '（补报）' : ' (late data)') : '';
   const reminder = item.kind === 'reminder' ? (zh ? '【持续】' : '[ongoing] ') : '';
   switch (e.kind ?? (e.level ? 'no_data' : 'threshold')) {
     case 'threshold': {
@@ -114,6 +143,13 @@ function plainHeadline(item: NotificationItem, language: Language): string {
       const source = str(e.limitSource) ?? '';
       const level = classMark.exec(source)?.[1] ?? gradeMark.exec(source)?.[1] ?? '';
       if (item.kind === 'resolution') return zh ? `【恢复】${site} ${name} ${value ?? ''} ${unit}，已回到${level}标准限值(${limit})以内` : `[Resolved] ${site} ${name} ${value ?? ''} ${unit}, back within the limit (${limit})`;
+      // Still firing by hysteresis with the value back within the limit: say so, never call it an exceedance.
+      if (thresholdPosition(e) !== 'over' && thresholdPosition(e) !== null) {
+        const clearAt = str(e.clearAt);
+        const below = e.direction === '<';
+        if (zh) return `${reminder}【超标预警】${site} ${name} ${value ?? ''} ${unit}，${below ? '已回升至限值' : '已回落至限值'}(${limit})${below ? '以上' : '以内'}，${clearAt ? `未达解除值 ${clearAt}` : '尚未解除'}，预警持续${late}`;
+        return `${reminder}[Exceedance] ${site} ${name} ${value ?? ''} ${unit}, back within the limit (${limit}), ${clearAt ? `not yet past the clear level ${clearAt}` : 'not yet cleared'}; alert continues${late}`;
+      }
       if (e.direction === '<') return zh ? `${reminder}【超标预警】${site} ${name} ${value ?? ''} ${unit}，低于${level}标准限值(${limit})${late}` : `${reminder}[Exceedance] ${site} ${name} ${value ?? ''} ${unit}, below the limit (${limit})${late}`;
       const multiple = value ? exceedanceMultiple(value, str(e.limit) ?? '') : null;
       return zh
@@ -172,30 +208,41 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   add('站点', 'Site', item.site ? `${siteLabel(item, options.language)} (${item.site.code})` : null);
   add('监测项目', 'Parameter', name || null);
   const time = str(e.time);
+  const when = time ? (zh ? `${formatBeijing(new Date(time))}（北京时间）` : `${formatBeijing(new Date(time))} (Beijing time)`) : null;
   add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? `（${formatBeijing(new Date(time))}，北京时间）` : ''}` : null);
   if (e.window) add('统计窗口', 'Window', `${str(e.window) ?? ''}${e.validCount !== undefined ? (zh ? `，有效数据 ${str(e.validCount) ?? ''} 个` : `, ${str(e.validCount) ?? ''} valid values`) : ''}`);
   add('限值', 'Limit', str(e.limit) ? `${str(e.limit) ?? ''} ${unit}` : null);
+  if (e.kind === 'threshold' || e.kind === undefined) add('解除值', 'Clears at', str(e.clearAt) ? `${str(e.clearAt) ?? ''} ${unit}` : null);
   add('依据', 'Basis', str(e.limitSource) ?? str(e.document) ?? str(e.target) ?? null);
-  if (str(e.value) && str(e.limit) && e.direction !== '<') add('超标倍数', 'Exceedance multiple', exceedanceMultiple(str(e.value) as string, str(e.limit) as string));
+  // 超标倍数 only for a value beyond the limit (never for one back within it, still firing by hysteresis).
+  if (str(e.value) && str(e.limit) && e.direction !== '<' && thresholdPosition(e) === 'over') add('超标倍数', 'Exceedance multiple', exceedanceMultiple(str(e.value) as string, str(e.limit) as string));
   if (e.kind === 'water_class') {
-    add('断面类别', 'Class', str(e.class));
-    add('目标', 'Target', `${str(e.targetClass) ?? ''}（${str(e.target) ?? ''}）`);
+    const cls = (c: string | null | undefined) => (zh ? classText(c) : c ? `Class ${c}` : '');
+    add('监测时间', 'Time', when);
+    // The class is that of the parameters judged by class: one under a special seasonal limit is judged by it alone.
+    const special = [...new Set(seasonalOf(e).map((l) => parameterLabel(l.parameter, options.language).name))];
+    const apart = special.length > 0 ? (zh ? `（${special.join('、')}按季节特别限值考核，不参与定类）` : ` (${special.join(', ')} judged by the seasonal special limit, not by class)`) : '';
+    add('断面类别', 'Class', cls(str(e.class)) ? `${cls(str(e.class))}${apart}` : null);
+    // A target past its period that still governs is said to be carried over, not cited as current.
+    const validTo = str(e.targetValidTo);
+    const carried = validTo && time ? carriedOverNote({ document: str(e.target) ?? '', validTo }, formatBeijing(new Date(Date.parse(time) - 3_600_000)).slice(0, 10)) : null;
+    add('目标', 'Target', zh ? `${cls(str(e.targetClass))}（${str(e.target) ?? ''}${carried ? `；${carried}` : ''}）` : `${cls(str(e.targetClass))} (${str(e.target) ?? ''}${carried ? `; period ended ${validTo ?? ''}, still applied` : ''})`);
     const worst = Array.isArray(e.worst) ? (e.worst as { parameter: string; class: string; value: string }[]) : [];
-    add('主要超标项目', 'Worst parameters', worst.map((w) => `${parameterLabel(w.parameter, options.language).name} ${w.value}（${w.class}）`).join('，') || null);
+    add('主要超标项目', 'Worst parameters', worst.map((w) => `${parameterLabel(w.parameter, options.language).name} ${withUnit(w.value, w.parameter)}${zh ? `（${cls(w.class)}）` : ` (${cls(w.class)})`}`).join(zh ? '，' : ', ') || null);
     add(
       '季节限值',
       'Seasonal limits',
       seasonalOf(e)
         .map((l) => {
           const p = parameterLabel(l.parameter, options.language);
-          return zh ? `${p.name} ${l.value} ${p.unit}（限值 ${l.limit}，${l.breached ? '超限' : '达标'}）` : `${p.name} ${l.value} ${p.unit} (limit ${l.limit}, ${l.breached ? 'exceeded' : 'met'})`;
+          return zh ? `${p.name} ${withUnit(l.value, l.parameter)}（限值 ≤ ${withUnit(l.limit, l.parameter)}，${l.breached ? '超限' : '达标'}）` : `${p.name} ${withUnit(l.value, l.parameter)} (limit ≤ ${withUnit(l.limit, l.parameter)}, ${l.breached ? 'exceeded' : 'met'})`;
         })
-        .join('，') || null,
+        .join(zh ? '，' : ', ') || null,
     );
   }
   if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
-  if (item.trend.length > 0) add('近24小时', 'Last 24 h', item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · '));
+  if (item.trend.length > 0) add('近24小时', 'Last 24 h', `${item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · ')}${unit ? (zh ? `（${unit}）` : ` (${unit})`) : ''}`);
   if (item.alertId !== null) {
     add('处理', 'Action', options.linkBase ? `${options.linkBase.replace(/\/$/, '')}/alerts/${item.alertId}` : `envmon alerts ack ${item.alertId} --by ${zh ? '姓名' : 'NAME'} --note ${zh ? '处理说明' : 'TEXT'}`);
   }
@@ -207,17 +254,19 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const first = items[0];
   if (!first) throw new Error('no items to render');
   const heads = items.map((i) => singleLine(headline(i, options.language)));
-  // A burst: the subject says whether it holds demonstration data — all of one kind, or some.
+  // A burst: the subject says whether it holds demonstration data — all of one kind, or some. All of one kind, the
+  // mark leads the subject once and the first headline follows without it.
   const origins = new Set(items.map(originOfItem));
   const [only] = origins;
   const burstMark = origins.size === 1 ? originMark(only, options.language) : [...origins].filter((o) => o !== null).map((o) => (zh ? `【含${originLabels[o].zh}】` : `[some ${originLabels[o].en}] `)).join('');
-  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `${burstMark}【环境监测告警】${items.length} 条：${heads[0] ?? ''} 等` : `${burstMark}[envmon] ${items.length} alerts: ${heads[0] ?? ''} and more`);
+  const firstHead = origins.size === 1 ? singleLine(plainHeadline(first, options.language)) : (heads[0] ?? '');
+  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `${burstMark}【环境监测告警】${items.length} 条：${firstHead} 等` : `${burstMark}[envmon] ${items.length} alerts: ${firstHead} and more`);
   const blocks = items.map((item, i) => ({ head: heads[i] as string, lines: details(item, options) }));
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
   const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
   const html = [
-    '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
-    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
+    `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif">`,
+    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left" style="white-space:nowrap;vertical-align:top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
     `<p style="color:#666">${escapeHtml(footer)}</p></body></html>`,
   ].join('\n');
   const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`)].join('\n')).join('\n\n');

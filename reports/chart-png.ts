@@ -1,9 +1,11 @@
 /**
  * A bar chart of daily values against a target line, drawn into a raster and encoded as PNG here — no browser, no
  * native canvas: mail clients that show no SVG and no external images (Outlook, QQ Mail) still show a PNG attached
- * by Content-ID. Labels use a small built-in digit font.
+ * by Content-ID. Labels use a small built-in digit font, and the unit and the 无数据 legend pre-rendered bitmaps. A day
+ * without data gets a grey × at the foot of its slot, so an empty month never reads as clean days.
  */
 import { deflateSync } from 'node:zlib';
+import { NO_DATA, UNIT_UG_M3 } from './chart-labels.ts';
 
 export interface ChartBar {
   /** Label under the bar, digits and "-" only (e.g. "11-20"); only some are drawn. */
@@ -55,24 +57,41 @@ class Raster {
       cx += 4 * scale;
     }
   }
+  /** A 1-bit bitmap ('1' = ink) at its own pixel size. */
+  bitmap(x: number, y: number, rows: readonly string[], c: Rgb): void {
+    rows.forEach((row, gy) => [...row].forEach((bit, gx) => bit === '1' && this.set(x + gx, y + gy, c)));
+  }
+  /** A × of `size` pixels centred on (cx, cy), two pixels thick. */
+  cross(cx: number, cy: number, size: number, c: Rgb): void {
+    const h = Math.floor(size / 2);
+    for (let d = -h; d <= h; d++) {
+      for (const t of [0, 1]) {
+        this.set(cx + d + t, cy + d, c);
+        this.set(cx + d + t, cy - d, c);
+      }
+    }
+  }
 }
 
 const AXIS: Rgb = [80, 80, 80];
 const BAR: Rgb = [66, 133, 244];
 const OVER: Rgb = [219, 68, 55];
 const TARGET: Rgb = [244, 160, 0];
+const NO_DATA_MARK: Rgb = [150, 150, 150];
 
 export function barChartPng(bars: readonly ChartBar[], target: number | null, size = { width: 640, height: 260 }): Buffer {
   const r = new Raster(size.width, size.height);
   const left = 48;
   const right = size.width - 12;
-  const top = 16;
+  const top = 30;
   const bottom = size.height - 30;
   const values = bars.flatMap((b) => (b.value === null ? [] : [b.value]));
   const max = niceMax(Math.max(1, ...values, target ?? 0));
   const y = (v: number) => bottom - (v / max) * (bottom - top);
   r.rect(left, top, left + 1, bottom, AXIS);
   r.rect(left, bottom, right, bottom + 1, AXIS);
+  // The unit above the value axis.
+  r.bitmap(4, 4, UNIT_UG_M3, AXIS);
   r.text(4, top - 4, String(max), AXIS);
   r.text(4, bottom - 8, '0', AXIS);
   const slot = (right - left) / Math.max(1, bars.length);
@@ -80,6 +99,7 @@ export function barChartPng(bars: readonly ChartBar[], target: number | null, si
   bars.forEach((b, i) => {
     const x0 = left + i * slot + slot * 0.15;
     if (b.value !== null) r.rect(x0, y(b.value), x0 + slot * 0.7, bottom, target !== null && b.value > target ? OVER : BAR);
+    else r.cross(Math.round(left + (i + 0.5) * slot), bottom - 7, Math.max(4, Math.min(8, Math.floor(slot * 0.6))), NO_DATA_MARK);
     // A label every week, never two overlapping.
     if ((i % 7 === 0 || i === bars.length - 1) && x0 - labelled >= 48) {
       r.text(Math.min(x0 - 4, right - 40), bottom + 8, b.label, AXIS);
@@ -89,7 +109,15 @@ export function barChartPng(bars: readonly ChartBar[], target: number | null, si
   if (target !== null) {
     const ty = y(target);
     for (let x = left; x < right; x += 8) r.rect(x, ty - 1, x + 5, ty + 1, TARGET);
+    // On white, so bars behind it do not hide it.
+    r.rect(right - 42, ty - 18, right - 40 + 8 * String(target).length + 2, ty - 4, [255, 255, 255]);
     r.text(right - 40, ty - 16, String(target), TARGET);
+  }
+  // Legend of the no-data marks, top right, when there are any.
+  if (bars.some((b) => b.value === null)) {
+    const width = NO_DATA[0]?.length ?? 0;
+    r.cross(right - width - 14, 11, 8, NO_DATA_MARK);
+    r.bitmap(right - width, 4, NO_DATA, AXIS);
   }
   return encodePng(r);
 }

@@ -1,12 +1,17 @@
 /**
- * The daily summary of one natural day (01:00 … 24:00 Beijing time): for each air site its daily AQI, category,
- * primary pollutants and the pollutants over the GB 3095 Grade II limit of the date; for each water site its class
- * against its target (standards/water-target.ts: the same judgement, seasonal limits included, as the water_class
- * rule and `envmon targets`) and the worst parameters; data completeness (valid hours of 24); alerts opened, resolved
- * and still open; plan progress year-to-date with the projection; and the series the chart shows (30 days of PM2.5).
- * Whatever comes from simulated or replayed demonstration sources carries its origin (模拟数据 / 回放数据).
+ * The daily summary of one natural day (01:00 … 24:00 Beijing time). Every configured site of its kinds is listed —
+ * one without data as 无数据 with its completeness (0 of 24 hours), so silence never looks like "all clear". For
+ * each air site its daily AQI, category, primary pollutants and the pollutants over the GB 3095 Grade II limit of
+ * the date; for each water site two judgements side by side: the GB 3838-2002 single-factor class of all its
+ * classified parameters (what the standard says) and its plan target's assessment, where the target's seasonal
+ * special limits replace the class limit for their parameter (standards/water-target.ts: the same judgement as the
+ * water_class rule and `envmon targets`), with the target cited as carried over when its period has ended. Data
+ * completeness; the alerts of the day as of its end (reports/daily-report-alerts.ts); plan progress year-to-date
+ * with the projection; and the series the chart shows (30 days of PM2.5). A day that has not begun is refused; a
+ * day still running is reported as incomplete, as of now. Whatever comes from simulated or replayed demonstration
+ * sources carries its origin (模拟数据 / 回放数据).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import { aggregatesOf } from '../db/repositories/aggregates.repository.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
@@ -14,7 +19,7 @@ import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { addDayValue } from '../standards/air-series.ts';
-import { DAY_MS } from '../lib/time.ts';
+import { DAY_MS, formatBeijing } from '../lib/time.ts';
 import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
 import { gb3095Limit } from '../standards/air-limits.ts';
 import { exactMean } from '../standards/air-statistics.ts';
@@ -23,10 +28,12 @@ import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
 import { isClassified, sectionClass, type WaterClass } from '../standards/water-class.ts';
 import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
+import { carriedOverNote } from '../notify/target-period.ts';
 import { pushTo } from '../lib/collections.ts';
 import { compareExact } from '../lib/decimal-number.ts';
 import { originFields, type DataOrigin } from '../lib/data-origin.ts';
 import { dataOrigins } from '../db/repositories/source-series.repository.ts';
+import { alertsOfDay, type ReportAlerts } from './daily-report-alerts.ts';
 
 /** Where a row's data come from: `origin` simulated / replayed (demonstration data) or null (measured). */
 interface Origin {
@@ -37,6 +44,8 @@ interface Origin {
 export interface AirSiteDay extends Origin {
   site: string;
   name: string;
+  /** Whether the site has any day value of the date; without, it is listed as 无数据. */
+  hasData: boolean;
   aqi: number | null;
   category: string | null;
   primaryPollutants: Pollutant[];
@@ -50,7 +59,15 @@ export interface AirSiteDay extends Origin {
 export interface WaterSiteDay extends Origin {
   site: string;
   name: string;
-  /** GB 3838 class of the day's means (parameters under a seasonal special limit of the target excepted). */
+  /** Whether the site has any valid sample on the date; without, it is listed as 无数据. */
+  hasData: boolean;
+  /** Sampling times of the date with a valid value. */
+  samples: number;
+  /** GB 3838-2002 single-factor class of all the day's means (every classified parameter, NH3-N included). */
+  gb3838: { class: WaterClass; worst: { parameter: string; class: WaterClass; value: string }[] } | null;
+  /** The governing water-class target on the date; `carriedOver` says so when its period has ended. */
+  target: { id: string | null; source: string; validTo: string | null; carriedOver: string | null } | null;
+  /** For the target assessment: GB 3838 class of the day's means, parameters under a seasonal special limit excepted. */
   class: WaterClass | null;
   targetClass: WaterClass | null;
   meets: boolean | null;
@@ -62,18 +79,39 @@ export interface WaterSiteDay extends Origin {
 
 export interface DailyReport {
   date: string;
+  /** False for a day still running: the report holds what was there at `asOf`. */
+  complete: boolean;
+  /** The time an incomplete report was built (ISO); null for a complete day. */
+  asOf: string | null;
   /** The demonstration origins of anything the report shows (empty when all of it is measured data). */
   origins: DataOrigin[];
   air: AirSiteDay[];
   water: WaterSiteDay[];
-  alerts: { opened: number; resolved: number; open: number; items: ({ id: number; rule: string; site: string | null; state: string; severity: string; firstSeenAt: string; resolvedAt: string | null } & Origin)[] };
+  alerts: ReportAlerts;
   targets: TargetRow[];
-  chart: ({ site: string; name: string; parameter: 'pm2_5'; target: number | null; targetLabel: string | null; days: { day: string; value: string | null }[] } & Origin) | null;
+  /** Why no target progress is shown, when none is (e.g. every plan target's period has ended). */
+  targetsNote: string | null;
+  chart: ({ site: string; name: string; parameter: 'pm2_5'; unit: string; target: number | null; targetLabel: string | null; daysWithData: number; days: { day: string; value: string | null }[] } & Origin) | null;
+}
+
+/** GB 3838-2002 Table 1 order, in which a section's parameters are listed. */
+const waterOrder = ['ph', 'do', 'codmn', 'cod', 'bod5', 'nh3_n', 'tp'];
+const byTableOrder = <T extends { parameter: string }>(list: readonly T[]): T[] => [...list].sort((a, b) => waterOrder.indexOf(a.parameter) - waterOrder.indexOf(b.parameter));
+
+/** Why a report of `date` cannot be built at `now`: the day has not begun. Null when it can. */
+export function reportDateProblem(date: string, now: Date): string | null {
+  const dayStart = endOfNaturalDay(date).getTime() - DAY_MS;
+  return now.getTime() <= dayStart ? `${date} has not begun (it is ${formatBeijing(now)} Beijing time now)` : null;
 }
 
 export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, parameterIds: ParameterIds, date: string, now: Date): Promise<DailyReport> {
+  const problem = reportDateProblem(date, now);
+  if (problem) throw new Error(problem);
   const dayEnd = endOfNaturalDay(date);
   const dayStart = new Date(dayEnd.getTime() - DAY_MS);
+  const complete = now.getTime() >= dayEnd.getTime();
+  // A day still running is reported as of now: nothing after it counts.
+  const cutoff = complete ? dayEnd : now;
   const airSites = config.sites.filter((s) => s.kind === 'air_station');
   const waterSites = config.sites.filter((s) => s.kind === 'surface_water' || s.kind === 'drinking_water_source');
   const siteIds = await siteIdsByCode(db, [...airSites, ...waterSites].map((s) => s.code));
@@ -99,67 +137,74 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
       const limit = r.value === null ? null : gb3095Limit(p, 'day', 2, dayEnd);
       if (limit && r.value !== null && compareExact(r.value, limit.limit) > 0) exceedances.push({ parameter: p, value: r.value, limit: limit.limit, clause: limit.clause, multiple: exceedanceMultiple(r.value, String(limit.limit)) });
     }
-    if (rows.length === 0) continue;
+    // A site without data is listed too (无数据, 0 of 24 hours): silence must not look like "all clear".
     const result = dailyAqi(editionForDay(date), values);
-    air.push({ site: site.code, name: site.nameZh, ...originOfSite(site.code), aqi: result.aqi, category: result.category?.nameZh ?? null, primaryPollutants: result.primaryPollutants, standard: result.standard, exceedances, completeness });
+    air.push({ site: site.code, name: site.nameZh, ...originOfSite(site.code), hasData: rows.length > 0, aqi: result.aqi, category: result.category?.nameZh ?? null, primaryPollutants: result.primaryPollutants, standard: result.standard, exceedances, completeness });
   }
 
   // Water: the day's mean of each classified parameter, classed by GB 3838 single-factor assessment.
   const water: WaterSiteDay[] = [];
   const waterParameters = [...parameterIds.keys()].filter(isClassified);
   const bySite = new Map<string, Map<string, string[]>>();
-  for (const v of await hourlyValues(db, waterSites.map((s) => s.code), waterParameters, dayStart, dayEnd)) {
+  const timesBySite = new Map<string, Set<number>>();
+  for (const v of await hourlyValues(db, waterSites.map((s) => s.code), waterParameters, dayStart, cutoff)) {
     const params = bySite.get(v.site) ?? new Map<string, string[]>();
     bySite.set(v.site, params);
     pushTo(params, v.parameter, v.value);
+    timesBySite.set(v.site, (timesBySite.get(v.site) ?? new Set<number>()).add(v.observedAt.getTime()));
   }
   for (const site of waterSites) {
-    const params = bySite.get(site.code);
-    if (!params) continue;
+    const params = bySite.get(site.code) ?? new Map<string, string[]>();
     const means = Object.fromEntries([...params].map(([p, list]) => [p, exactMean(list, 3)]));
+    const waterBody = site.waterBody ?? 'river';
     // The day's means against the target in force on the date, with the date's seasonal limits: as the rule judges.
     const target = waterTargetFor(config.targets, site.code, dayEnd.getTime());
-    const judged = target ? assessAgainstTarget(means, target, dayEnd.getTime(), site.waterBody ?? 'river') : null;
-    const classOnly = target ? null : sectionClass(means, site.waterBody ?? 'river');
+    const document = config.targets.find((t) => t.id === target?.id)?.document ?? '';
+    const judged = target && params.size > 0 ? assessAgainstTarget(means, target, dayEnd.getTime(), waterBody) : null;
+    // What GB 3838 says of the day's means, every classified parameter included (a seasonal limit is the plan's, not the standard's).
+    const all = sectionClass(means, waterBody);
     water.push({
       site: site.code,
       name: site.nameZh,
       ...originOfSite(site.code),
-      class: judged?.class ?? classOnly?.class ?? null,
+      hasData: params.size > 0,
+      samples: timesBySite.get(site.code)?.size ?? 0,
+      gb3838: all ? { class: all.class, worst: byTableOrder(all.worst.map((w) => ({ ...w, value: means[w.parameter] ?? '' }))) } : null,
+      target: target ? { id: target.id, source: target.source, validTo: target.validTo ?? null, carriedOver: target.validTo ? carriedOverNote({ document, validTo: target.validTo }, date) : null } : null,
+      class: judged?.class ?? null,
       targetClass: target?.cls ?? null,
       meets: judged?.meets ?? null,
-      worst: judged?.worst ?? classOnly?.worst.map((w) => ({ ...w, value: means[w.parameter] ?? '' })) ?? [],
+      worst: byTableOrder(judged?.worst ?? []),
       seasonal: judged?.seasonal ?? [],
       completeness: Object.fromEntries([...params].map(([p, list]) => [p, list.length])),
     });
   }
 
-  // Alerts of the day.
-  const alertRows = await sql<{ id: number; rule_id: string; site: string | null; state: string; severity: string; first_seen_at: Date; resolved_at: Date | null; origin: DataOrigin | null }>`
-    select a.id, a.rule_id, s.code as site, a.state, a.severity, a.first_seen_at, a.resolved_at, a.evidence->>'origin' as origin
-    from alert a left join site s on s.id = a.site_id
-    where (a.first_seen_at > ${dayStart} and a.first_seen_at <= ${dayEnd}) or (a.resolved_at > ${dayStart} and a.resolved_at <= ${dayEnd}) or a.state <> 'resolved'
-    order by a.id limit 200`.execute(db);
-  const within = (t: Date | null) => t !== null && t > dayStart && t <= dayEnd;
-  const alerts = {
-    opened: alertRows.rows.filter((a) => within(a.first_seen_at)).length,
-    resolved: alertRows.rows.filter((a) => within(a.resolved_at)).length,
-    open: alertRows.rows.filter((a) => a.state !== 'resolved').length,
-    items: alertRows.rows.map((a) => ({ id: a.id, rule: a.rule_id, site: a.site, state: a.state, severity: a.severity, firstSeenAt: a.first_seen_at.toISOString(), resolvedAt: a.resolved_at?.toISOString() ?? null, ...originFields(a.origin) })),
-  };
-
-  const targets = (await targetsQuery(db, config.targets.filter((t) => t.governing), parameterIds, { asOf: date }, now)).filter((t) => t.progress !== null);
+  const alerts = await alertsOfDay(db, dayStart, cutoff);
+  const governing = config.targets.filter((t) => t.governing);
+  const targets = (await targetsQuery(db, governing, parameterIds, { asOf: date }, now)).filter((t) => t.progress !== null);
   const chart = await chartSeries(db, config, siteIds, parameterIds, air, date);
   const shown = [...air, ...water, ...alerts.items, ...targets, ...(chart ? [chart] : [])].map((r) => r.origin);
   const present = (['simulated', 'replayed'] as const).filter((o) => shown.includes(o));
-  return { date, origins: present, air, water, alerts, targets, chart };
+  return { date, complete, asOf: complete ? null : now.toISOString(), origins: present, air, water, alerts, targets, targetsNote: targets.length > 0 ? null : targetsNote(governing, date), chart };
 }
 
-/** 30 days of PM2.5 day values at the first air site with data (one with a PM2.5 target first), with the target line. */
+/** Why the year shows no target progress: none in force, and — if so — the latest period that has ended. */
+function targetsNote(governing: AppConfig['targets'], date: string): string {
+  const ended = governing.filter((t) => t.validTo < date).sort((a, b) => (a.validTo < b.validTo ? 1 : -1))[0];
+  if (!ended) return '当年无在期规划目标';
+  const end = ended.validTo.endsWith('-12-31') ? `${ended.validTo.slice(0, 4)}年末` : ended.validTo;
+  return `当年无在期规划目标：已配置的规划目标均已到期（最晚于${end}），新一期目标尚未配置；水质断面仍沿用其目标类别评价，见二`;
+}
+
+/**
+ * 30 days of PM2.5 day values at the first air site with data that day (one with a PM2.5 target in its period
+ * first), with the target line: that target, else the GB 3095 Grade II 24-hour limit of the date.
+ */
 async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map<string, number>, parameterIds: ParameterIds, air: readonly AirSiteDay[], date: string): Promise<DailyReport['chart']> {
   const pm25 = parameterIds.get('pm2_5');
-  const withTarget = (code: string) => config.targets.find((t) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined);
-  const site = [...air].sort((a, b) => Number(withTarget(b.site) !== undefined) - Number(withTarget(a.site) !== undefined))[0];
+  const withTarget = (code: string) => config.targets.find((t) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined && t.validFrom <= date && date <= t.validTo);
+  const site = air.filter((a) => a.hasData).sort((a, b) => Number(withTarget(b.site) !== undefined) - Number(withTarget(a.site) !== undefined))[0];
   if (!site || pm25 === undefined) return null;
   const end = endOfNaturalDay(date);
   const rows = await aggregatesOf(db, 'day', [siteIds.get(site.site) as number], [pm25], new Date(end.getTime() - 29 * DAY_MS), end);
@@ -173,8 +218,11 @@ async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map
     origin: site.origin,
     originLabel: site.originLabel,
     parameter: 'pm2_5',
+    unit: 'μg/m³',
     target: target ? Number(target.target.value) : (limit?.limit ?? null),
-    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)}` : (limit?.clause ?? null),
+    // The label carries the value and unit once (GB 3095 clauses already end in "60 μg/m³").
+    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)} μg/m³` : (limit?.clause ?? null),
+    daysWithData: days.filter((d) => d.value !== null).length,
     days,
   };
 }

@@ -28,6 +28,8 @@ export interface WaterTarget {
   /** Where the target comes from, as shown to readers. */
   source: string;
   seasonal: readonly SeasonalLimit[];
+  /** The last day of the target's period (YYYY-MM-DD); past it the target may still govern (carried over). */
+  validTo?: string;
 }
 
 export interface TargetAssessment {
@@ -47,7 +49,7 @@ export interface TargetAssessment {
 /** A water_class target as the class it requires and its special limits. */
 export function waterTargetOf(target: TargetConfig): WaterTarget {
   const cls = String(target.target.comparator === 'not_worse_than_baseline' ? target.baseline?.value : target.target.value) as WaterClass;
-  return { cls, id: target.id, source: `${target.document}（${target.id}，${target.validFrom}–${target.validTo}）`, seasonal: target.seasonalLimits ?? [] };
+  return { cls, id: target.id, source: `${target.document}（${target.id}，${target.validFrom}–${target.validTo}）`, seasonal: target.seasonalLimits ?? [], validTo: target.validTo };
 }
 
 /** The governing water-class target of a site in force at a time (ms, an hour end); past its period, the latest earlier one still applies. */

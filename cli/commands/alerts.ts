@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { formatBeijing } from '../../lib/time.ts';
 import { originMark } from '../../lib/data-origin.ts';
 import { alertsQuery, alertWithHistory } from '../../queries/alerts-query.ts';
+import { alertJudgement } from '../alert-judgement.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
@@ -22,9 +23,11 @@ export const alertsListCommand: Command = {
       else {
         if (alerts.length === 0) context.out(values.all ? 'no alerts' : 'no open alerts');
         for (const a of alerts) {
-          const e = a.evidence as { value?: string; limit?: number };
-          // Demonstration data is named before the site, so a simulated exceedance is never read as a real one.
-          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${originMark(a.origin)}${a.siteName ?? a.site ?? '-'} ${a.parameter ?? ''} ${e.value ?? ''} (limit ${e.limit ?? '-'})  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
+          const e = (a.evidence ?? {}) as Record<string, unknown>;
+          const subject = a.siteName ?? a.site ?? (typeof e.source === 'string' ? e.source : '-');
+          // Demonstration data is named before the site, so a simulated exceedance is never read as a real one; then
+          // what the alert is judged against (limit, target class, silence) and where its value stands.
+          context.out(`${String(a.id).padStart(5)}  ${a.state.padEnd(8)} ${a.severity.padEnd(8)} ${originMark(a.origin)}${subject} ${alertJudgement({ parameter: a.parameter, ...e }, a.state)}  since ${formatBeijing(a.first_seen_at)}${a.acknowledged_at ? '  acknowledged' : ''}${a.late ? '  late data' : ''}`);
         }
       }
       return 0;

@@ -59,6 +59,8 @@ export async function thresholdObservations(context: EvaluationContext, rule: Th
         validCount: v.validCount,
         direction: rule.direction,
         limit: resolved.limit,
+        // The clear level, so a message can tell a value still over the limit from one held by hysteresis.
+        ...clearAt,
         limitSource: resolved.clause,
         ...(resolved.edition ? { standard: resolved.edition } : {}),
       },

@@ -63,6 +63,7 @@ export async function waterClassObservations(context: EvaluationContext, rule: W
           classZh: assessment.class ? waterClassZh[assessment.class] : null,
           targetClass: target.cls,
           target: target.source,
+          ...(target.validTo ? { targetValidTo: target.validTo } : {}),
           worst: assessment.classMeets === false ? assessment.worst : [],
           seasonalLimits: assessment.seasonal,
           values,

@@ -73,6 +73,8 @@ describe('demonstration data labels', () => {
     expect(listed.map((a) => [a.site, a.origin]).sort()).toEqual([['Dongsi', 'replayed'], ['JC-AIR-TOWN', null], ['JC-SW-WULIANG', 'simulated']]);
     const text = (await run(alertsListCommand, { all: true, json: false, limit: '100' })).split('\n');
     expect(text.find((l) => l.includes('磁窑河武良'))).toContain('【模拟数据】磁窑河武良');
+    // What the alert is judged against, with units: its last value 0.9 is within the limit 1.0 (it resolved there).
+    expect(text.find((l) => l.includes('磁窑河武良'))).toContain('磁窑河武良 nh3_n 0.9 mg/L (within the limit 1 mg/L)');
     expect(text.find((l) => l.includes('北京东四'))).toContain('【回放数据】北京东四');
     expect(text.find((l) => l.includes('交城县城区'))).not.toMatch(/模拟数据|回放数据/);
   });

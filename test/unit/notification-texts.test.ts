@@ -24,7 +24,7 @@ describe('notification texts', () => {
     expect(m.text).toContain('超标倍数：1.31');
     expect(m.text).toContain('依据：GB 3838-2002 表1 Ⅲ类 氨氮 ≤ 1.0 mg/L');
     expect(m.text).toContain('数值：2.31 mg/L（2026-11-20 10:00，北京时间）');
-    expect(m.text).toContain('近24小时：09时 0.92 · 10时 2.31');
+    expect(m.text).toContain('近24小时：09时 0.92 · 10时 2.31（mg/L）');
     expect(m.text).toContain('envmon alerts ack 17 --by 姓名');
   });
 
@@ -55,9 +55,13 @@ describe('notification texts', () => {
     expect(renderMessage([replayed], { language: 'zh-CN' }).subject).toMatch(/^【回放数据】【超标预警】/);
   });
 
-  it('says in a burst\'s subject whether it holds demonstration data', () => {
+  it('says in a burst\'s subject whether it holds demonstration data, once', () => {
     const simulated = { ...nh3Alert('2.31'), evidence: { ...nh3Alert('2.31').evidence, origin: 'simulated' } };
-    expect(renderMessage([simulated, simulated], { language: 'zh-CN' }).subject).toMatch(/^【模拟数据】【环境监测告警】2 条：【模拟数据】【超标预警】/);
+    const burst = renderMessage([simulated, simulated], { language: 'zh-CN' });
+    expect(burst.subject).toBe('【模拟数据】【环境监测告警】2 条：【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍 等');
+    // Each item of the body keeps its own mark.
+    expect(burst.text.split('\n').filter((l) => l.startsWith('【模拟数据】【超标预警】'))).toHaveLength(2);
+    expect(renderMessage([simulated, simulated], { language: 'en' }).subject).toBe('[SIMULATED] [envmon] 2 alerts: [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31× and more');
     expect(renderMessage([nh3Alert('1.5'), simulated], { language: 'zh-CN' }).subject).toMatch(/^【含模拟数据】【环境监测告警】2 条：【超标预警】/);
     expect(renderMessage([nh3Alert('1.5'), nh3Alert('2.31')], { language: 'zh-CN' }).subject).toMatch(/^【环境监测告警】/);
   });
@@ -73,7 +77,61 @@ describe('notification texts', () => {
     };
     const m = renderMessage([item], { language: 'zh-CN' });
     expect(m.subject).toBe('【水质类别预警】磁窑河武良断面 Ⅲ类，氨氮 6.5 mg/L 超季节限值 5，目标Ⅲ类');
-    expect(m.text).toContain('季节限值：氨氮 6.5 mg/L（限值 5，超限）');
+    expect(m.text).toContain('季节限值：氨氮 6.5 mg/L（限值 ≤ 5 mg/L，超限）');
+  });
+
+  it('writes classes as Ⅰ–Ⅴ, with units, the time of the values and a target carried past its period', () => {
+    // A 14th Five-Year target (to 2025-12-31) still governing on 2026-12-01: said so, not cited as current.
+    const item: NotificationItem = {
+      kind: 'alert',
+      alertId: 7,
+      severity: 'warning',
+      site: wuliang,
+      trend: [],
+      evidence: {
+        kind: 'water_class',
+        class: 'IV',
+        targetClass: 'III',
+        target: '交城县“十四五”生态环境保护规划（JC-WULIANG-2025，2021-01-01–2025-12-31）',
+        targetValidTo: '2025-12-31',
+        worst: [{ parameter: 'codmn', class: 'IV', value: '6.1' }],
+        seasonalLimits: [{ parameter: 'nh3_n', limit: 8, value: '1.637', breached: false }],
+        time: '2026-11-30T20:00:00.000Z',
+        late: false,
+      },
+    };
+    const m = renderMessage([item], { language: 'zh-CN' });
+    expect(m.subject).toBe('【水质类别预警】磁窑河武良断面 Ⅳ类，目标Ⅲ类');
+    // The class is of the parameters judged by class: NH3-N is under the special limit, said so.
+    expect(m.text).toContain('断面类别：Ⅳ类（氨氮按季节特别限值考核，不参与定类）');
+    expect(m.text).toContain('目标：Ⅲ类（交城县“十四五”生态环境保护规划（JC-WULIANG-2025，2021-01-01–2025-12-31）；十四五目标，2025年末到期，仍沿用）');
+    expect(m.text).toContain('主要超标项目：高锰酸盐指数 6.1 mg/L（Ⅳ类）');
+    expect(m.text).toContain('季节限值：氨氮 1.637 mg/L（限值 ≤ 8 mg/L，达标）');
+    // 2026-11-30T20:00Z is 04:00 on 1 December, Beijing time.
+    expect(m.text).toContain('监测时间：2026-12-01 04:00（北京时间）');
+    expect(m.text).not.toMatch(/(?<![A-Za-z])(I{1,3}|IV|V)(?![A-Za-z])/);
+    // A target in its period is cited as it is.
+    const current = renderMessage([{ ...item, evidence: { ...item.evidence, time: '2025-11-30T20:00:00.000Z' } }], { language: 'zh-CN' });
+    expect(current.text).toContain('目标：Ⅲ类（交城县“十四五”生态环境保护规划（JC-WULIANG-2025，2021-01-01–2025-12-31））');
+  });
+
+  it('tells a still-firing alert whose value is back within the limit from an exceedance (hysteresis)', () => {
+    // wuliang-nh3n-class3: limit 1.0, clears at 0.9. 0.946 is within the limit and above the clear level.
+    const reminder: NotificationItem = { ...nh3Alert('0.946', 'reminder'), evidence: { ...nh3Alert('0.946').evidence, clearAt: '0.9' } };
+    const m = renderMessage([reminder], { language: 'zh-CN' });
+    expect(m.subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 0.946 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
+    expect(m.text).not.toContain('超标倍数');
+    expect(m.text).toContain('解除值：0.9 mg/L');
+    // A reminder is about the alert now, not late data: no （补报） on it.
+    expect(renderMessage([{ ...reminder, evidence: { ...reminder.evidence, late: true } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 0.946 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
+    expect(renderMessage([reminder], { language: 'en' }).subject).toBe('[ongoing] [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 0.946 mg/L, back within the limit (1.0), not yet past the clear level 0.9; alert continues');
+    // At the limit is within it; beyond it is over, with its multiple: (1.46 − 1) / 1 = 0.46.
+    expect(renderMessage([{ ...reminder, evidence: { ...reminder.evidence, value: '1.000' } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 1.000 mg/L，已回落至限值(1.0)以内，未达解除值 0.9，预警持续');
+    expect(renderMessage([{ ...reminder, evidence: { ...reminder.evidence, value: '1.46' } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 氨氮 1.46 mg/L，超Ⅲ类标准限值(1.0) 0.46倍');
+    // Dissolved oxygen breaches below 5 and clears at 5.5: 5.2 is back above the limit, not yet cleared.
+    const doItem: NotificationItem = { ...reminder, evidence: { ...reminder.evidence, parameter: 'do', value: '5.2', direction: '<', limit: 5, clearAt: '5.5', limitSource: 'GB 3838-2002 表1 Ⅲ类 溶解氧 ≥ 5 mg/L' } };
+    expect(renderMessage([doItem], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 溶解氧 5.2 mg/L，已回升至限值(5.0)以上，未达解除值 5.5，预警持续');
+    expect(renderMessage([{ ...doItem, evidence: { ...doItem.evidence, value: '4.33' } }], { language: 'zh-CN' }).subject).toBe('【持续】【超标预警】磁窑河武良断面 溶解氧 4.33 mg/L，低于Ⅲ类标准限值(5.0)');
   });
 
   it('says how long and over how many samples an instrument has been flagged', () => {
