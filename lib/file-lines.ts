@@ -1,9 +1,10 @@
 /**
  * Streams a text file line by line (LF, CR LF or a lone CR end a line, as in `readline`) without losing a byte:
  * each line is decoded with `decodeRaw`, so NUL and bytes that are not UTF-8 reach the quarantine as they were.
- * Memory is bounded: a line longer than `maxLineBytes` keeps its first `maxLineBytes` and says how much was
- * dropped (a record that long is malformed in every format envmon reads; it is quarantined, and reading goes on at
- * the next line). Every byte is looked at a bounded number of times, however the file is cut into lines.
+ * Memory is bounded: a line longer than `maxLineBytes` keeps its first `maxLineBytes` and ends with a mark saying
+ * how much was dropped (`cutLineProblem` reads it: a record that long is malformed in every format envmon reads, and
+ * its reader quarantines it; reading goes on at the next line). Every byte is looked at a bounded number of times,
+ * however the file is cut into lines.
  */
 import { createReadStream } from 'node:fs';
 import { decodeRaw } from './raw-text.ts';
@@ -76,4 +77,12 @@ class LineBuffer {
     this.dropped = 0;
     return text + cut;
   }
+}
+
+const CUT_MARK = / …\[line cut at (\d+) bytes: (\d+) more dropped\]$/;
+
+/** Why a line from `readFileLines` cannot be read as a record (it was cut), or null for a whole line. */
+export function cutLineProblem(line: string): string | null {
+  const m = CUT_MARK.exec(line);
+  return m ? `line longer than ${m[1] ?? ''} bytes (${m[2] ?? ''} more dropped)` : null;
 }

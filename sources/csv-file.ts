@@ -3,7 +3,7 @@
  * every byte (NUL, bytes that are not UTF-8) so a damaged row is quarantined as it was.
  */
 import type { CsvMapping } from '../config/schema.ts';
-import { readFileLines } from '../lib/file-lines.ts';
+import { cutLineProblem, readFileLines } from '../lib/file-lines.ts';
 import { createCsvRowMapper, type CsvRowMapper } from './csv-mapping.ts';
 import type { SourceRecord } from './source-adapter.ts';
 
@@ -18,6 +18,8 @@ export async function* readCsvFile(file: string, mapping: CsvMapping, signal?: A
       }
       continue;
     }
-    if (line.trim() !== '') yield mapper.map(line);
+    const cut = cutLineProblem(line);
+    if (cut) yield { raw: line, readings: [], problem: cut };
+    else if (line.trim() !== '') yield mapper.map(line);
   }
 }

@@ -8,7 +8,7 @@ import { mapJsonDocument } from './json-mapping.ts';
 import { openaqRecords } from './openaq.ts';
 import { cnemcCsvRecords, cnemcJsonRecords } from './cnemc.ts';
 import { readCsvFile } from './csv-file.ts';
-import { readFileLines } from '../lib/file-lines.ts';
+import { cutLineProblem, readFileLines } from '../lib/file-lines.ts';
 import { FrameSplitter } from './hj212/frame-splitter.ts';
 import { interpretFrame, type StationLookup } from './hj212/hj212-records.ts';
 import { SplitAssembler } from './hj212/split-assembler.ts';
@@ -94,11 +94,11 @@ async function* readCnemcFile(file: string): AsyncIterable<SourceRecord> {
   // Lines are parsed in blocks so the file streams while the parser stays synchronous.
   let header: string | null = null;
   for await (const line of readFileLines(file)) {
-    if (header === null) header = line;
+    const cut = cutLineProblem(line);
+    if (cut) yield { raw: line, readings: [], problem: cut };
+    else if (header === null) header = line;
     else lines.push(line);
-    if (lines.length >= 1000) {
-      yield* cnemcCsvRecords([header, ...lines.splice(0)]);
-    }
+    if (header !== null && lines.length >= 1000) yield* cnemcCsvRecords([header, ...lines.splice(0)]);
   }
   if (header !== null) yield* cnemcCsvRecords([header, ...lines]);
 }

@@ -123,6 +123,26 @@ describe('a CSV with more rejected rows than one statement can carry', () => {
   });
 });
 
+describe('a CSV row longer than a line may be', () => {
+  it('quarantines the row, saying it was cut, and stores the rows around it', async () => {
+    const source = readFileSync(path.join(repoRoot, 'data/beijing-multisite/PRSA_Data_Guanyuan_2016.csv'), 'utf8').trim().split(/\r?\n/);
+    const [header = '', first = '', second = ''] = source;
+    // A well-formed row whose last column (the station, unquoted) is 3 MiB long: past the 1 MiB a line may hold, so
+    // it is cut — and what is left of it must not pass for a whole row.
+    const long = `${second.slice(0, second.lastIndexOf(','))},${'x'.repeat(3 * 2 ** 20)}`;
+    const file = path.join(dir, 'long-row.csv');
+    writeFileSync(file, [header, first, long, source[3] ?? ''].join('\n') + '\n');
+    const readingsOf = (line: string) => line.split(',').slice(5, 11).filter((c) => c !== 'NA').length;
+    const before = await lastQuarantineId();
+    const summary = await json<{ stored: number; unchanged: number; rejected: number; reasons: Record<string, number> }>(['import', file, '--format', 'csv', '--mapping', path.join(repoRoot, 'config/mappings/beijing-multisite.yaml'), '--no-evaluate', '--json']);
+    // The rows around it are stored (or were already, by another test of this file: unchanged).
+    expect(summary.stored + summary.unchanged).toBe(readingsOf(first) + readingsOf(source[3] ?? ''));
+    expect(summary).toMatchObject({ rejected: 1, reasons: { malformed: 1 } });
+    const [item] = await database.db.selectFrom('quarantine').select(['code', 'reason']).where('id', '>', before).execute();
+    expect(item).toEqual({ code: 'malformed', reason: `line longer than 1048576 bytes (${Buffer.byteLength(long) - 2 ** 20} more dropped)` });
+  });
+});
+
 describe('import flags', () => {
   const csvLines = (station: string) =>
     readFileSync(path.join(repoRoot, 'data/beijing-multisite/PRSA_Data_Dongsi_2016.csv'), 'utf8').trim().split(/\r?\n/).slice(0, 25).map((l) => l.replace('"Dongsi"', `"${station}"`));
