@@ -12,7 +12,14 @@ export interface Queues {
 }
 
 export function createQueues(backend: QueueBackend, config: Pick<AppConfig, 'queues'>): Queues {
-  const queues = new Map<string, Queue>(jobs.map((job) => [job.name, backend.createQueue(job.name)]));
+  const queues = new Map<string, Queue>(
+    jobs.map((job) => {
+      const queue = backend.createQueue(job.name);
+      // A queue's connection errors (the server away, reconnecting) are told once for the backend, not per queue.
+      queue.on('error', (error: Error) => backend.connectionLost(error));
+      return [job.name, queue];
+    }),
+  );
   const enqueue: Enqueue = async (job, payload) => {
     const queue = queues.get(job.name);
     if (!queue) throw new Error(`no queue for job ${job.name}`);

@@ -2,6 +2,7 @@
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { jobs } from '../jobs/index.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
+import { isConnectionError } from './connection-errors.ts';
 import type { QueueBackend } from './queue-backend.ts';
 
 /** Lock timing (how soon a dead worker's job is taken over) is the backend's: `queues.lockSeconds`. */
@@ -23,7 +24,8 @@ export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrenc
     worker.on('failed', (failed, error) => {
       deps.log.warn('job failed', { queue: job.name, jobId: failed?.id, attempt: failed?.attemptsMade, error: error.message });
     });
-    worker.on('error', (error) => deps.log.error('worker error', { queue: job.name, error: error.message }));
+    // A lost queue-server connection reaches every worker; the backend tells of it once for all.
+    worker.on('error', (error) => (isConnectionError(error) ? backend.connectionLost(error) : deps.log.error('worker error', { queue: job.name, error: error.message })));
     worker.on('stalled', (jobId) => deps.log.warn('job taken up again after its worker stopped answering', { queue: job.name, jobId }));
     return worker;
   });

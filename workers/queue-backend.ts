@@ -5,11 +5,14 @@
 import { Queue, Worker, createPostgresBackend, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.ts';
+import { connectionErrorReporter } from './connection-errors.ts';
 
 export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   createQueue(name: string): Queue;
   createWorker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'autorun' | 'maxStalledCount'>): Worker;
+  /** Tells of a lost connection to the queue server: one log line per 10 s for the whole backend. */
+  connectionLost(error: Error): void;
   /** Closes connections this backend opened for itself (queues and workers are closed by their owners first). */
   close(): Promise<void>;
 }
@@ -20,7 +23,7 @@ export interface QueueBackendOptions {
   prefix: string;
   /** How long a running job stays reserved for its worker without a renewal, ms (`queues.lockSeconds`). */
   lockMs?: number;
-  /** Told of a lost Redis connection (ioredis reconnects by itself); at most one line per connection every 10 s. */
+  /** Told of a lost connection to the queue server (its client reconnects by itself); one line per 10 s. */
   log?: Pick<Logger, 'warn'>;
 }
 
@@ -36,23 +39,19 @@ export function createQueueBackend(options: QueueBackendOptions): QueueBackend {
   // lasts, so one is taken over within about twice the lock time.
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const locking = { lockDuration: lockMs, stalledInterval: lockMs };
-  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking, options.log) : postgresBackend(options.databaseUrl, options.prefix, locking);
+  const connectionLost = connectionErrorReporter(options.log);
+  return options.redisUrl ? redisBackend(options.redisUrl, options.prefix, locking, connectionLost) : postgresBackend(options.databaseUrl, options.prefix, locking, connectionLost);
 }
 
 type Locking = Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'>;
 
-function redisBackend(url: string, prefix: string, locking: Locking, log: QueueBackendOptions['log']): QueueBackend {
+function redisBackend(url: string, prefix: string, locking: Locking, connectionLost: (error: Error) => void): QueueBackend {
   const connections: Redis[] = [];
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null so a slow reply never fails a job.
   const connect = (blocking: boolean) => {
     const connection = new Redis(url, { maxRetriesPerRequest: blocking ? null : 20, connectTimeout: 10_000, lazyConnect: false });
     // Without a listener ioredis prints every failed reconnect to the console, outside the JSON log.
-    let lastLogged = 0;
-    connection.on('error', (error: Error) => {
-      if (Date.now() - lastLogged < 10_000) return;
-      lastLogged = Date.now();
-      log?.warn('Redis connection lost; reconnecting', { error: error.message });
-    });
+    connection.on('error', connectionLost);
     connections.push(connection);
     return connection;
   };
@@ -61,19 +60,21 @@ function redisBackend(url: string, prefix: string, locking: Locking, log: QueueB
     kind: 'redis',
     createQueue: (name) => new Queue(name, { connection: shared, prefix }),
     createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection: connect(true), prefix }),
+    connectionLost,
     close: async () => {
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }
 
-function postgresBackend(databaseUrl: string, prefix: string, locking: Locking): QueueBackend {
+function postgresBackend(databaseUrl: string, prefix: string, locking: Locking, connectionLost: (error: Error) => void): QueueBackend {
   const connection = { connectionString: databaseUrl, schema: `${prefix.replace(/-/g, '_')}_queue`, migrate: true, max: 4 };
   return {
     kind: 'postgres',
     // Each queue and worker owns a small pool and closes it itself.
     createQueue: (name) => new Queue(name, { connection }, createPostgresBackend) as unknown as Queue,
     createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection }, createPostgresBackend) as unknown as Worker,
+    connectionLost,
     close: async () => undefined,
   };
 }
