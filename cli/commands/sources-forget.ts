@@ -4,6 +4,7 @@
  * resolves as no longer expected at the next check.
  */
 import { forgetDeliveredSeries } from '../../db/repositories/source-series.repository.ts';
+import { getSource } from '../../db/repositories/sources.repository.ts';
 import { originOfKind } from '../../lib/data-origin.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
@@ -25,12 +26,12 @@ export const sourcesForgetCommand: Command = {
     const site = typeof values.site === 'string' ? values.site.trim() : '';
     if (!site) throw new UsageError('--site CODE is required');
     const parameter = typeof values.parameter === 'string' ? values.parameter.trim() : null;
-    const source = context.config.sources.find((s) => s.id === id);
-    if (source && ['hj212-listener', 'water-simulator', 'openaq'].includes(source.kind)) {
-      throw new UsageError(`${id} expects only the sites its configuration names: remove ${site} there instead`);
-    }
-    if (source && originOfKind(source.kind) !== null) throw new UsageError(`${id} is a demonstration source: what it delivered labels its data, and is kept`);
     return withDatabase(context, async ({ db }) => {
+      // The kind as recorded, so that a source since removed from the configuration is judged by what it was.
+      const source = await getSource(db, id);
+      if (!source) throw new UsageError(`no source "${id}" (envmon sources list shows them)`);
+      if (['hj212-listener', 'water-simulator', 'openaq'].includes(source.kind)) throw new UsageError(`${id} expects only the sites its configuration names: remove ${site} there instead`);
+      if (originOfKind(source.kind) !== null) throw new UsageError(`${id} is a demonstration source: what it delivered labels its data, and is kept`);
       const forgotten = await forgetDeliveredSeries(db, id, site, parameter);
       if (forgotten.length === 0) throw new UsageError(`${id} delivered nothing for site ${site}${parameter ? ` and parameter ${parameter}` : ''} (envmon sources show ${id} lists what it delivers)`);
       context.out(`${id}: no longer expects ${forgotten.length} series of site ${site} (${forgotten.join(', ')}); its no-data alert resolves at the next check`);

@@ -154,6 +154,11 @@ describe('no-data rule', () => {
     expect(alert).toMatchObject({ state: 'resolved', evidence: { reason: 'no_longer_expected' } });
     // Nothing to forget is an error that says so.
     await expect(run(['feed'], { site: 'S3' })).rejects.toThrow('feed delivered nothing for site S3');
+    // A demonstration source since removed from the configuration keeps what labels its data.
+    await database.db.insertInto('source').values({ id: 'old-sim', kind: 'water-simulator', name: 'old', schedule: '*/5 * * * *', settings: JSON.stringify({}) }).execute();
+    await store('old-sim', '2026-11-01T00:00:00.000Z', [['S1', 'ph']]);
+    await expect(run(['old-sim'], { site: 'S1' })).rejects.toThrow('old-sim expects only the sites its configuration names');
+    expect(await database.db.selectFrom('source_series').select('site_id').where('source_id', '=', 'old-sim').execute()).toHaveLength(1);
   });
 
   it('alerts on a configured source that never delivered: waiting (pending) first, firing after afterMinutes', async () => {
