@@ -151,7 +151,7 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     lines.push(`  ${originMark(t.origin)}${t.id}（${t.document}）：${p?.current ?? '无数据'}，目标 ${p?.required ?? ''}，${meets}；${p?.projection ?? ''}`);
     rows.push(`<tr>${td(originMark(t.origin) + t.id)}${td(t.document)}${td(p?.current ?? '无数据')}${td(p?.required ?? '')}${td(meets)}${td(p?.projection ?? '')}</tr>`);
   }
-  if (report.targets.length === 0) {
+  if (report.targetsNote !== null || report.targets.length === 0) {
     lines.push(`  ${report.targetsNote ?? '当年无在期规划目标'}`);
     rows.push(`<tr>${td(report.targetsNote ?? '当年无在期规划目标', ' colspan="6"')}</tr>`);
   }

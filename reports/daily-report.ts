@@ -186,11 +186,22 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
   const chart = await chartSeries(db, config, siteIds, parameterIds, air, date);
   const shown = [...air, ...water, ...alerts.items, ...targets, ...(chart ? [chart] : [])].map((r) => r.origin);
   const present = (['simulated', 'replayed'] as const).filter((o) => shown.includes(o));
-  return { date, complete, asOf: complete ? null : now.toISOString(), origins: present, air, water, alerts, targets, targetsNote: targets.length > 0 ? null : targetsNote(governing, date), chart };
+  return { date, complete, asOf: complete ? null : now.toISOString(), origins: present, air, water, alerts, targets, targetsNote: targetsNote(governing, targets, date), chart };
+}
+
+/**
+ * What the targets table does not show, said rather than left out: targets in force without progress here (an area
+ * target: the summary computes per site), or — with none in force — that the configured ones have all ended.
+ */
+function targetsNote(governing: AppConfig['targets'], shown: readonly { id: string }[], date: string): string | null {
+  const listed = new Set(shown.map((t) => t.id));
+  const missing = governing.filter((t) => t.validFrom <= date && date <= t.validTo && !listed.has(t.id));
+  if (missing.length > 0) return `在期规划目标中 ${missing.length} 个不在此表：${missing.map((t) => `${t.id}（${'area' in t.scope ? '区域目标，日报按站点计算' : '无进度'}）`).join('、')}`;
+  return shown.length > 0 ? null : endedNote(governing, date);
 }
 
 /** Why the year shows no target progress: none in force, and — if so — the latest period that has ended. */
-function targetsNote(governing: AppConfig['targets'], date: string): string {
+function endedNote(governing: AppConfig['targets'], date: string): string {
   const ended = governing.filter((t) => t.validTo < date).sort((a, b) => (a.validTo < b.validTo ? 1 : -1))[0];
   if (!ended) return '当年无在期规划目标';
   const end = ended.validTo.endsWith('-12-31') ? `${ended.validTo.slice(0, 4)}年末` : ended.validTo;

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportDailyCommand } from '../../cli/commands/report.ts';
 import type { AppConfig } from '../../config/load-config.ts';
+import { targetSchema } from '../../config/schema.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { insertAlert } from '../../db/repositories/alerts.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
@@ -175,6 +176,22 @@ describe('daily summary for the duty officer', () => {
     expect(rendered.text.split('\n')[0]).toBe('环境质量日报 2026-11-30（北京时间 01:00–24:00）（不完整：截至 15:20）');
     expect(morningAfter).toMatchObject({ complete: true, asOf: null });
     expect(renderDailyReport(morningAfter, null).text).not.toContain('不完整');
+  });
+
+  it('says which targets in force have no progress instead of calling them expired', async () => {
+    // A 2026 area target (the daily summary computes progress per site, not for an area) and a site target for a
+    // site with no data.
+    const inForce = targetSchema.array().parse([
+      { id: 'AREA-PM25-2026', document: '某区规划', nature: 'binding', scope: { area: '山西省吕梁市交城县' }, indicator: 'pm2_5_annual_mean', target: { year: 2026, comparator: '<=', value: 40 }, validFrom: '2026-01-01', validTo: '2030-12-31' },
+      { id: 'TOWN-GOOD-2026', document: '某县规划', nature: 'binding', scope: { site: 'JC-AIR-TOWN' }, indicator: 'good_day_ratio', target: { year: 2026, comparator: '>=', value: 80 }, validFrom: '2026-01-01', validTo: '2030-12-31' },
+    ]);
+    const built = await buildDailyReport(database.db, { ...config, targets: [...config.targets, ...inForce] }, parameterIds, DAY, new Date('2026-12-01T00:00:00Z'));
+    // The site target is listed (without data); the area target is named in a note, not dropped.
+    expect(built.targets.map((t) => [t.id, t.progress?.current ?? null])).toEqual([['TOWN-GOOD-2026', null]]);
+    expect(built.targetsNote).toBe('在期规划目标中 1 个不在此表：AREA-PM25-2026（区域目标，日报按站点计算）');
+    const text = renderDailyReport(built, null).text;
+    expect(text).toContain('TOWN-GOOD-2026（某县规划）：无数据');
+    expect(text).toContain('在期规划目标中 1 个不在此表：AREA-PM25-2026（区域目标，日报按站点计算）');
   });
 
   it('gives each row of the day\'s CSV its origin, so a saved file keeps its label', async () => {
