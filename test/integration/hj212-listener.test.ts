@@ -47,7 +47,7 @@ beforeAll(async () => {
       '    kind: hj212-listener',
       '    name: HJ 212 stations',
       '    port: 0',
-      '    frameTimeoutSeconds: 1',
+      '    frameTimeoutSeconds: 2',
       // Longer than any test: a connection these tests see closed was closed by the frame deadline.
       '    idleTimeoutSeconds: 3600',
       `    maxConnectionsPerAddress: ${PER_ADDRESS}`,
@@ -277,7 +277,7 @@ describe('HJ 212 listener', () => {
     const before = await lastQuarantineId();
     const slow = await open('127.0.0.5');
     slow.socket.write('##0200QN=2026');
-    // One byte every 200 ms never finishes the frame within frameTimeoutSeconds (1 s): the server closes it.
+    // One byte every 200 ms never finishes the frame within frameTimeoutSeconds (2 s): the server closes it.
     const trickle = setInterval(() => slow.socket.write('1'), 200);
     await slow.closed;
     clearInterval(trickle);
@@ -298,10 +298,11 @@ describe('HJ 212 listener', () => {
   });
 
   it('times each frame on its own: a station whose writes always end inside the next frame is not cut off', async () => {
-    // Eight uploads over a slow link: every write finishes one frame and begins the next, one write every 300 ms, so
-    // a partial frame is always pending for 2.4 s while each frame completes within 300 ms of its first byte
-    // (frameTimeoutSeconds is 1).
-    const frames = Array.from({ length: 8 }, (_, h) => Buffer.from(hourly(`2026112300${h}000001`, PASSWORD, `202611230${h}0000`, `1.2${h}`), 'latin1'));
+    // Twelve uploads over a slow link: every write finishes one frame and begins the next, one write every 300 ms, so
+    // a partial frame is always pending for 3.6 s while each frame completes within 300 ms of its first byte
+    // (frameTimeoutSeconds is 2).
+    const hh = (h: number) => String(h).padStart(2, '0');
+    const frames = Array.from({ length: 12 }, (_, h) => Buffer.from(hourly(`20261123${hh(h)}0000001`, PASSWORD, `20261123${hh(h)}0000`, `1.2${hh(h)}`), 'latin1'));
     const head = (f: Buffer | undefined) => (f ? f.subarray(0, Math.floor(f.length / 2)) : Buffer.alloc(0));
     const tail = (f: Buffer) => f.subarray(Math.floor(f.length / 2));
     const client = await open('127.0.0.16');

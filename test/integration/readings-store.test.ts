@@ -32,7 +32,6 @@ const ingest = async ({ cursor, ...input }: Partial<Omit<BatchInput, 'cursor'>> 
 };
 
 describe('storing readings', () => {
-
   it('stores a batch once: the same batch again adds and rewrites nothing', async () => {
     const batch = [reading('2026-10-31T23:00:00.000Z', '35'), reading('2026-11-01T00:00:00.000Z', '41'), reading('2026-11-01T00:00:00.000Z', '0.8', 'co')];
     expect(await ingest({ readings: batch })).toEqual({ stored: 3, unchanged: 0, revised: 0, rejected: 0 });
