@@ -39,6 +39,8 @@ export const recipientSchema = z
     repeatHours: z.number().int().min(1).max(168).optional(),
     /** Receives the daily summary. */
     dailySummary: z.boolean().default(true),
+    /** Receives the monthly and annual reports (opt in). */
+    periodReports: z.boolean().default(false),
   })
   .refine((r) => r.email !== undefined || r.webhooks.length > 0, 'an email address or at least one webhook');
 export type RecipientConfig = z.infer<typeof recipientSchema>;
@@ -60,6 +62,10 @@ export const notificationsSchema = z.strictObject({
   schedule: cronExpression.default('* * * * *'),
   /** When the daily summary of the day before goes out (Beijing time); missed runs are caught up at start-up. */
   dailySummarySchedule: cronExpression.default('0 8 * * *'),
+  /** When the monthly report of the month before goes out (Beijing time); default the 2nd at 09:00. */
+  monthlyReportSchedule: cronExpression.default('0 9 2 * *'),
+  /** When the annual report of the year before goes out (Beijing time); default 5 January at 09:00. */
+  annualReportSchedule: cronExpression.default('0 9 5 1 *'),
   /**
    * Seconds a queued daily summary waits before it is built and sent, so that one caught up at start-up follows
    * the first pulls (which fetch the hours missed while envmon was down).

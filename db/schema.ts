@@ -163,7 +163,7 @@ export interface SilenceTable {
 
 export interface NotificationOutboxTable {
   id: Generated<number>;
-  kind: 'alert' | 'resolution' | 'reminder' | 'daily_summary';
+  kind: 'alert' | 'resolution' | 'reminder' | 'daily_summary' | 'period_report';
   alert_id: number | null;
   dedup_key: string;
   payload: Json;
@@ -267,6 +267,15 @@ export interface WindowsPendingTable {
   created_at: CreatedAt;
 }
 
+/** One row per monthly / annual report period: the first to insert it queues the report (once per period). */
+export interface PeriodReportTable {
+  kind: 'monthly' | 'annual';
+  /** YYYY-MM (monthly) or YYYY (annual). */
+  period: string;
+  outbox_id: number | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   site: SiteTable;
   parameter: ParameterTable;
@@ -286,6 +295,7 @@ export interface Database {
   api_token: ApiTokenTable;
   hj212_lockout: Hj212LockoutTable;
   windows_pending: WindowsPendingTable;
+  period_report: PeriodReportTable;
 }
 
 export type Site = Selectable<SiteTable>;

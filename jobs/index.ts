@@ -5,8 +5,9 @@ import { evaluateJob } from './evaluate.ts';
 import { evaluatePendingJob } from './evaluate-pending.ts';
 import { ingestJob } from './ingest.ts';
 import { notifyJob } from './notify.ts';
+import { periodReportJob } from './period-report.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, periodReportJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];
