@@ -17,7 +17,7 @@ import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } f
 import { targetsCommand } from './commands/targets.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
-import { reportDailyCommand } from './commands/report.ts';
+import { reportAnnualCommand, reportDailyCommand, reportMonthlyCommand } from './commands/report.ts';
 import { notificationsListCommand, notificationsRetryCommand } from './commands/notifications.ts';
 import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
 import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
@@ -53,6 +53,8 @@ export const commands: readonly Command[] = [
   notificationsListCommand,
   notificationsRetryCommand,
   reportDailyCommand,
+  reportMonthlyCommand,
+  reportAnnualCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReplayCommand,

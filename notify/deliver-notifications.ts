@@ -17,6 +17,7 @@ import { buildDailyReport } from '../reports/daily-report.ts';
 import { dailyReportChart, renderDailyReport } from '../reports/daily-report-render.ts';
 import { dayReadingsCsv } from '../reports/day-readings-csv.ts';
 import type { MailChannel } from './channels/mail.ts';
+import { sendPeriodReport } from './period-report-mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
 import { releaseTime, subscribes, type Severity } from './routing.ts';
 import { renderMessage, type NotificationItem } from './templates.ts';
@@ -60,6 +61,12 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
           // The daily summary goes by mail to everyone who takes it (it is not an alert: no quiet hours).
           const due = new Date(now.getTime() + config.notifications.summaryDelaySeconds * 1000);
           if (recipient.dailySummary && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: mailChannelOf(deps.mail), next_attempt_at: due });
+          continue;
+        }
+        if (row.kind === 'period_report') {
+          // Monthly and annual reports go by mail to those who opted in, after the same delay as the daily summary.
+          const due = new Date(now.getTime() + config.notifications.summaryDelaySeconds * 1000);
+          if (recipient.periodReports && recipient.email) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel: mailChannelOf(deps.mail), next_attempt_at: due });
           continue;
         }
         if (only !== null ? recipient.id !== only : !subscribes(recipient, facts)) continue;
@@ -130,8 +137,8 @@ async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise
       let key = d.group_key;
       if (key === null) {
         // New deliveries due together for one recipient and channel form one message, named by its first delivery.
-        // A daily summary is a message of its own, never grouped with alerts.
-        const slot = `${d.recipient}.${d.channel}${d.kind === 'daily_summary' ? `.summary${d.id}` : ''}`;
+        // A daily summary or a period report is a message of its own, never grouped with alerts.
+        const slot = `${d.recipient}.${d.channel}${d.kind === 'daily_summary' ? `.summary${d.id}` : d.kind === 'period_report' ? `.report${d.id}` : ''}`;
         if (!firstNew.has(slot)) firstNew.set(slot, d.id);
         key = `${slot}.${firstNew.get(slot) ?? d.id}`;
       }
@@ -181,7 +188,9 @@ async function sendGroup(deps: NotifyDeps, key: string, list: readonly Claimed[]
     try {
       if (!recipient) throw new Error('recipient no longer configured');
       const summary = list.find((d) => d.kind === 'daily_summary');
+      const periodReport = list.find((d) => d.kind === 'period_report');
       if (summary) await sendDailySummary(deps, recipient, key, summary.outbox_id);
+      else if (periodReport) await sendPeriodReport(deps, recipient, messageId(deps.config, key), periodReport.outbox_id);
       else await send(deps, recipient, channel, key, await notificationItems(deps.db, list.map((d) => d.outbox_id)));
       await trx.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
       return { result: 'sent' as const };

@@ -21,6 +21,8 @@ import { startScheduler, type ScheduleEntry, type Scheduler } from './scheduler.
 import { checkSilenceJob } from '../jobs/check-silence.ts';
 import { notifyJob } from '../jobs/notify.ts';
 import { dailySummaryJob, reportDateFor } from '../jobs/daily-summary.ts';
+import { periodReportJob, previousMonth, previousYear } from '../jobs/period-report.ts';
+import { catchUpPeriodReports } from './period-report-catch-up.ts';
 import { EVALUATE_PENDING_SCHEDULE, evaluatePendingJob } from '../jobs/evaluate-pending.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
@@ -89,6 +91,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     if (config.role !== 'worker') {
       scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });
       await scheduler.catchUp(CATCH_UP_MINUTES);
+      await catchUpPeriodReports(config, queues.enqueue, now());
     }
     if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, now }, log);
   } catch (error) {
@@ -113,8 +116,10 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
   );
   const notify = { key: 'notify', schedule: config.notifications.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(notifyJob, { slot: slot.toISOString() }) };
   const summary = { key: 'daily-summary', schedule: config.notifications.dailySummarySchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(dailySummaryJob, { date: reportDateFor(slot) }) };
+  const monthly = { key: 'monthly-report', schedule: config.notifications.monthlyReportSchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(periodReportJob, { kind: 'monthly', period: previousMonth(slot) }) };
+  const annual = { key: 'annual-report', schedule: config.notifications.annualReportSchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(periodReportJob, { kind: 'annual', period: previousYear(slot) }) };
   const recovery = { key: 'evaluate-pending', schedule: EVALUATE_PENDING_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(evaluatePendingJob, { slot: slot.toISOString() }) };
-  return [...pulls, ...checks, notify, summary, recovery];
+  return [...pulls, ...checks, notify, summary, monthly, annual, recovery];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */
