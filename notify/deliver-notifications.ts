@@ -253,7 +253,7 @@ async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, ke
   const row = await deps.db.selectFrom('notification_outbox').select('payload').where('id', '=', outboxId).executeTakeFirstOrThrow();
   const date = (row.payload as { date: string }).date;
   const report = await buildDailyReport(deps.db, deps.config, deps.parameterIds, date, deps.now());
-  const chart = dailyReportChart(report);
+  const chart = dailyReportChart(report, deps.log);
   const { subject, text, html } = renderDailyReport(report, chart ? 'cid:chart@envmon' : null);
   await deps.mail.send({
     from: deps.config.notifications.from,

@@ -39,6 +39,8 @@ export interface BarChart {
   line?: { value: number; label: string };
   /** Bars above the line in red. */
   highlightAbove?: boolean;
+  /** What a slot without a valid figure says (default 无效). */
+  missingLabel?: string;
   /** Value labels on the bars (off for long series such as 30 days). */
   valueLabels?: boolean;
   width?: number;
@@ -69,7 +71,7 @@ export function barChartSvg(spec: BarChart): string {
         data: s.values.map((v) =>
           // An invalid figure is written 无效 at the foot of its slot, never left as an empty slot that reads as 0.
           v === null
-            ? { value: 0, label: { show: true, position: 'top', formatter: '无效', color: '#888888', fontSize: 10, fontFamily: FONT_FAMILY } }
+            ? { value: 0, label: { show: true, position: 'top', formatter: spec.missingLabel ?? '无效', color: '#888888', fontSize: 10, fontFamily: FONT_FAMILY } }
             : {
                 value: Number(v),
                 label: { show: spec.valueLabels ?? true, position: 'top', formatter: v, fontSize: 10, fontFamily: FONT_FAMILY },

@@ -8,7 +8,8 @@ import { originLabels, originMark } from '../lib/data-origin.ts';
 import { formatBeijing } from '../lib/time.ts';
 import { classText, escapeHtml, withUnit } from '../notify/templates.ts';
 import { findParameter } from '../standards/parameters.ts';
-import { barChartPng } from './chart-png.ts';
+import type { Logger } from '../lib/logger.ts';
+import { barChartSvg, svgToPng } from './charts.ts';
 import type { AirSiteDay, DailyReport, WaterSiteDay } from './daily-report.ts';
 import type { ReportAlert } from './daily-report-alerts.ts';
 
@@ -25,12 +26,22 @@ function hourEnding(iso: string): string {
   return `${formatBeijing(new Date(Date.parse(iso) - 60_000)).slice(0, 10)} 24:00`;
 }
 
-export function dailyReportChart(report: DailyReport): Buffer | null {
-  if (!report.chart) return null;
-  return barChartPng(
-    report.chart.days.map((d) => ({ label: d.day.slice(5), value: d.value === null ? null : Number(d.value) })),
-    report.chart.target,
-  );
+/** The 30 days of PM2.5 as PNG (ECharts, reports/charts.ts): a day without data is marked 无数据 in its slot. */
+export function dailyReportChart(report: DailyReport, log?: Pick<Logger, 'warn'>): Buffer | null {
+  const chart = report.chart;
+  if (!chart) return null;
+  const svg = barChartSvg({
+    title: `${originMark(chart.origin)}${chart.name} 近30天 PM2.5 日均值`,
+    categories: chart.days.map((d) => d.day.slice(5)),
+    series: [{ name: 'PM2.5', values: chart.days.map((d) => d.value) }],
+    valueAxisName: `PM2.5（${chart.unit}）`,
+    ...(chart.target === null ? {} : { line: { value: chart.target, label: String(chart.target) }, highlightAbove: true }),
+    missingLabel: '无数据',
+    valueLabels: false,
+    width: 640,
+    height: 260,
+  });
+  return svgToPng(svg, log ? { log } : {});
 }
 
 function airHours(a: AirSiteDay): string {
