@@ -50,7 +50,8 @@ function targetAssessment(w: WaterSiteDay): string {
   if (w.seasonal.length === 0) return meets;
   const seasonal = w.seasonal.map((s) => `${pname(s.parameter)}按规划季节特别限值 ≤ ${withUnit(s.limit, s.parameter)} 考核（${withUnit(s.value, s.parameter)}，${s.breached ? '超限' : '达标'}）`).join('，');
   const others = w.class ? `，其余项目 ${cls(w.class)}（${valuesText(w.worst)}）` : '';
-  return `${meets}：${seasonal}${others}`;
+  const assumptions = [...new Set(w.seasonal.flatMap((s) => (s.assumption ? [s.assumption] : [])))];
+  return `${meets}：${seasonal}${others}${assumptions.map((a) => `（${a}）`).join('')}`;
 }
 
 const targetText = (w: WaterSiteDay) => (w.target ? `${cls(w.targetClass)}${w.target.carriedOver ? `（${w.target.carriedOver}）` : ''}` : '无目标');
