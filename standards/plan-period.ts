@@ -173,9 +173,10 @@ const indicatorLabels: Record<string, { name: string; unit: string; targetUnit: 
 /**
  * The final result of a target from its final year's figures: `value` as published (already rounded per GB/T
  * 8170), `met` as the progress judged it, `limit` the value compared with. The margin is exact decimal arithmetic
- * on the published value, so 43.9 published as 44 against ≤ 44 is met with a margin of 0.
+ * on the published value, so 43.9 published as 44 against ≤ 44 is met with a margin of 0. With `expectedDays`
+ * (the days of the final year), an air figure resting on fewer days says how many it has.
  */
-export function finalResult(indicator: string, year: number, value: string | null, met: boolean | null, limit: number | string, basis: number): FinalResult {
+export function finalResult(indicator: string, year: number, value: string | null, met: boolean | null, limit: number | string, basis: number, expectedDays?: number): FinalResult {
   const label = indicatorLabels[indicator] ?? { name: indicator, unit: '', targetUnit: '', comparator: '<=' as const };
   if (label.comparator === 'class') {
     const cls = (c: string) => waterClassZh[c as WaterClass] ?? c;
@@ -190,5 +191,7 @@ export function finalResult(indicator: string, year: number, value: string | nul
   const ok = met ?? compareDecimal(margin, '0') >= 0;
   const amount = margin.startsWith('-') ? margin.slice(1) : margin;
   const how = ok ? `达标，余量 ${amount}` : `未达标，${label.comparator === '<=' ? '超出' : '差'} ${amount}`;
-  return { year, value, limit: limitText, met: ok, margin, basis, text: `${year} 年 ${label.name} ${value}${label.unit}，${target}，${how}` };
+  // A year short of data says so: the figure rests on fewer days than the year has.
+  const short = expectedDays !== undefined && basis < expectedDays ? `（有效数据 ${basis}/${expectedDays} 天）` : '';
+  return { year, value, limit: limitText, met: ok, margin, basis, text: `${year} 年 ${label.name} ${value}${label.unit}${short}，${target}，${how}` };
 }
