@@ -29,6 +29,7 @@ import { isClassified, sectionClass, type WaterClass } from '../standards/water-
 import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
 import { carriedOverNote } from '../notify/target-period.ts';
+import { noTargetInForceNote } from '../standards/plan-period.ts';
 import { pushTo } from '../lib/collections.ts';
 import { compareExact } from '../lib/decimal-number.ts';
 import { originFields, type DataOrigin } from '../lib/data-origin.ts';
@@ -88,8 +89,12 @@ export interface DailyReport {
   air: AirSiteDay[];
   water: WaterSiteDay[];
   alerts: ReportAlerts;
+  /**
+   * Targets in force and references (`reference`, `statusNote`) with their progress, and ended targets (`final`)
+   * with their final-year result.
+   */
   targets: TargetRow[];
-  /** Why no target progress is shown, when none is (e.g. every plan target's period has ended). */
+  /** Why no target in force is shown, or which targets in force are not in the table; null when nothing is missing. */
   targetsNote: string | null;
   chart: ({ site: string; name: string; parameter: 'pm2_5'; unit: string; target: number | null; targetLabel: string | null; daysWithData: number; days: { day: string; value: string | null }[] } & Origin) | null;
 }
@@ -182,7 +187,8 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
 
   const alerts = await alertsOfDay(db, dayStart, cutoff);
   const governing = config.targets.filter((t) => t.governing);
-  const targets = (await targetsQuery(db, governing, parameterIds, { asOf: date }, now)).filter((t) => t.progress !== null);
+  // Targets in force and references with their progress; ended targets with their final-year result.
+  const targets = (await targetsQuery(db, governing, parameterIds, { asOf: date }, now)).filter((t) => (t.status === 'final' ? t.final !== undefined : t.progress !== null));
   const chart = await chartSeries(db, config, siteIds, parameterIds, air, date);
   const shown = [...air, ...water, ...alerts.items, ...targets, ...(chart ? [chart] : [])].map((r) => r.origin);
   const present = (['simulated', 'replayed'] as const).filter((o) => shown.includes(o));
@@ -191,21 +197,16 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
 
 /**
  * What the targets table does not show, said rather than left out: targets in force without progress here (an area
- * target: the summary computes per site), or — with none in force — that the configured ones have all ended.
+ * target: the summary computes per site), or — with none in force — why (standards/plan-period.ts: the plan period
+ * has ended and the next plan's targets are not entered, so references are carried forward).
  */
-function targetsNote(governing: AppConfig['targets'], shown: readonly { id: string }[], date: string): string | null {
+function targetsNote(governing: AppConfig['targets'], shown: readonly TargetRow[], date: string): string | null {
   const listed = new Set(shown.map((t) => t.id));
   const missing = governing.filter((t) => t.validFrom <= date && date <= t.validTo && !listed.has(t.id));
   if (missing.length > 0) return `在期规划目标中 ${missing.length} 个不在此表：${missing.map((t) => `${t.id}（${'area' in t.scope ? '区域目标，日报按站点计算' : '无进度'}）`).join('、')}`;
-  return shown.length > 0 ? null : endedNote(governing, date);
-}
-
-/** Why the year shows no target progress: none in force, and — if so — the latest period that has ended. */
-function endedNote(governing: AppConfig['targets'], date: string): string {
-  const ended = governing.filter((t) => t.validTo < date).sort((a, b) => (a.validTo < b.validTo ? 1 : -1))[0];
-  if (!ended) return '当年无在期规划目标';
-  const end = ended.validTo.endsWith('-12-31') ? `${ended.validTo.slice(0, 4)}年末` : ended.validTo;
-  return `当年无在期规划目标：已配置的规划目标均已到期（最晚于${end}），新一期目标尚未配置；水质断面仍沿用其目标类别评价，见二`;
+  const why = noTargetInForceNote(governing, date);
+  if (why === null) return null;
+  return governing.some((t) => t.indicator === 'water_class' && t.validTo < date) ? `${why}；水质断面仍沿用其目标类别评价，见二` : why;
 }
 
 /**

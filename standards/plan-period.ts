@@ -136,7 +136,7 @@ export function noTargetInForceNote(targets: readonly PlanTarget[], day: string)
   if (!ended) return `${year} 年无在期规划目标：已配置的目标均尚未生效（最早自 ${[...targets].sort((a, b) => a.validFrom.localeCompare(b.validFrom))[0]?.validFrom ?? ''} 起）`;
   const plan = planOfTarget(ended) ?? '已配置的';
   const references = standings.filter((s) => s.status === 'reference').length;
-  return `${year} 年无在期规划目标：${plan}目标已于${endText(ended.validTo)}到期，${current}目标未录入${references > 0 ? `；以下 ${references} 项为参考值（沿用${plan}目标），并列出 ${ended.validTo.slice(0, 4)} 年终结果` : ''}`;
+  return `${year} 年无在期规划目标：${plan}目标已于${endText(ended.validTo)}到期，${current}目标未录入${references > 0 ? `；${references} 项沿用${plan}目标作参考值（非在期考核目标），另列 ${ended.validTo.slice(0, 4)} 年终结果` : `；列出 ${ended.validTo.slice(0, 4)} 年终结果`}`;
 }
 
 /** The final-year result of an ended target, as published. */

@@ -55,7 +55,7 @@ describe('target standings', () => {
   it('says why no target is in force', () => {
     expect(noTargetInForceNote([], '2026-12-02')).toBe('未配置规划目标（配置文件 targets 为空）');
     expect(noTargetInForceNote([pm25, outline], '2025-06-30')).toBeNull();
-    expect(noTargetInForceNote([pm25, outline], '2026-12-02')).toBe('2026 年无在期规划目标：十四五目标已于2025年末到期，十五五目标未录入；以下 1 项为参考值（沿用十四五目标），并列出 2025 年终结果');
+    expect(noTargetInForceNote([pm25, outline], '2026-12-02')).toBe('2026 年无在期规划目标：十四五目标已于2025年末到期，十五五目标未录入；1 项沿用十四五目标作参考值（非在期考核目标），另列 2025 年终结果');
   });
 });
 
