@@ -179,7 +179,7 @@ function plainHeadline(item: NotificationItem, language: Language): string {
       if (e.reference === true) {
         const note = str(e.statusNote) ?? '参考值';
         if (item.kind === 'resolution') return zh ? `【恢复】${site} ${str(e.target) ?? ''} 年累计已达到参考值（${note}）` : `[Resolved] ${site} ${str(e.target) ?? ''} year-to-date back within the reference value (past its plan period)`;
-        return zh ? `【目标预警·参考值】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，参考值 ${str(e.required) ?? ''}（${note}）` : `[Target at risk, reference] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, reference ${str(e.required) ?? ''} (target past its plan period, no new target entered)`;
+        return zh ? `【目标预警·参考值】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，参考值 ${str(e.required) ?? ''}${note.replace(/^参考值/, '')}` : `[Target at risk, reference] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, reference ${str(e.required) ?? ''} (target past its plan period, no new target entered)`;
       }
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
     }
