@@ -29,7 +29,7 @@ import { isClassified, sectionClass, type WaterClass } from '../standards/water-
 import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
 import { carriedOverNote } from '../notify/target-period.ts';
-import { noTargetInForceNote } from '../standards/plan-period.ts';
+import { noTargetInForceNote, targetStandings } from '../standards/plan-period.ts';
 import { pushTo } from '../lib/collections.ts';
 import { compareExact } from '../lib/decimal-number.ts';
 import { originFields, type DataOrigin } from '../lib/data-origin.ts';
@@ -210,19 +210,24 @@ function targetsNote(governing: AppConfig['targets'], shown: readonly TargetRow[
 }
 
 /**
- * 30 days of PM2.5 day values at the first air site with data that day (one with a PM2.5 target in its period
- * first), with the target line: that target, else the GB 3095 Grade II 24-hour limit of the date.
+ * 30 days of PM2.5 day values at the first air site with data that day (one with a PM2.5 target in its period, or
+ * carried forward as a reference, first), with the target line: that target, else the GB 3095 Grade II 24-hour
+ * limit of the date.
  */
 async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map<string, number>, parameterIds: ParameterIds, air: readonly AirSiteDay[], date: string): Promise<DailyReport['chart']> {
   const pm25 = parameterIds.get('pm2_5');
-  const withTarget = (code: string) => config.targets.find((t) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined && t.validFrom <= date && date <= t.validTo);
+  // The PM2.5 target in force, else the one carried forward as a reference (labelled as such below).
+  const standings = targetStandings(config.targets, date).filter((s) => s.status !== 'final');
+  const withTarget = (code: string) => standings.find(({ target: t }) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined);
   const site = air.filter((a) => a.hasData).sort((a, b) => Number(withTarget(b.site) !== undefined) - Number(withTarget(a.site) !== undefined))[0];
   if (!site || pm25 === undefined) return null;
   const end = endOfNaturalDay(date);
   const rows = await aggregatesOf(db, 'day', [siteIds.get(site.site) as number], [pm25], new Date(end.getTime() - 29 * DAY_MS), end);
   const byDay = new Map(rows.map((r) => [naturalDayOf(r.windowEnd), r.value]));
   const days = Array.from({ length: 30 }, (_, i) => naturalDayOf(new Date(end.getTime() - (29 - i) * DAY_MS))).map((day) => ({ day, value: byDay.get(day) ?? null }));
-  const target = withTarget(site.site);
+  const standing = withTarget(site.site);
+  const target = standing?.target;
+  const reference = standing?.status === 'reference' ? `（${standing.statusNote}）` : '';
   const limit = gb3095Limit('pm2_5', 'day', 2, end);
   return {
     site: site.site,
@@ -233,7 +238,7 @@ async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map
     unit: 'μg/m³',
     target: target ? Number(target.target.value) : (limit?.limit ?? null),
     // The label carries the value and unit once (GB 3095 clauses already end in "60 μg/m³").
-    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)} μg/m³` : (limit?.clause ?? null),
+    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)} μg/m³${reference}` : (limit?.clause ?? null),
     daysWithData: days.filter((d) => d.value !== null).length,
     days,
   };

@@ -106,6 +106,8 @@ describe('plan targets across plan periods', () => {
     );
     expect(html).toContain('JC-PM25-2025【参考值（沿用十四五目标，十五五目标未录入）】');
     expect(text).not.toContain('当年无在期规划目标\n');
+    // The chart's target line is the reference, labelled.
+    expect(report.chart).toMatchObject({ site: 'JC-AIR-TOWN', target: 44, targetLabel: '交城县“十四五”生态环境保护规划 PM2.5 年均 ≤ 44 μg/m³（参考值（沿用十四五目标，十五五目标未录入））' });
   });
 
   it('keeps the target-at-risk rule judging against the reference, and its alert says so', async () => {
