@@ -187,7 +187,10 @@ describe('daily summary for the duty officer', () => {
     ]);
     const built = await buildDailyReport(database.db, { ...config, targets: [...config.targets, ...inForce] }, parameterIds, DAY, new Date('2026-12-01T00:00:00Z'));
     // The site target is listed (without data); the area target is named in a note, not dropped.
-    expect(built.targets.map((t) => [t.id, t.progress?.current ?? null])).toEqual([['TOWN-GOOD-2026', null]]);
+    expect(built.targets.filter((t) => t.inForce).map((t) => [t.id, t.progress?.current ?? null])).toEqual([['TOWN-GOOD-2026', null]]);
+    // The good-day target in force replaces its 14th-plan reference; PM2.5 at the town (no site target in force) keeps one.
+    expect(built.targets.find((t) => t.id === 'JC-GOODDAY-2025')?.status).toBe('final');
+    expect(built.targets.find((t) => t.id === 'JC-PM25-2025')?.status).toBe('reference');
     expect(built.targetsNote).toBe('在期规划目标中 1 个不在此表：AREA-PM25-2026（区域目标，日报按站点计算）');
     const text = renderDailyReport(built, null).text;
     expect(text).toContain('TOWN-GOOD-2026（某县规划）：无数据');
