@@ -114,7 +114,7 @@ describe('daily summary for the duty officer', () => {
     });
     const { text, html } = renderDailyReport(morningAfter, null);
     expect(text.split('\n')).toContain(
-      '  【模拟数据】磁窑河武良：GB 3838 单因子 Ⅳ类（氨氮 1.035 mg/L 为Ⅳ类）；目标 Ⅲ类（十四五目标，2025年末到期，仍沿用），达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（1.035 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L、总磷 0.15 mg/L）；样本 6 个',
+      '  【模拟数据】磁窑河武良：GB 3838 单因子 Ⅳ类（氨氮 1.035 mg/L 为Ⅳ类）；目标 Ⅲ类（十四五目标，2025年末到期，仍沿用），达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（1.035 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L、总磷 0.15 mg/L）（假定：武良氨氮冬季限值按11–3月（采暖期）执行，县规划未界定冬季月份）；样本 6 个',
     );
     expect(html).toContain('<td>Ⅳ类</td>');
     expect(html).toContain('Ⅲ类（十四五目标，2025年末到期，仍沿用）');
