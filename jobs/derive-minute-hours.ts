@@ -1,0 +1,37 @@
+/**
+ * `derive-minute-hours`: derives the hourly values of hours whose minute data changed (ingest/derive-minute-hours.ts)
+ * and queues their evaluation. Runs every minute, at start-up by the scheduler's catch-up, and after an ingest that
+ * stored minutes of an hour already ended. Only ended hours are derived; an hour still filling waits for its end.
+ */
+import { z } from 'zod';
+import { deriveMinuteHours } from '../ingest/derive-minute-hours.ts';
+import { evaluateJob } from './evaluate.ts';
+import { defineJob, jobId } from './job-definition.ts';
+
+/** Every minute: an hour's value is there within a minute or two of its end. */
+export const DERIVE_MINUTE_HOURS_SCHEDULE = '* * * * *';
+
+export const deriveMinuteHoursPayloadSchema = z.object({
+  /** The minute this run stands for (scheduled slot, or the minute an ingest asked for it). */
+  slot: z.iso.datetime(),
+});
+export type DeriveMinuteHoursPayload = z.infer<typeof deriveMinuteHoursPayloadSchema>;
+
+export const deriveMinuteHoursJob = defineJob({
+  name: 'derive-minute-hours',
+  payloadSchema: deriveMinuteHoursPayloadSchema,
+  // One run per minute across instances and ingest triggers; a failed run leaves its marks to the next one.
+  options: (payload) => ({ jobId: jobId('derive-minute-hours', payload.slot), attempts: 1 }),
+  // The marks are taken and paid in one transaction: a run taken up again after its worker died is safe.
+  stalls: 10,
+  process: async (_payload: DeriveMinuteHoursPayload, deps) => {
+    const result = await deriveMinuteHours(deps, deps.now());
+    for (const [site, series] of result.changed) await deps.enqueue(evaluateJob, { site, series, marked: true });
+    return { hours: result.hours, derived: result.derived, insufficient: result.insufficient, station: result.station, sites: result.changed.size };
+  },
+});
+
+/** The slot of a run an ingest asks for: the current minute, so the uploads of one minute share one run. */
+export function deriveSlot(now: Date): string {
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+}
