@@ -14,6 +14,8 @@ export const DERIVE_MINUTE_HOURS_SCHEDULE = '* * * * *';
 export const deriveMinuteHoursPayloadSchema = z.object({
   /** The minute this run stands for (scheduled slot, or the minute an ingest asked for it). */
   slot: z.iso.datetime(),
+  /** Asked for by an ingest: runs `TRIGGER_DELAY_MS` after the first ask of its slot, so it sees the whole slot's data. */
+  afterIngest: z.boolean().optional(),
 });
 export type DeriveMinuteHoursPayload = z.infer<typeof deriveMinuteHoursPayloadSchema>;
 
@@ -21,7 +23,10 @@ export const deriveMinuteHoursJob = defineJob({
   name: 'derive-minute-hours',
   payloadSchema: deriveMinuteHoursPayloadSchema,
   // One run per minute across instances and ingest triggers; a failed run leaves its marks to the next one.
-  options: (payload) => ({ jobId: jobId('derive-minute-hours', payload.slot), attempts: 1 }),
+  options: (payload) =>
+    payload.afterIngest
+      ? { jobId: jobId('derive-minute-hours', 'ingest', payload.slot), attempts: 1, delay: TRIGGER_DELAY_MS }
+      : { jobId: jobId('derive-minute-hours', payload.slot), attempts: 1 },
   // The marks are taken and paid in one transaction: a run taken up again after its worker died is safe.
   stalls: 10,
   process: async (_payload: DeriveMinuteHoursPayload, deps) => {
@@ -31,7 +36,13 @@ export const deriveMinuteHoursJob = defineJob({
   },
 });
 
-/** The slot of a run an ingest asks for: the current minute, so the uploads of one minute share one run. */
+/**
+ * Ingests of one slot share one run. Every ingest of a slot stores its minutes before it asks, and the run starts at
+ * least this long after the first ask, so no earlier than the slot's end: it sees every minute the slot stored.
+ */
+const TRIGGER_DELAY_MS = 10_000;
+
+/** The slot of a run an ingest asks for. */
 export function deriveSlot(now: Date): string {
-  return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
+  return new Date(Math.floor(now.getTime() / TRIGGER_DELAY_MS) * TRIGGER_DELAY_MS).toISOString();
 }

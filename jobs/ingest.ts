@@ -77,9 +77,9 @@ export const ingestJob = defineJob({
     const owing = counts.stored + counts.revised > 0 ? touched : await stillPending(deps, touched);
     for (const [site, series] of owing) await deps.enqueue(evaluateJob, { site, series, marked: true });
     // Minutes of an hour already ended (the hour's last minutes, late data) are derived now rather than at the next
-    // scheduled minute; all uploads of one minute share one run.
+    // scheduled minute; the uploads of a few seconds share one run.
     const now = deps.now();
-    if (minutes > 0 && minuteHours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now) });
+    if (minutes > 0 && minuteHours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now), afterIngest: true });
     return { ...counts, minutes };
   },
 });
