@@ -56,7 +56,7 @@ async function measure(database: DatabaseHandle & { url: string }): Promise<void
     for (let s = 0; s < STATIONS; s++) {
       PARAMETERS.forEach((parameter, p) => readings.push({ site: code(s), parameter, period: 'minute', observedAt, value: valueOf(s, p, m), unit: UNITS[parameter] ?? 'μg/m³', flag: 'N', intervalMinutes: 1 }));
     }
-    stored += (await storeBatch(deps, { sourceId: null, readings, rejections: [] })).minutes;
+    stored += (await storeBatch(deps, { sourceId: null, readings, rejections: [] })).minutes?.stored ?? 0;
   }
   const storeMs = performance.now() - t;
 

@@ -45,10 +45,11 @@ export interface BatchInput {
 }
 
 export interface BatchResult extends StoreCounts {
-  /** Minute values new or changed (stored apart; their hours are marked for derivation). */
-  minutes: number;
-  /** Ends of the hours those minutes belong to, ISO instants. */
-  minuteHours: string[];
+  /**
+   * Only for a batch with minute values: how many were new or changed (stored apart, their hours marked for
+   * derivation), and the ends of the hours the batch's minutes belong to, ISO instants.
+   */
+  minutes?: { stored: number; hours: string[] };
   rejected: number;
   rejections: Rejection[];
 }
@@ -127,7 +128,8 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     if (!(error instanceof DryRunRollback)) throw error;
     counts = error.counts;
   }
-  return { ...counts, minuteHours: [...minuteHours].sort(), rejected: rejections.length, rejections };
+  const { minutes, ...hourly } = counts;
+  return { ...hourly, ...(minuteRows.length > 0 ? { minutes: { stored: minutes, hours: [...minuteHours].sort() } } : {}), rejected: rejections.length, rejections };
 }
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */

@@ -49,8 +49,8 @@ export const ingestPayloadSchema = z.object({
 export type IngestPayload = z.infer<typeof ingestPayloadSchema>;
 
 export interface IngestResult extends StoreCounts {
-  /** Minute values new or changed. */
-  minutes: number;
+  /** Minute values new or changed, for a batch with minute values. */
+  minutes?: number;
   rejected: number;
 }
 
@@ -65,7 +65,7 @@ export const ingestJob = defineJob({
   // Storing is idempotent and the cursor never moves back: running a batch again is safe.
   stalls: 10,
   process: async (payload, deps): Promise<IngestResult> => {
-    const { rejections: _kept, minutes, minuteHours, ...counts } = await storeBatch(deps, {
+    const { rejections: _kept, minutes, ...counts } = await storeBatch(deps, {
       sourceId: payload.sourceId,
       readings: payload.readings,
       rejections: payload.rejections,
@@ -79,8 +79,8 @@ export const ingestJob = defineJob({
     // Minutes of an hour already ended (the hour's last minutes, late data) are derived now rather than at the next
     // scheduled minute; the uploads of a few seconds share one run.
     const now = deps.now();
-    if (minutes > 0 && minuteHours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now), afterIngest: true });
-    return { ...counts, minutes };
+    if (minutes && minutes.stored > 0 && minutes.hours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now), afterIngest: true });
+    return { ...counts, ...(minutes ? { minutes: minutes.stored } : {}) };
   },
 });
 
