@@ -1,12 +1,13 @@
 /** Every job envmon runs. This list drives both enqueueing and worker dispatch. */
 import { checkSilenceJob } from './check-silence.ts';
 import { dailySummaryJob } from './daily-summary.ts';
+import { deriveMinuteHoursJob } from './derive-minute-hours.ts';
 import { evaluateJob } from './evaluate.ts';
 import { evaluatePendingJob } from './evaluate-pending.ts';
 import { ingestJob } from './ingest.ts';
 import { notifyJob } from './notify.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, deriveMinuteHoursJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

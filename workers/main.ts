@@ -22,6 +22,7 @@ import { checkSilenceJob } from '../jobs/check-silence.ts';
 import { notifyJob } from '../jobs/notify.ts';
 import { dailySummaryJob, reportDateFor } from '../jobs/daily-summary.ts';
 import { EVALUATE_PENDING_SCHEDULE, evaluatePendingJob } from '../jobs/evaluate-pending.ts';
+import { DERIVE_MINUTE_HOURS_SCHEDULE, deriveMinuteHoursJob } from '../jobs/derive-minute-hours.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
@@ -102,7 +103,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 /**
  * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
  * enable takes effect without a restart), every no-data rule's check, the notification outbox, the daily summary
- * (start-up catches up a missed morning) and the recovery of evaluations left pending (start-up runs it too).
+ * (start-up catches up a missed morning), the recovery of evaluations left pending (start-up runs it too) and the
+ * derivation of hourly values from minute data.
  */
 function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
@@ -114,7 +116,8 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
   const notify = { key: 'notify', schedule: config.notifications.schedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(notifyJob, { slot: slot.toISOString() }) };
   const summary = { key: 'daily-summary', schedule: config.notifications.dailySummarySchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(dailySummaryJob, { date: reportDateFor(slot) }) };
   const recovery = { key: 'evaluate-pending', schedule: EVALUATE_PENDING_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(evaluatePendingJob, { slot: slot.toISOString() }) };
-  return [...pulls, ...checks, notify, summary, recovery];
+  const minuteHours = { key: 'derive-minute-hours', schedule: DERIVE_MINUTE_HOURS_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(deriveMinuteHoursJob, { slot: slot.toISOString() }) };
+  return [...pulls, ...checks, notify, summary, recovery, minuteHours];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */
