@@ -34,7 +34,7 @@ export function alertJudgement(e: Record<string, unknown>, state?: string): stri
     case 'instrument_state':
       return `${parameter ?? ''} flagged ${str(e.flag) ?? '?'} for ${str(e.flaggedHours) ?? '?'} h`;
     case 'target_at_risk':
-      return `${str(e.target) ?? ''} year to date ${str(e.current) ?? 'no data'} (target ${str(e.required) ?? '-'})`;
+      return `${str(e.target) ?? ''} year to date ${str(e.current) ?? 'no data'} (${e.reference === true ? `参考值 ${str(e.required) ?? '-'}，${str(e.statusNote) ?? ''}` : `target ${str(e.required) ?? '-'}`})`;
     case 'no_data':
       if (state === 'resolved') return e.reason === 'no_longer_expected' ? 'no longer expected by the configuration' : 'data resumed';
       if (str(e.silentMinutes) === null) return 'no data';

@@ -55,8 +55,24 @@ export const targetSchema = z.strictObject({
   governing: z.boolean().default(true),
   /** Season-dependent parameter limits of a water target, e.g. NH3-N ≤ 8 mg/L in winter and ≤ 5 in summer. */
   seasonalLimits: z
-    .array(z.strictObject({ parameter: z.string().min(1), limit: z.number(), months: z.array(z.number().int().min(1).max(12)).min(1), unit: z.string().default('mg/L') }))
-    .optional(),
+    .array(
+      z.strictObject({
+        parameter: z.string().min(1),
+        limit: z.number(),
+        /** Calendar months (1–12, Beijing time) the limit applies in; a month may appear once per parameter. */
+        months: z.array(z.number().int().min(1).max(12)).min(1),
+        unit: z.string().default('mg/L'),
+        /**
+         * Set when the months are not given by the document and were assumed: the text is shown wherever the limit
+         * is used (assessments, the daily summary, alert evidence), e.g. 冬季月份（11–3月）为假定，规划未界定.
+         */
+        assumption: z.string().min(1).optional(),
+      }),
+    )
+    .optional()
+    .refine((limits) => !limits || limits.every((l, i) => limits.every((m, j) => j <= i || m.parameter !== l.parameter || !m.months.some((month) => l.months.includes(month)))), {
+      message: 'each month at most once per parameter (two seasonal limits of one parameter share a month)',
+    }),
   validFrom: isoDate,
   validTo: isoDate,
 })

@@ -67,6 +67,8 @@ export interface ReadingTable {
   source_id: string | null;
   ingested_at: CreatedAt;
   revision: ColumnType<number, number | undefined, number>;
+  /** Derived by envmon from the station's minute data (see migration 20261202T0300); false when reported. */
+  derived: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ReadingRevisionTable {
@@ -267,6 +269,39 @@ export interface WindowsPendingTable {
   created_at: CreatedAt;
 }
 
+/** Minute data (HJ 212 CN 2011 / 2051), one row per series and minute; see migration 20261202T0300. */
+export interface MinuteReadingTable {
+  site_id: number;
+  parameter_id: number;
+  /** Start of the minutes the value stands for. */
+  minute_start: Timestamp;
+  minutes: number;
+  value: Numeric;
+  flag: string;
+  source_id: string | null;
+}
+
+/** Hours whose minute data changed and whose hourly value is still to be derived. */
+export interface MinuteHourPendingTable {
+  site_id: number;
+  parameter_id: number;
+  hour_end: Timestamp;
+  marked_at: CreatedAt;
+}
+
+/** The latest derivation of each hour from minute data, valid or not. */
+export interface MinuteHourTable {
+  site_id: number;
+  parameter_id: number;
+  hour_end: Timestamp;
+  minute_rows: number;
+  valid_minutes: number;
+  value: Numeric | null;
+  flag: string;
+  outcome: 'derived' | 'insufficient' | 'station';
+  derived_at: CreatedAt;
+}
+
 /** One row per monthly / annual report period: the first to insert it queues the report (once per period). */
 export interface PeriodReportTable {
   kind: 'monthly' | 'annual';
@@ -296,6 +331,9 @@ export interface Database {
   hj212_lockout: Hj212LockoutTable;
   windows_pending: WindowsPendingTable;
   period_report: PeriodReportTable;
+  minute_reading: MinuteReadingTable;
+  minute_hour_pending: MinuteHourPendingTable;
+  minute_hour: MinuteHourTable;
 }
 
 export type Site = Selectable<SiteTable>;

@@ -20,6 +20,8 @@ export interface NormalizedReading {
   value: string;
   unit: string;
   flag: string;
+  /** Minute data only: see RawReading.intervalMinutes. */
+  intervalMinutes?: number;
 }
 
 /** Why input was rejected, as a category that operators can count and filter by. */
@@ -128,6 +130,7 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
       value,
       unit: parameter.unit,
       flag,
+      ...(r.intervalMinutes === undefined ? {} : { intervalMinutes: r.intervalMinutes }),
     });
   }
   rejectSupersaturatedOxygen(readings, rejections, record);

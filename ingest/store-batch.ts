@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { inClientTransaction } from '../db/client-transaction.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { quarantine } from '../db/repositories/quarantine.repository.ts';
+import { ensureMinutePartitions, storeMinutes, type MinuteRow } from '../db/repositories/minute-readings.repository.ts';
 import { ensurePartitions, storeReadings, type PartitionCache, type ReadingRow, type StoreCounts } from '../db/repositories/readings.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { recordSourceSeries } from '../db/repositories/source-series.repository.ts';
@@ -16,6 +17,7 @@ import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { markPending, type PendingSpan } from '../db/repositories/windows-pending.repository.ts';
 import { HOUR_MS } from '../lib/time.ts';
+import { minuteSlot } from './minute-hour.ts';
 import type { NormalizedReading, Rejection } from './normalize.ts';
 import { hourSpans } from './touched-series.ts';
 
@@ -43,6 +45,11 @@ export interface BatchInput {
 }
 
 export interface BatchResult extends StoreCounts {
+  /**
+   * Only for a batch with minute values: how many were new or changed (stored apart, their hours marked for
+   * derivation), and the ends of the hours the batch's minutes belong to, ISO instants.
+   */
+  minutes?: { stored: number; hours: string[] };
   rejected: number;
   rejections: Rejection[];
 }
@@ -52,7 +59,7 @@ export type SiteIdCache = Map<string, number>;
 
 /** Thrown inside a dry run's transaction to roll it back with the counts it would have produced. */
 class DryRunRollback extends Error {
-  constructor(readonly counts: StoreCounts) {
+  constructor(readonly counts: StoreCounts & { minutes: number }) {
     super('dry run');
   }
 }
@@ -62,6 +69,8 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
 
   const rows: ReadingRow[] = [];
+  const minuteRows: MinuteRow[] = [];
+  const minuteHours = new Set<string>();
   const rejections = [...input.rejections];
   for (const r of input.readings) {
     const siteId = siteIds.get(r.site);
@@ -75,16 +84,26 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
       });
       continue;
     }
+    if (r.period === 'minute') {
+      // Minute data is kept apart from the hourly readings; envmon derives the hours from it.
+      const slot = minuteSlot(r.observedAt, r.intervalMinutes);
+      minuteRows.push({ siteId, parameterId, minuteStart: slot.start.toISOString(), minutes: slot.minutes, value: r.value, flag: r.flag });
+      minuteHours.add(slot.hourEnd.toISOString());
+      continue;
+    }
     rows.push({ siteId, parameterId, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag });
   }
+  // What a source delivered, for the no-data rules, includes its minute data.
+  const delivered = minuteRows.length === 0 ? rows : [...rows, ...minuteRows.map((m) => ({ siteId: m.siteId, parameterId: m.parameterId, period: 'minute', observedAt: m.minuteStart, value: m.value, unit: '', flag: m.flag }))];
 
   await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
+  await ensureMinutePartitions(deps.db, minuteRows.map((m) => m.minuteStart), deps.partitions);
   const at = deps.now();
-  let counts: StoreCounts;
+  let counts: StoreCounts & { minutes: number };
   const write = () =>
     inClientTransaction(deps.pool, async (tx) => {
-      const stored = await storeReadings(tx, rows, input.sourceId);
-      if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, rows);
+      const stored = { ...(await storeReadings(tx, rows, input.sourceId)), minutes: await storeMinutes(tx.db, minuteRows, input.sourceId) };
+      if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, delivered);
       // What the new or revised hours owe (windows, rules) is recorded with them: a crash before it is paid leaves
       // the debt on record for whoever comes next.
       if (!dryRun && stored.stored + stored.revised > 0) await markPending(tx.db, pendingSpans(rows), input.runRules ?? true);
@@ -102,13 +121,15 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
       // commits): forget what was remembered, make the partitions again and store once more.
       deps.partitions.clear();
       await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
+      await ensureMinutePartitions(deps.db, minuteRows.map((m) => m.minuteStart), deps.partitions);
       counts = await write();
     }
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
     counts = error.counts;
   }
-  return { ...counts, rejected: rejections.length, rejections };
+  const { minutes, ...hourly } = counts;
+  return { ...hourly, ...(minuteRows.length > 0 ? { minutes: { stored: minutes, hours: [...minuteHours].sort() } } : {}), rejected: rejections.length, rejections };
 }
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */

@@ -1,6 +1,7 @@
 /** Every job envmon runs. This list drives both enqueueing and worker dispatch. */
 import { checkSilenceJob } from './check-silence.ts';
 import { dailySummaryJob } from './daily-summary.ts';
+import { deriveMinuteHoursJob } from './derive-minute-hours.ts';
 import { evaluateJob } from './evaluate.ts';
 import { evaluatePendingJob } from './evaluate-pending.ts';
 import { ingestJob } from './ingest.ts';
@@ -8,6 +9,6 @@ import { notifyJob } from './notify.ts';
 import { periodReportJob } from './period-report.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, periodReportJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, deriveMinuteHoursJob, periodReportJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

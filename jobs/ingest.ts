@@ -10,6 +10,7 @@ import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { sitesPending } from '../db/repositories/windows-pending.repository.ts';
 import type { JobDeps } from './job-deps.ts';
 import { evaluateJob } from './evaluate.ts';
+import { deriveMinuteHoursJob, deriveSlot } from './derive-minute-hours.ts';
 import { defineJob, jobId } from './job-definition.ts';
 
 const readingSchema = z.object({
@@ -20,6 +21,8 @@ const readingSchema = z.object({
   value: z.string().regex(/^-?\d+(\.\d+)?$/),
   unit: z.string(),
   flag: z.string().regex(/^[A-Za-z]{1,2}$/),
+  /** Minute data only: minutes the value stands for (0: a real-time sample); default 1. */
+  intervalMinutes: z.number().int().min(0).max(60).optional(),
 });
 
 const rejectionSchema = z.object({
@@ -46,6 +49,8 @@ export const ingestPayloadSchema = z.object({
 export type IngestPayload = z.infer<typeof ingestPayloadSchema>;
 
 export interface IngestResult extends StoreCounts {
+  /** Minute values new or changed, for a batch with minute values. */
+  minutes?: number;
   rejected: number;
 }
 
@@ -60,7 +65,7 @@ export const ingestJob = defineJob({
   // Storing is idempotent and the cursor never moves back: running a batch again is safe.
   stalls: 10,
   process: async (payload, deps): Promise<IngestResult> => {
-    const { rejections: _kept, ...counts } = await storeBatch(deps, {
+    const { rejections: _kept, minutes, ...counts } = await storeBatch(deps, {
       sourceId: payload.sourceId,
       readings: payload.readings,
       rejections: payload.rejections,
@@ -71,7 +76,11 @@ export const ingestJob = defineJob({
     const touched = touchedSeries(payload.readings);
     const owing = counts.stored + counts.revised > 0 ? touched : await stillPending(deps, touched);
     for (const [site, series] of owing) await deps.enqueue(evaluateJob, { site, series, marked: true });
-    return counts;
+    // Minutes of an hour already ended (the hour's last minutes, late data) are derived now rather than at the next
+    // scheduled minute; the uploads of a few seconds share one run.
+    const now = deps.now();
+    if (minutes && minutes.stored > 0 && minutes.hours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now), afterIngest: true });
+    return { ...counts, ...(minutes ? { minutes: minutes.stored } : {}) };
   },
 });
 

@@ -174,8 +174,15 @@ function plainHeadline(item: NotificationItem, language: Language): string {
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 突变已结束` : `[Resolved] ${site} ${name} spike over`) : zh ? `【突变提示】${site} ${name} 1小时内由 ${str(e.previous) ?? ''} 升至 ${value ?? ''} ${unit}` : `[Spike] ${site} ${name} rose from ${str(e.previous) ?? ''} to ${value ?? ''} ${unit} within an hour`;
     case 'instrument_state':
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} ${name} 仪器恢复正常数据` : `[Resolved] ${site} ${name} instrument back to normal`) : zh ? `【仪器状态】${site} ${name} 连续 ${str(e.flaggedHours) ?? ''} 小时数据标记为 ${str(e.flag) ?? ''}${str(e.samples) ? `（${str(e.samples) ?? ''} 个样本）` : ''}` : `[Instrument] ${site} ${name} flagged ${str(e.flag) ?? ''} for ${str(e.flaggedHours) ?? ''} hours${str(e.samples) ? ` (${str(e.samples) ?? ''} samples)` : ''}`;
-    case 'target_at_risk':
+    case 'target_at_risk': {
+      // Judged against a reference (a target past its plan period, carried forward): said in the subject itself.
+      if (e.reference === true) {
+        const note = str(e.statusNote) ?? '参考值';
+        if (item.kind === 'resolution') return zh ? `【恢复】${site} ${str(e.target) ?? ''} 年累计已达到参考值（${note}）` : `[Resolved] ${site} ${str(e.target) ?? ''} year-to-date back within the reference value (past its plan period)`;
+        return zh ? `【目标预警·参考值】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，参考值 ${str(e.required) ?? ''}${note.replace(/^参考值/, '')}` : `[Target at risk, reference] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, reference ${str(e.required) ?? ''} (target past its plan period, no new target entered)`;
+      }
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
+    }
     default: {
       const what = [str(e.source), str(e.site), str(e.parameter)].filter(Boolean).join(' ');
       if (item.kind === 'resolution') {
@@ -241,6 +248,7 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
     );
   }
   if (e.kind === 'target_at_risk') add('预测', 'Projection', str(e.projection));
+  if (e.kind === 'target_at_risk' && e.reference === true) add('参考值说明', 'Reference', zh ? str(e.periodNote) : 'the target\'s plan period has ended and the next plan\'s target is not entered; its value is applied as a reference');
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
   if (item.trend.length > 0) add('近24小时', 'Last 24 h', `${item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · ')}${unit ? (zh ? `（${unit}）` : ` (${unit})`) : ''}`);
   if (item.alertId !== null) {

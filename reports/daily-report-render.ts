@@ -61,7 +61,8 @@ function targetAssessment(w: WaterSiteDay): string {
   if (w.seasonal.length === 0) return meets;
   const seasonal = w.seasonal.map((s) => `${pname(s.parameter)}按规划季节特别限值 ≤ ${withUnit(s.limit, s.parameter)} 考核（${withUnit(s.value, s.parameter)}，${s.breached ? '超限' : '达标'}）`).join('，');
   const others = w.class ? `，其余项目 ${cls(w.class)}（${valuesText(w.worst)}）` : '';
-  return `${meets}：${seasonal}${others}`;
+  const assumptions = [...new Set(w.seasonal.flatMap((s) => (s.assumption ? [s.assumption] : [])))];
+  return `${meets}：${seasonal}${others}${assumptions.map((a) => `（${a}）`).join('')}`;
 }
 
 const targetText = (w: WaterSiteDay) => (w.target ? `${cls(w.targetClass)}${w.target.carriedOver ? `（${w.target.carriedOver}）` : ''}` : '无目标');
@@ -156,15 +157,26 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
 
   lines.push('', '四、规划目标进度（年累计）');
   rows.push('<h2>四、规划目标进度（年累计）</h2><table border="1" cellpadding="4" cellspacing="0"><tr><th>目标</th><th>文件</th><th>年累计</th><th>目标值</th><th>达标</th><th>全年还需</th></tr>');
-  for (const t of report.targets) {
-    const p = t.progress;
-    const meets = p?.meets === true ? '达标' : p?.meets === false ? '未达标' : '—';
-    lines.push(`  ${originMark(t.origin)}${t.id}（${t.document}）：${p?.current ?? '无数据'}，目标 ${p?.required ?? ''}，${meets}；${p?.projection ?? ''}`);
-    rows.push(`<tr>${td(originMark(t.origin) + t.id)}${td(t.document)}${td(p?.current ?? '无数据')}${td(p?.required ?? '')}${td(meets)}${td(p?.projection ?? '')}</tr>`);
-  }
+  // The reason comes first when no target is in force: the rows below are then references and final results.
   if (report.targetsNote !== null || report.targets.length === 0) {
     lines.push(`  ${report.targetsNote ?? '当年无在期规划目标'}`);
     rows.push(`<tr>${td(report.targetsNote ?? '当年无在期规划目标', ' colspan="6"')}</tr>`);
+  }
+  for (const t of report.targets) {
+    const name = `${originMark(t.origin)}${t.id}`;
+    const final = t.final ? `${t.final.year} 年终结果：${t.final.text}` : `${t.validTo.slice(0, 4)} 年终结果无法计算`;
+    if (t.status === 'final') {
+      lines.push(`  ${name}（${t.document}）【终期结果】${final}`);
+      rows.push(`<tr>${td(name)}${td(t.document)}${td(`【终期结果】${final}`, ' colspan="4"')}</tr>`);
+      continue;
+    }
+    const p = t.progress;
+    const meets = p?.meets === true ? '达标' : p?.meets === false ? '未达标' : '—';
+    // A reference is labelled wherever its value appears: it is not a target in force.
+    const label = t.reference ? `【${t.statusNote ?? '参考值'}】` : '';
+    const required = `${t.reference ? '参考值' : '目标'} ${p?.required ?? ''}`;
+    lines.push(`  ${name}（${t.document}）${label}：${p?.current ?? '无数据'}，${required}，${meets}；${p?.projection ?? ''}${t.reference ? `；${final}` : ''}`);
+    rows.push(`<tr>${td(name + label)}${td(t.document)}${td(p?.current ?? '无数据')}${td(t.reference ? required : (p?.required ?? ''))}${td(meets)}${td(`${p?.projection ?? ''}${t.reference ? `；${final}` : ''}`)}</tr>`);
   }
   rows.push('</table>');
 

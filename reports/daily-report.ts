@@ -29,6 +29,7 @@ import { isClassified, sectionClass, type WaterClass } from '../standards/water-
 import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
 import { exceedanceMultiple } from '../notify/templates.ts';
 import { carriedOverNote } from '../notify/target-period.ts';
+import { noTargetInForceNote, targetStandings } from '../standards/plan-period.ts';
 import { pushTo } from '../lib/collections.ts';
 import { compareExact } from '../lib/decimal-number.ts';
 import { originFields, type DataOrigin } from '../lib/data-origin.ts';
@@ -88,8 +89,12 @@ export interface DailyReport {
   air: AirSiteDay[];
   water: WaterSiteDay[];
   alerts: ReportAlerts;
+  /**
+   * Targets in force and references (`reference`, `statusNote`) with their progress, and ended targets (`final`)
+   * with their final-year result.
+   */
   targets: TargetRow[];
-  /** Why no target progress is shown, when none is (e.g. every plan target's period has ended). */
+  /** Why no target in force is shown, or which targets in force are not in the table; null when nothing is missing. */
   targetsNote: string | null;
   chart: ({ site: string; name: string; parameter: 'pm2_5'; unit: string; target: number | null; targetLabel: string | null; daysWithData: number; days: { day: string; value: string | null }[] } & Origin) | null;
 }
@@ -182,7 +187,8 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
 
   const alerts = await alertsOfDay(db, dayStart, cutoff);
   const governing = config.targets.filter((t) => t.governing);
-  const targets = (await targetsQuery(db, governing, parameterIds, { asOf: date }, now)).filter((t) => t.progress !== null);
+  // Targets in force and references with their progress; ended targets with their final-year result.
+  const targets = (await targetsQuery(db, governing, parameterIds, { asOf: date }, now)).filter((t) => (t.status === 'final' ? t.final !== undefined : t.progress !== null));
   const chart = await chartSeries(db, config, siteIds, parameterIds, air, date);
   const shown = [...air, ...water, ...alerts.items, ...targets, ...(chart ? [chart] : [])].map((r) => r.origin);
   const present = (['simulated', 'replayed'] as const).filter((o) => shown.includes(o));
@@ -191,37 +197,37 @@ export async function buildDailyReport(db: Kysely<Database>, config: AppConfig, 
 
 /**
  * What the targets table does not show, said rather than left out: targets in force without progress here (an area
- * target: the summary computes per site), or — with none in force — that the configured ones have all ended.
+ * target: the summary computes per site), or — with none in force — why (standards/plan-period.ts: the plan period
+ * has ended and the next plan's targets are not entered, so references are carried forward).
  */
-function targetsNote(governing: AppConfig['targets'], shown: readonly { id: string }[], date: string): string | null {
+function targetsNote(governing: AppConfig['targets'], shown: readonly TargetRow[], date: string): string | null {
   const listed = new Set(shown.map((t) => t.id));
   const missing = governing.filter((t) => t.validFrom <= date && date <= t.validTo && !listed.has(t.id));
   if (missing.length > 0) return `在期规划目标中 ${missing.length} 个不在此表：${missing.map((t) => `${t.id}（${'area' in t.scope ? '区域目标，日报按站点计算' : '无进度'}）`).join('、')}`;
-  return shown.length > 0 ? null : endedNote(governing, date);
-}
-
-/** Why the year shows no target progress: none in force, and — if so — the latest period that has ended. */
-function endedNote(governing: AppConfig['targets'], date: string): string {
-  const ended = governing.filter((t) => t.validTo < date).sort((a, b) => (a.validTo < b.validTo ? 1 : -1))[0];
-  if (!ended) return '当年无在期规划目标';
-  const end = ended.validTo.endsWith('-12-31') ? `${ended.validTo.slice(0, 4)}年末` : ended.validTo;
-  return `当年无在期规划目标：已配置的规划目标均已到期（最晚于${end}），新一期目标尚未配置；水质断面仍沿用其目标类别评价，见二`;
+  const why = noTargetInForceNote(governing, date);
+  if (why === null) return null;
+  return governing.some((t) => t.indicator === 'water_class' && t.validTo < date) ? `${why}；水质断面仍沿用其目标类别评价，见二` : why;
 }
 
 /**
- * 30 days of PM2.5 day values at the first air site with data that day (one with a PM2.5 target in its period
- * first), with the target line: that target, else the GB 3095 Grade II 24-hour limit of the date.
+ * 30 days of PM2.5 day values at the first air site with data that day (one with a PM2.5 target in its period, or
+ * carried forward as a reference, first), with the target line: that target, else the GB 3095 Grade II 24-hour
+ * limit of the date.
  */
 async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map<string, number>, parameterIds: ParameterIds, air: readonly AirSiteDay[], date: string): Promise<DailyReport['chart']> {
   const pm25 = parameterIds.get('pm2_5');
-  const withTarget = (code: string) => config.targets.find((t) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined && t.validFrom <= date && date <= t.validTo);
+  // The PM2.5 target in force, else the one carried forward as a reference (labelled as such below).
+  const standings = targetStandings(config.targets, date).filter((s) => s.status !== 'final');
+  const withTarget = (code: string) => standings.find(({ target: t }) => t.governing && t.indicator === 'pm2_5_annual_mean' && 'site' in t.scope && t.scope.site === code && t.target.value !== undefined);
   const site = air.filter((a) => a.hasData).sort((a, b) => Number(withTarget(b.site) !== undefined) - Number(withTarget(a.site) !== undefined))[0];
   if (!site || pm25 === undefined) return null;
   const end = endOfNaturalDay(date);
   const rows = await aggregatesOf(db, 'day', [siteIds.get(site.site) as number], [pm25], new Date(end.getTime() - 29 * DAY_MS), end);
   const byDay = new Map(rows.map((r) => [naturalDayOf(r.windowEnd), r.value]));
   const days = Array.from({ length: 30 }, (_, i) => naturalDayOf(new Date(end.getTime() - (29 - i) * DAY_MS))).map((day) => ({ day, value: byDay.get(day) ?? null }));
-  const target = withTarget(site.site);
+  const standing = withTarget(site.site);
+  const target = standing?.target;
+  const reference = standing?.status === 'reference' ? `（${standing.statusNote}）` : '';
   const limit = gb3095Limit('pm2_5', 'day', 2, end);
   return {
     site: site.site,
@@ -232,7 +238,7 @@ async function chartSeries(db: Kysely<Database>, config: AppConfig, siteIds: Map
     unit: 'μg/m³',
     target: target ? Number(target.target.value) : (limit?.limit ?? null),
     // The label carries the value and unit once (GB 3095 clauses already end in "60 μg/m³").
-    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)} μg/m³` : (limit?.clause ?? null),
+    targetLabel: target ? `${target.document} PM2.5 年均 ≤ ${String(target.target.value)} μg/m³${reference}` : (limit?.clause ?? null),
     daysWithData: days.filter((d) => d.value !== null).length,
     days,
   };

@@ -23,6 +23,12 @@ export interface RawReading {
   readonly unit: string;
   /** HJ 212 data flag; N (normal) when the source has none. */
   readonly flag?: string;
+  /**
+   * Minute data only: the minutes the value stands for, ending at `observedAt` (CN 2051: the station's minute-data
+   * interval); 0 for an instantaneous real-time sample (CN 2011), which stands for the minute it was taken in.
+   * Default 1.
+   */
+  readonly intervalMinutes?: number;
 }
 
 /** What a feed says about a station, enough to register it as a site. */

@@ -105,6 +105,12 @@ export interface WaterSectionPeriod {
   /** Labels of assumptions used (e.g. the winter months of a seasonal NH3-N limit). */
   assumptions: string[];
   originLabel: string | null;
+  /** Parameters over what the target allows (their class worse than the target class, a seasonal limit, Table 2). */
+  exceeding?: string[];
+  /** The target's seasonal special limits in force, each against its mean. */
+  seasonal?: { parameter: string; limit: number; value: string; breached: boolean; assumption?: string }[];
+  /** The standard applied (for drinking-water sources Table 1 and the Table 2 supplementary items). */
+  standard?: string;
 }
 
 export interface WaterAssessment {

@@ -43,7 +43,8 @@ export interface TargetAssessment {
   /** The parameters that set the class, with their values. */
   worst: { parameter: string; class: WaterClass; value: string }[];
   /** The special limits in force, each against its parameter's value. */
-  seasonal: { parameter: string; limit: number; value: string; breached: boolean }[];
+  /** `assumption`: the label of the limit's assumed months (config `seasonalLimits[].assumption`), when set. */
+  seasonal: { parameter: string; limit: number; value: string; breached: boolean; assumption?: string }[];
 }
 
 /** A water_class target as the class it requires and its special limits. */
@@ -113,7 +114,7 @@ export function assessSamplesAgainstTarget(samples: readonly { at: number; value
 function judge(byClass: Readonly<Record<string, string>>, special: readonly { limit: SeasonalLimit; value: string }[], target: WaterTarget, waterBody: 'river' | 'lake_reservoir'): TargetAssessment | null {
   const assessment = sectionClass(byClass, waterBody);
   if (!assessment && special.length === 0) return null;
-  const seasonal = special.map(({ limit, value }) => ({ parameter: limit.parameter, limit: limit.limit, value, breached: compareExact(value, limit.limit) > 0 }));
+  const seasonal = special.map(({ limit, value }) => ({ parameter: limit.parameter, limit: limit.limit, value, breached: compareExact(value, limit.limit) > 0, ...(limit.assumption ? { assumption: limit.assumption } : {}) }));
   const classMeets = assessment ? meetsClass(assessment.class, target.cls) : null;
   return {
     class: assessment?.class ?? null,

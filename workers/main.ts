@@ -24,6 +24,7 @@ import { dailySummaryJob, reportDateFor } from '../jobs/daily-summary.ts';
 import { periodReportJob, previousMonth, previousYear } from '../jobs/period-report.ts';
 import { catchUpPeriodReports } from './period-report-catch-up.ts';
 import { EVALUATE_PENDING_SCHEDULE, evaluatePendingJob } from '../jobs/evaluate-pending.ts';
+import { DERIVE_MINUTE_HOURS_SCHEDULE, deriveMinuteHoursJob } from '../jobs/derive-minute-hours.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
@@ -105,7 +106,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
 /**
  * What runs on a clock: every scheduled source's pulls (a disabled source's pull skips itself, so an operator's
  * enable takes effect without a restart), every no-data rule's check, the notification outbox, the daily summary
- * (start-up catches up a missed morning) and the recovery of evaluations left pending (start-up runs it too).
+ * (start-up catches up a missed morning), the recovery of evaluations left pending (start-up runs it too) and the
+ * derivation of hourly values from minute data.
  */
 function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
@@ -119,7 +121,8 @@ function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): Schedu
   const monthly = { key: 'monthly-report', schedule: config.notifications.monthlyReportSchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(periodReportJob, { kind: 'monthly', period: previousMonth(slot) }) };
   const annual = { key: 'annual-report', schedule: config.notifications.annualReportSchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(periodReportJob, { kind: 'annual', period: previousYear(slot) }) };
   const recovery = { key: 'evaluate-pending', schedule: EVALUATE_PENDING_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(evaluatePendingJob, { slot: slot.toISOString() }) };
-  return [...pulls, ...checks, notify, summary, monthly, annual, recovery];
+  const minuteHours = { key: 'derive-minute-hours', schedule: DERIVE_MINUTE_HOURS_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(deriveMinuteHoursJob, { slot: slot.toISOString() }) };
+  return [...pulls, ...checks, notify, summary, monthly, annual, recovery, minuteHours];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

@@ -103,8 +103,9 @@ async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sou
       from reading_staging order by site_id, parameter_id, period, observed_at, seq desc
       on conflict (site_id, parameter_id, period, observed_at) do update
         set value = excluded.value, unit = excluded.unit, flag = excluded.flag,
-            source_id = excluded.source_id, ingested_at = now()
-        where (reading.value, reading.flag, reading.unit) is distinct from (excluded.value, excluded.flag, excluded.unit)
+            source_id = excluded.source_id, ingested_at = now(), derived = false
+        -- A value the station reports replaces one envmon derived from its minute data, even an equal one.
+        where (reading.value, reading.flag, reading.unit) is distinct from (excluded.value, excluded.flag, excluded.unit) or reading.derived
       returning revision
     )
     select count(*) filter (where revision = 0)::int as stored, count(*) filter (where revision > 0)::int as revised from written`);

@@ -1,7 +1,9 @@
 /**
  * Target-at-risk rules: after a natural day's air data change, each governing air target of the site is checked
  * year-to-date (queries/targets-query.ts); a target whose YTD value misses it is at risk, and the alert carries
- * the projection — what the rest of the year must average, or how many remaining days must be good.
+ * the projection — what the rest of the year must average, or how many remaining days must be good. After a
+ * plan period ends and before the next plan's target is entered, the latest target is judged as a reference, and
+ * the alert says so (`reference`, `statusNote`).
  */
 import type { TargetAtRiskRuleConfig } from '../../config/schema.ts';
 import { targetsQuery } from '../../queries/targets-query.ts';
@@ -23,8 +25,9 @@ export async function targetAtRiskObservations(context: EvaluationContext, rule:
     const asOf = naturalDayOf(new Date(latestDay));
     const rows = await targetsQuery(context.db, siteTargets, context.parameterIds, { asOf, ids: siteTargets.map((t) => t.id) }, context.now);
     for (const row of rows) {
-      const inForce = row.validFrom <= asOf && asOf <= row.validTo;
-      if (!inForce || row.progress === null || row.progress.meets === null) continue;
+      // A target in force, or — after its plan period, until the next plan's target is entered — the latest one as
+      // a labelled reference (standards/plan-period.ts): the rule never falls silent when a period ends.
+      if ((row.status !== 'in_force' && row.status !== 'reference') || row.progress === null || row.progress.meets === null) continue;
       const breaching = row.progress.meets === false;
       observations.push({
         dedupKey: `${rule.id}|${site}|${row.id}`,
@@ -48,6 +51,7 @@ export async function targetAtRiskObservations(context: EvaluationContext, rule:
           required: row.progress.required,
           basis: row.progress.basis,
           projection: row.progress.projection,
+          ...(row.reference ? { reference: true, statusNote: row.statusNote ?? null, periodNote: row.periodNote ?? null } : {}),
         },
       });
     }

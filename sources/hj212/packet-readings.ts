@@ -59,6 +59,7 @@ export function packetRecord(packet: Hj212Packet, binding: StationBinding, defau
         value,
         unit: binding.units?.[parameter] ?? defaultUnits(parameter),
         flag: group[`${code}-Flag`] ?? 'N',
+        ...(command.period === 'minute' ? { intervalMinutes: command.lengthMs(binding) / 60_000 } : {}),
       });
     }
   }

@@ -114,7 +114,7 @@ describe('daily summary for the duty officer', () => {
     });
     const { text, html } = renderDailyReport(morningAfter, null);
     expect(text.split('\n')).toContain(
-      '  【模拟数据】磁窑河武良：GB 3838 单因子 Ⅳ类（氨氮 1.035 mg/L 为Ⅳ类）；目标 Ⅲ类（十四五目标，2025年末到期，仍沿用），达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（1.035 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L、总磷 0.15 mg/L）；样本 6 个',
+      '  【模拟数据】磁窑河武良：GB 3838 单因子 Ⅳ类（氨氮 1.035 mg/L 为Ⅳ类）；目标 Ⅲ类（十四五目标，2025年末到期，仍沿用），达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（1.035 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L、总磷 0.15 mg/L）（假定：武良氨氮冬季限值按11–3月（采暖期）执行，县规划未界定冬季月份）；样本 6 个',
     );
     expect(html).toContain('<td>Ⅳ类</td>');
     expect(html).toContain('Ⅲ类（十四五目标，2025年末到期，仍沿用）');
@@ -187,7 +187,10 @@ describe('daily summary for the duty officer', () => {
     ]);
     const built = await buildDailyReport(database.db, { ...config, targets: [...config.targets, ...inForce] }, parameterIds, DAY, new Date('2026-12-01T00:00:00Z'));
     // The site target is listed (without data); the area target is named in a note, not dropped.
-    expect(built.targets.map((t) => [t.id, t.progress?.current ?? null])).toEqual([['TOWN-GOOD-2026', null]]);
+    expect(built.targets.filter((t) => t.inForce).map((t) => [t.id, t.progress?.current ?? null])).toEqual([['TOWN-GOOD-2026', null]]);
+    // The good-day target in force replaces its 14th-plan reference; PM2.5 at the town (no site target in force) keeps one.
+    expect(built.targets.find((t) => t.id === 'JC-GOODDAY-2025')?.status).toBe('final');
+    expect(built.targets.find((t) => t.id === 'JC-PM25-2025')?.status).toBe('reference');
     expect(built.targetsNote).toBe('在期规划目标中 1 个不在此表：AREA-PM25-2026（区域目标，日报按站点计算）');
     const text = renderDailyReport(built, null).text;
     expect(text).toContain('TOWN-GOOD-2026（某县规划）：无数据');

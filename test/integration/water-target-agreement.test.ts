@@ -57,7 +57,7 @@ describe('武良 against its plan target', () => {
     const summary = await summaryOf('2025-01-15');
     expect(summary).toMatchObject({ class: 'III', targetClass: 'III', meets: true, seasonal: [{ parameter: 'nh3_n', limit: 8, value: '6.5', breached: false }] });
     // The summary shows both: GB 3838 with NH3-N (6.5 > 2.0: 劣Ⅴ) and the target assessment with the winter limit 8.
-    expect(renderDailyReport((await buildDailyReport(database.db, config, parameterIds, '2025-01-15', new Date('2025-01-16T00:00:00Z'))), null).text).toContain('磁窑河武良：GB 3838 单因子 劣Ⅴ类（氨氮 6.5 mg/L 为劣Ⅴ类）；目标 Ⅲ类，达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（6.5 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L）');
+    expect(renderDailyReport((await buildDailyReport(database.db, config, parameterIds, '2025-01-15', new Date('2025-01-16T00:00:00Z'))), null).text).toContain('磁窑河武良：GB 3838 单因子 劣Ⅴ类（氨氮 6.5 mg/L 为劣Ⅴ类）；目标 Ⅲ类，达标：氨氮按规划季节特别限值 ≤ 8 mg/L 考核（6.5 mg/L，达标），其余项目 Ⅲ类（高锰酸盐指数 5.2 mg/L）（假定：武良氨氮冬季限值按11–3月（采暖期）执行，县规划未界定冬季月份）');
     expect(await targetOf('2025-01-15')).toMatchObject({ current: 'III', meets: true });
   });
 
@@ -65,7 +65,7 @@ describe('武良 against its plan target', () => {
     await deliverDay('2025-07-15');
     const alerts = await wuliangAlerts();
     expect(alerts.map((a) => a.state)).toEqual(['firing']);
-    expect(alerts[0]?.evidence).toMatchObject({ class: 'III', targetClass: 'III', seasonalLimits: [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true }] });
+    expect(alerts[0]?.evidence).toMatchObject({ class: 'III', targetClass: 'III', seasonalLimits: [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true, assumption: '假定：武良氨氮冬季限值按11–3月（采暖期）执行，县规划未界定冬季月份' }] });
     expect(await summaryOf('2025-07-15')).toMatchObject({ class: 'III', targetClass: 'III', meets: false, seasonal: [{ parameter: 'nh3_n', limit: 5, value: '6.5', breached: true }] });
     // Year to date (January and July): January's NH3-N within its 8, July's over its 5.
     expect(await targetOf('2025-07-15')).toMatchObject({ current: 'III', meets: false });
