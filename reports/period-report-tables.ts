@@ -177,22 +177,12 @@ function alertsTable(report: PeriodReport): ReportTable {
   };
 }
 
-/** A plan period's final result, whatever its fields: its value and verdict when it has them. */
-function finalText(final: unknown): string {
-  if (final === null || final === undefined || final === false) return '—';
-  if (typeof final !== 'object') return JSON.stringify(final);
-  const f = final as { value?: unknown; current?: unknown; meets?: unknown; met?: unknown };
-  const value = f.value ?? f.current;
-  const met = f.meets ?? f.met;
-  return [typeof value === 'string' || typeof value === 'number' ? String(value) : null, met === true ? '达标' : met === false ? '未达标' : null].filter(Boolean).join('，') || '期末结果见 JSON';
-}
-
 function targetRow(t: ReportTarget): string[] {
   const target = t.target.value === undefined ? t.target.comparator : `${t.target.comparator} ${String(t.target.value)}`;
   return [
     t.id,
     withOrigin(t.document, t.originLabel),
-    t.reference ? '参考' : t.governing ? '考核' : '非考核',
+    t.reference ? '参考' : t.status === 'final' ? '已到期' : t.governing ? '考核' : '非考核',
     t.indicator,
     target,
     `${t.validFrom} 至 ${t.validTo}`,
@@ -200,7 +190,7 @@ function targetRow(t: ReportTarget): string[] {
     t.progress ? t.progress.meets === null ? '无法评价' : t.progress.meets ? '达标' : '未达标' : '—',
     t.progress?.projection ?? '—',
     [t.statusNote, t.periodNote].filter((x): x is string => typeof x === 'string' && x !== '').join('；') || '—',
-    finalText(t.final),
+    t.final ? t.final.text : t.status === 'final' ? '期末结果无法计算（无数据或区域目标）' : '—',
   ];
 }
 

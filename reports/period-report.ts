@@ -22,8 +22,8 @@ import { endOfNaturalDay } from '../standards/natural-day.ts';
 
 export type PeriodKind = 'monthly' | 'annual';
 
-/** A plan target as the report shows it: the fields of plan periods are optional until every row carries them. */
-export type ReportTarget = TargetRow & { reference?: boolean; statusNote?: string | null; periodNote?: string | null; final?: unknown };
+/** A plan target as the report shows it: in force, a labelled reference, or an ended one with its final result. */
+export type ReportTarget = TargetRow;
 
 export interface PeriodAlert {
   id: number;
