@@ -60,7 +60,7 @@ describe('threshold alerts', () => {
       { from_state: 'firing', to_state: 'resolved' },
     ]);
     // The service also queued a daily summary at start-up (the morning's catch-up); only alert rows matter here.
-    const outbox = await database.db.selectFrom('notification_outbox').select(['kind', 'dedup_key', 'payload']).where('kind', '<>', 'daily_summary').orderBy('id').execute();
+    const outbox = await database.db.selectFrom('notification_outbox').select(['kind', 'dedup_key', 'payload']).where('kind', 'not in', ['daily_summary', 'period_report']).orderBy('id').execute();
     expect(outbox.map((o) => [o.kind, o.dedup_key])).toEqual([
       ['alert', `alert:${alert.id}:firing`],
       ['resolution', `alert:${alert.id}:resolved`],

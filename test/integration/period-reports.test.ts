@@ -1,0 +1,100 @@
+/**
+ * Monthly and annual reports on the real database: one period row and one outbox row however many producers race
+ * for a period; the start-up catch-up queues last month's report once its scheduled minute (2nd, 09:00 Beijing) has
+ * passed and not before; and the mail reaches an opted-in recipient through a real SMTP server with the chart PNG
+ * by Content-ID and the Excel workbook attached, while a recipient who did not opt in gets nothing.
+ */
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../config/load-config.ts';
+import { notificationsSchema, recipientSchema } from '../../config/schema.ts';
+import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import type { Enqueue } from '../../jobs/job-deps.ts';
+import { periodReportJob, queuePeriodReport, type PeriodReportPayload } from '../../jobs/period-report.ts';
+import { createMailChannel, type MailChannel } from '../../notify/channels/mail.ts';
+import { deliverDue, routeOutbox } from '../../notify/deliver-notifications.ts';
+import { catchUpPeriodReports } from '../../workers/period-report-catch-up.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { quietLog, testConfig } from '../support/test-service.ts';
+
+let database: TestDatabase;
+let base: AppConfig;
+let parameterIds: ParameterIds;
+let smtp: SmtpSink;
+let mail: MailChannel;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  base = testConfig({ DATABASE_URL: database.url });
+  parameterIds = await syncConfig(database.db, base);
+  smtp = await startSmtpSink();
+  mail = createMailChannel(smtp.url, '/nonexistent', 5_000);
+});
+afterAll(async () => {
+  mail.close();
+  await smtp.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  for (const table of ['notification_delivery', 'notification_outbox', 'period_report'] as const) await database.db.deleteFrom(table).execute();
+  smtp.received.length = 0;
+});
+
+const outboxRows = () => database.db.selectFrom('notification_outbox').select(['kind', 'dedup_key', 'payload']).where('kind', '=', 'period_report').orderBy('id').execute();
+
+/** An enqueue that runs the job at once, as a worker would. */
+const runNow: Enqueue = async (job, payload) => {
+  await job.process(payload, { db: database.db } as never);
+};
+
+describe('period reports', () => {
+  it('queues one report per period however many producers race for it', async () => {
+    const payload: PeriodReportPayload = { kind: 'monthly', period: '2026-11' };
+    const results = await Promise.all(Array.from({ length: 6 }, () => queuePeriodReport(database.db, payload)));
+    expect(results.filter((r) => r.queued)).toHaveLength(1);
+    await periodReportJob.process(payload, { db: database.db } as never);
+    expect(await outboxRows()).toEqual([{ kind: 'period_report', dedup_key: 'monthly:2026-11', payload: { kind: 'monthly', period: '2026-11' } }]);
+    const rows = await database.db.selectFrom('period_report').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.outbox_id).not.toBeNull();
+  });
+
+  it('catches up last month at start-up once the 2nd 09:00 Beijing has passed, not before', async () => {
+    // 2026-12-02 08:59 Beijing = 00:59Z: the slot has not come; 09:00 Beijing = 01:00Z: it has.
+    expect(await catchUpPeriodReports(base, runNow, new Date('2026-12-02T00:59:00Z'))).toEqual([]);
+    expect(await outboxRows()).toEqual([]);
+    expect(await catchUpPeriodReports(base, runNow, new Date('2026-12-20T03:00:00Z'))).toEqual(['monthly:2026-11']);
+    // A second start the same month finds the period produced.
+    await catchUpPeriodReports(base, runNow, new Date('2026-12-21T03:00:00Z'));
+    expect((await outboxRows()).map((r) => r.dedup_key)).toEqual(['monthly:2026-11']);
+    // 5 January 09:00 Beijing has passed on 6 January: last year's annual report and last month's (December).
+    expect(await catchUpPeriodReports(base, runNow, new Date('2027-01-06T03:00:00Z'))).toEqual(['monthly:2026-12', 'annual:2026']);
+  });
+
+  it('mails the report to opted-in recipients with the workbook attached', async () => {
+    // Water sites only: the air assessment is not part of this test.
+    const config: AppConfig = {
+      ...base,
+      sites: base.sites.filter((s) => s.kind !== 'air_station'),
+      recipients: [recipientSchema.parse({ id: 'chief', name: '局长', email: 'chief@example.org', periodReports: true }), recipientSchema.parse({ id: 'duty', name: '值班员', email: 'duty@example.org' })],
+      notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>', summaryDelaySeconds: 0 }),
+    };
+    await queuePeriodReport(database.db, { kind: 'monthly', period: '2026-11' });
+    const now = new Date('2026-12-02T01:00:00Z');
+    const deps = { db: database.db, config, parameterIds, mail, log: quietLog, now: () => now };
+    expect(await routeOutbox(deps)).toBe(1);
+    expect(await deliverDue(deps)).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    const [message] = smtp.accepted();
+    expect(smtp.accepted()).toHaveLength(1);
+    expect(message?.parsed.to).toMatchObject({ text: 'chief@example.org' });
+    expect(message?.parsed.subject).toContain('2026年11月环境质量月报');
+    const xlsx = message?.parsed.attachments.find((a) => a.filename === 'envmon-2026-11.xlsx');
+    expect(xlsx).toBeDefined();
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx?.content as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((s) => s.name)).toContain('地表水');
+    expect(workbook.getWorksheet('地表水')?.getRow(1).getCell(1).value).toBe('断面/水源');
+  });
+});
