@@ -22,6 +22,7 @@ const released: Record<string, string> = {
   '20261201T0200_hostile_input': '2dc46473307c5360796aa3fa6b62d73900cbfe4a79bc5685cb5000271da8da7f',
   '20261201T0300_api_tokens': '1351060b323d3b2fa8919afe4a4ff921f77903bba4f74a9afec13b7abc746c15',
   '20261201T0400_windows_pending': 'ff9ad5046bb4f60c9b2a10248acaeb6ce57886e8b6143e40670296cc372d1098',
+  '20261202T0100_dust_days': 'e442f342fa19efd6208665f42c8bdbcd6e46b7fa81a807c3e3fc0da1879b1180',
 };
 
 function checksumOf(name: string): string {
