@@ -40,11 +40,11 @@ interface AirSite {
   area: string;
 }
 
-export function assessAir(db: Kysely<Database>, config: AppConfig, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
+export function assessAir(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
   return assess(db, config, query, now);
 }
 
-async function assess(db: Kysely<Database>, config: AppConfig, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
+async function assess(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
   void now;
   checkPeriod(query.from, query.to);
   const airSites = await db.selectFrom('site').select(['id', 'code', 'name_zh', 'area']).where('kind', '=', 'air_station').orderBy('code').execute();
@@ -95,7 +95,7 @@ interface Context {
   origins: Map<number, 'simulated' | 'replayed'>;
 }
 
-async function loadContext(db: Kysely<Database>, config: AppConfig, sites: readonly AirSite[], query: AirAssessQuery, last: { from: string; to: string }): Promise<Context> {
+async function loadContext(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, sites: readonly AirSite[], query: AirAssessQuery, last: { from: string; to: string }): Promise<Context> {
   const parameterIds = await loadParameterIds(db);
   const ids = new Map(assessedParameters.flatMap((p) => (parameterIds.has(p) ? [[parameterIds.get(p) as number, p] as const] : [])));
   const siteIds = sites.map((s) => s.id);

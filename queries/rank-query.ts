@@ -43,7 +43,7 @@ function reasonOf(a: AirAssessment, by: RankBy): string {
   return by === 'pm2_5' ? `PM2.5有效日数不足(${a.withoutDust.concentrations.pm2_5.validCount}/需${a.withoutDust.concentrations.pm2_5.required})` : `有效日数不足: ${invalid.join(', ')}`;
 }
 
-export async function rankAir(db: Kysely<Database>, config: AppConfig, query: RankQuery, now: Date): Promise<RankRow[]> {
+export async function rankAir(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: RankQuery, now: Date): Promise<RankRow[]> {
   if (!rankFigures.includes(query.by)) throw new QueryError(`by: expected one of ${rankFigures.join(', ')}, got ${JSON.stringify(query.by)}`);
   let assessments: AirAssessment[];
   if (query.areas === true) {

@@ -3,12 +3,16 @@
  * stored through `envmon import`; expected figures are computed here from the CSV with plain arithmetic.
  */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirAssessment, RankRow } from '../../standards/assessment-types.ts';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { repoRoot } from '../support/test-service.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { startHttpServer } from '../../workers/http-server.ts';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/beijing-assessment');
 let database: TestDatabase;
@@ -174,5 +178,27 @@ describe('envmon rank', () => {
     const ranked = rows.filter((r) => r.rank > 0);
     for (const r of ranked) expect(r.rank).toBe(1 + ranked.filter((x) => Number(x.value) > Number(r.value)).length);
     for (const r of ranked) expect(r.tied).toBe(ranked.filter((x) => x.value === r.value).length > 1);
+  });
+});
+
+describe('GET /api/assess and /api/rank', () => {
+  it('serve the same assessment as the CLI, and 400 for an impossible date', async () => {
+    const log = createLogger({ level: 'error', write: () => undefined });
+    const server: Server = await startHttpServer({ port: 0, host: '127.0.0.1', auth: 'none' }, { db: database.db, targets: [], parameterIds: new Map() }, log);
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const response = await fetch(`${base}/api/assess?site=Dongsi&from=2016-02-01&to=2016-02-29`);
+      expect(response.status).toBe(200);
+      const [a] = (await response.json()) as AirAssessment[];
+      expect(a?.concentrations.pm2_5.value).toBe(String(mean([...pm25Days('Dongsi', '2016-02-01', '2016-02-29').values()])));
+      const bad = await fetch(`${base}/api/assess?site=Dongsi&from=2016-02-30&to=2016-03-31`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toContain('from');
+      const rank = await fetch(`${base}/api/rank?by=pm2_5&from=2016-02-01&to=2016-02-29&areas=1`);
+      expect(rank.status).toBe(200);
+      expect(((await rank.json()) as RankRow[]).map((r) => r.area)).toEqual(['北京市']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
