@@ -91,7 +91,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });
       await scheduler.catchUp(CATCH_UP_MINUTES);
     }
-    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, now }, log);
+    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, dustDays: config.dustDays, now }, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
