@@ -15,6 +15,7 @@ import { aggregatesRebuildCommand } from './commands/aggregates.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } from './commands/silences.ts';
 import { targetsCommand } from './commands/targets.ts';
+import { assessCommand, dustAddCommand, dustListCommand, dustRemoveCommand, rankCommand } from './commands/assess.ts';
 import { importCommand } from './commands/import.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reportAnnualCommand, reportDailyCommand, reportMonthlyCommand } from './commands/report.ts';
@@ -43,6 +44,11 @@ export const commands: readonly Command[] = [
   aqiCommand,
   statsCommand,
   targetsCommand,
+  assessCommand,
+  rankCommand,
+  dustAddCommand,
+  dustListCommand,
+  dustRemoveCommand,
   alertsListCommand,
   alertsShowCommand,
   alertsAckCommand,

@@ -27,6 +27,7 @@ export interface ConfigItems {
   rules: FileConfig['rules'];
   maintenance: FileConfig['maintenance'];
   recipients: FileConfig['recipients'];
+  dustDays: FileConfig['dustDays'];
 }
 
 /** Ids of elements that failed their schema: still known by name, so references to them are not reported twice. */
@@ -125,6 +126,15 @@ export function checkReferences(items: ConfigItems, origins: ReadonlyMap<object,
       source.mapping.values.forEach((v, i) => parameter(source, `mapping.values[${i}].parameter`, v.parameter));
       for (const [name, code] of Object.entries(source.mapping.pairs?.parameters ?? {})) parameter(source, `mapping.pairs.parameters.${name}`, code);
     }
+  }
+
+  // Dust-affected days: a real date, a known area, one mark per day and area.
+  duplicates(items.dustDays, (d) => `${d.date} ${d.area ?? '(every area)'}`, 'date', 'dust day (date and area)');
+  for (const dust of items.dustDays) {
+    const [y, m, d] = dust.date.split('-').map(Number) as [number, number, number];
+    const problem = dateProblem(y, m, d);
+    if (problem) report(dust, 'date', JSON.stringify(dust.date), `a date that exists (${problem})`);
+    if (dust.area !== undefined) area(dust, 'area', dust.area);
   }
 
   // Targets.

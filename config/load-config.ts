@@ -42,6 +42,8 @@ export interface AppConfig {
   readonly rules: FileConfig['rules'];
   readonly maintenance: FileConfig['maintenance'];
   readonly recipients: FileConfig['recipients'];
+  /** Dust-affected days (扣沙) from the configuration. */
+  readonly dustDays: FileConfig['dustDays'];
   readonly notifications: FileConfig['notifications'];
   /** SMTP server URL (with credentials) or null: mail goes to .eml files. */
   readonly smtpUrl: string | null;
@@ -84,6 +86,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     rules: [],
     maintenance: [],
     recipients: [],
+    dustDays: [],
   };
   const unchecked: UncheckedIds = { sites: new Set(), sources: new Set(), targets: new Set(), rules: new Set(), recipients: new Set() };
   const origins = new Map<object, Origin>();
@@ -144,6 +147,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     rules: merged.rules,
     maintenance: merged.maintenance,
     recipients: merged.recipients,
+    dustDays: merged.dustDays,
     notifications: merged.notifications ?? fileConfigSchema.parse({}).notifications,
     smtpUrl: environment.ENVMON_SMTP_URL ?? null,
     channelSecrets,

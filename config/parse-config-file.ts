@@ -5,11 +5,11 @@
 import type { z } from 'zod';
 import type { UncheckedIds } from './check-references.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { fileConfigSchema, maintenanceSchema, notificationsSchema, queuesSchema, recipientSchema, ruleSchema, siteSchema, sourceSchema, targetSchema, type FileConfig } from './schema.ts';
+import { dustDaySchema, fileConfigSchema, maintenanceSchema, notificationsSchema, queuesSchema, recipientSchema, ruleSchema, siteSchema, sourceSchema, targetSchema, type FileConfig } from './schema.ts';
 import { isRecord, zodProblems } from './zod-problems.ts';
 
 /** Element schemas of the list sections, to keep the valid elements of a file that has invalid ones. */
-const sectionSchemas = { sites: siteSchema, sources: sourceSchema, targets: targetSchema, rules: ruleSchema, maintenance: maintenanceSchema, recipients: recipientSchema } as const;
+const sectionSchemas = { sites: siteSchema, sources: sourceSchema, targets: targetSchema, rules: ruleSchema, maintenance: maintenanceSchema, recipients: recipientSchema, dustDays: dustDaySchema } as const;
 export type Section = keyof typeof sectionSchemas;
 /** The key that names each element, for references to elements that failed their schema. */
 const idKeys: Partial<Record<Section, { key: string; set: keyof UncheckedIds }>> = {

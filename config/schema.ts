@@ -79,6 +79,22 @@ export const targetSchema = z.strictObject({
   .refine((t) => t.target.comparator === 'not_worse_than_baseline' ? t.baseline !== undefined : t.target.value !== undefined, 'a target value, or a baseline for a "keep stable or improve" target');
 export type TargetConfig = z.infer<typeof targetSchema>;
 
+/**
+ * A natural day (Beijing) affected by sand and dust (扣沙): air assessments show every figure also without it. The
+ * same as a mark made with `envmon dust add`; both count.
+ */
+export const dustDaySchema = z.strictObject({
+  /** YYYY-MM-DD. */
+  date: isoDate,
+  /** The area (a configured site's `area`) the day applies to; absent: every area. */
+  area: z.string().min(1).optional(),
+  /** Why the day is marked, e.g. the dust-weather bulletin it follows. */
+  note: z.string().min(1),
+  /** Who marked it. */
+  by: z.string().min(1),
+});
+export type DustDayConfig = z.infer<typeof dustDaySchema>;
+
 export const queuesSchema = z.strictObject({
   /** Jobs each worker runs at once, per queue. */
   concurrency: z.number().int().min(1).max(64).default(4),
@@ -101,6 +117,7 @@ export const fileConfigSchema = z.strictObject({
   rules: z.array(ruleSchema).default([]),
   maintenance: z.array(maintenanceSchema).default([]),
   recipients: z.array(recipientSchema).default([]),
+  dustDays: z.array(dustDaySchema).default([]),
   notifications: notificationsSchema.prefault({}),
   queues: queuesSchema.prefault({}),
 });

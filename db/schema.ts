@@ -244,6 +244,18 @@ export interface ApiTokenTable {
   revoked_at: Timestamp | null;
 }
 
+/** A natural day marked as affected by sand and dust (扣沙); see migration 20261202T0100. Read `day` as text. */
+export interface DustDayTable {
+  id: Generated<number>;
+  /** YYYY-MM-DD (PostgreSQL `date`). */
+  day: ColumnType<string, string, string>;
+  /** null: every area. */
+  area: string | null;
+  note: string;
+  marked_by: string;
+  created_at: CreatedAt;
+}
+
 /** A station MN refused for one address after repeated wrong passwords; see migration 20261201T0200. */
 export interface Hj212LockoutTable {
   source_id: string;
@@ -328,6 +340,7 @@ export interface Database {
   notification_delivery: NotificationDeliveryTable;
   source_series: SourceSeriesTable;
   api_token: ApiTokenTable;
+  dust_day: DustDayTable;
   hj212_lockout: Hj212LockoutTable;
   windows_pending: WindowsPendingTable;
   period_report: PeriodReportTable;

@@ -84,6 +84,8 @@ export interface RankRow {
   area?: string;
   name: string;
   value: string | null;
+  /** Why a row is not ranked (rank 0, value null), in Chinese. */
+  reason?: string;
   assessment: AirAssessment;
 }
 

@@ -22,6 +22,8 @@ const routeParameters: Record<string, readonly string[]> = {
   '/api/stats': ['site', 'parameter', 'window', 'from', 'to'],
   '/api/alerts': ['all'],
   '/api/targets': ['year', 'asOf', 'all'],
+  '/api/assess': ['site', 'area', 'from', 'to'],
+  '/api/rank': ['by', 'from', 'to', 'areas'],
 };
 
 export const apiRoutes = Object.keys(routeParameters);
@@ -37,7 +39,9 @@ export function apiParameterProblem(route: string, query: URLSearchParams): stri
   if (unknown !== undefined) return `unknown parameter ${JSON.stringify(unknown)} (${route} takes ${known.join(', ')})`;
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated !== undefined) return `parameter ${JSON.stringify(repeated)} given more than once`;
-  for (const flag of ['daily', 'all']) {
+  if ((route === '/api/assess' || route === '/api/rank') && (query.get('from') === null || query.get('to') === null)) return 'from and to are required (dates YYYY-MM-DD, both inclusive)';
+  if (route === '/api/assess' && query.get('site') !== null && query.get('area') !== null) return 'give site or area, not both';
+  for (const flag of ['daily', 'all', 'areas']) {
     const value = query.get(flag);
     if (value !== null && !FLAG.test(value)) return `${flag} must be 1 or true (or 0 or false)`;
   }

@@ -6,6 +6,8 @@
  *   GET /api/stats?site=…&parameter=P&window=W&from=ISO&to=ISO   as `envmon stats --json`
  *   GET /api/alerts[?all=1]                          as `envmon alerts list --json`
  *   GET /api/targets[?year=YYYY&asOf=YYYY-MM-DD&all=1] as `envmon targets --json`
+ *   GET /api/assess?site=A,B|area=NAME&from=YYYY-MM-DD&to=YYYY-MM-DD   as `envmon assess --json`
+ *   GET /api/rank?by=composite|pm2_5|goodRatio|change&from=…&to=…[&areas=1]   as `envmon rank --json`
  * The JSON API needs `Authorization: Bearer <token>` (401 without or with an unknown token, 403 with a revoked one)
  * unless configured open. A request the API cannot answer as asked gets 400 with {error}; anything else 500
  * without details. Requests are bounded: GET only, no body, short URLs and headers, few at a time, each query
@@ -23,6 +25,9 @@ import { PROMETHEUS_CONTENT_TYPE } from '../lib/prometheus-text.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
 import { aqiQuery, QueryError, statsQuery } from '../queries/air-queries.ts';
 import { targetsQuery } from '../queries/targets-query.ts';
+import { assessAir } from '../queries/air-assessment-query.ts';
+import { rankAir, type RankBy } from '../queries/rank-query.ts';
+import type { AppConfig } from '../config/load-config.ts';
 import { apiParameterProblem, apiQueryLimits } from './http-api-params.ts';
 import { HttpCounters, metricsText } from './http-metrics.ts';
 
@@ -38,6 +43,8 @@ export interface ApiDeps {
   db: Kysely<Database>;
   targets: readonly TargetConfig[];
   parameterIds: ParameterIds;
+  /** Dust-affected days of the configuration, for assessments (default none). */
+  dustDays?: AppConfig['dustDays'];
   now?: () => Date;
 }
 
@@ -50,7 +57,7 @@ const REALM = 'Bearer realm="envmon"';
 
 type Handler = (db: Kysely<Database>, query: URLSearchParams) => Promise<unknown>;
 
-export async function startHttpServer(options: HttpOptions, { db, targets, parameterIds, now = () => new Date() }: ApiDeps, log: Logger): Promise<Server> {
+export async function startHttpServer(options: HttpOptions, { db, targets, parameterIds, dustDays = [], now = () => new Date() }: ApiDeps, log: Logger): Promise<Server> {
   const param = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
   const flag = (q: URLSearchParams, name: string) => q.get(name) === '1' || q.get(name) === 'true';
   const routes: Record<string, Handler> = {
@@ -58,6 +65,12 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
     '/api/stats': (tx, q) => statsQuery(tx, { site: param(q, 'site'), parameter: param(q, 'parameter'), window: param(q, 'window'), from: param(q, 'from'), to: param(q, 'to') }, { now: now(), limits: apiQueryLimits('/api/stats', q) }),
     '/api/alerts': (tx, q) => alertsQuery(tx, { all: flag(q, 'all'), limit: 500 }),
     '/api/targets': (tx, q) => targetsQuery(tx, targets, parameterIds, { year: param(q, 'year'), asOf: param(q, 'asOf'), all: flag(q, 'all') }, now()),
+    '/api/assess': (tx, q) => {
+      const sites = param(q, 'site')?.split(',').map((s) => s.trim()).filter(Boolean);
+      const area = param(q, 'area');
+      return assessAir(tx, { dustDays }, { ...(sites ? { sites } : {}), ...(area === undefined ? {} : { area }), from: param(q, 'from') ?? '', to: param(q, 'to') ?? '' }, now());
+    },
+    '/api/rank': (tx, q) => rankAir(tx, { dustDays }, { by: (param(q, 'by') ?? 'composite') as RankBy, from: param(q, 'from') ?? '', to: param(q, 'to') ?? '', areas: flag(q, 'areas') }, now()),
   };
   const counters = new HttpCounters();
   let inFlight = 0;

@@ -94,7 +94,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       await scheduler.catchUp(CATCH_UP_MINUTES);
       await catchUpPeriodReports(config, queues.enqueue, now());
     }
-    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, now }, log);
+    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, dustDays: config.dustDays, now }, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

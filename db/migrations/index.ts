@@ -8,6 +8,7 @@ import * as sourceSeries from './20261201T0100_source_series.ts';
 import * as hostileInput from './20261201T0200_hostile_input.ts';
 import * as apiTokens from './20261201T0300_api_tokens.ts';
 import * as windowsPending from './20261201T0400_windows_pending.ts';
+import * as dustDays from './20261202T0100_dust_days.ts';
 import * as minuteHours from './20261202T0300_minute_hours.ts';
 import * as periodReports from './20261202T0400_period_reports.ts';
 
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '20261201T0200_hostile_input': hostileInput,
   '20261201T0300_api_tokens': apiTokens,
   '20261201T0400_windows_pending': windowsPending,
+  '20261202T0100_dust_days': dustDays,
   '20261202T0300_minute_hours': minuteHours,
   '20261202T0400_period_reports': periodReports,
 };

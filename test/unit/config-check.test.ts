@@ -436,3 +436,21 @@ function writeDir(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }
+
+describe('dustDays', () => {
+  it('accepts a dust day of a known area and of every area', () => {
+    expect(withBase('dustDays:\n  - { date: "2025-03-15", area: 甲县, note: 沙尘, by: 值班员 }\n  - { date: "2025-03-16", note: 沙尘, by: 值班员 }')).toEqual([]);
+  });
+
+  it('names an unknown area with the one meant, an impossible date and a repeated mark', () => {
+    const problems = withBase('dustDays:\n  - { date: "2025-03-15", area: 甲具, note: 沙尘, by: 值班员 }\n  - { date: "2025-02-29", note: 沙尘, by: 值班员 }\n  - { date: "2025-02-29", note: 又一次, by: 值班员 }');
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'extra.yaml', path: 'dustDays[0].area', seen: '"甲具"', expected: 'the area of a configured site' }));
+    expect(problems).toContainEqual(expect.objectContaining({ path: 'dustDays[1].date', expected: 'a date that exists (February 2025 has 28 days)' }));
+    expect(problems).toContainEqual(expect.objectContaining({ path: 'dustDays[2].date' }));
+  });
+
+  it('requires note and by', () => {
+    const problems = withBase('dustDays:\n  - { date: "2025-03-15" }');
+    expect(problems.map((p) => p.path)).toEqual(expect.arrayContaining(['dustDays[0].note', 'dustDays[0].by']));
+  });
+});
