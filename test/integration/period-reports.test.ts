@@ -73,11 +73,9 @@ describe('period reports', () => {
     expect(await catchUpPeriodReports(base, runNow, new Date('2027-01-06T03:00:00Z'))).toEqual(['monthly:2026-12', 'annual:2026']);
   });
 
-  it('mails the report to opted-in recipients with the workbook attached', async () => {
-    // Water sites only: the air assessment is not part of this test.
+  it('mails the report to opted-in recipients with the chart PNGs by Content-ID and the workbook', async () => {
     const config: AppConfig = {
       ...base,
-      sites: base.sites.filter((s) => s.kind !== 'air_station'),
       recipients: [recipientSchema.parse({ id: 'chief', name: '局长', email: 'chief@example.org', periodReports: true }), recipientSchema.parse({ id: 'duty', name: '值班员', email: 'duty@example.org' })],
       notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>', summaryDelaySeconds: 0 }),
     };
@@ -90,6 +88,11 @@ describe('period reports', () => {
     expect(smtp.accepted()).toHaveLength(1);
     expect(message?.parsed.to).toMatchObject({ text: 'chief@example.org' });
     expect(message?.parsed.subject).toContain('2026年11月环境质量月报');
+    // Two charts (PM2.5, composite index), each a PNG the HTML shows by its Content-ID.
+    const pngs = message?.parsed.attachments.filter((a) => a.contentType === 'image/png') ?? [];
+    expect(pngs.map((a) => a.cid)).toEqual(['chart1@envmon', 'chart2@envmon']);
+    expect(message?.parsed.html).toContain('src="cid:chart1@envmon"');
+    expect(pngs[0]?.content.subarray(1, 4).toString('ascii')).toBe('PNG');
     const xlsx = message?.parsed.attachments.find((a) => a.filename === 'envmon-2026-11.xlsx');
     expect(xlsx).toBeDefined();
     const workbook = new ExcelJS.Workbook();
