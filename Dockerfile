@@ -1,5 +1,7 @@
 FROM node:20.19.5-bookworm-slim
 WORKDIR /app
+# A CJK font for the Chinese text of the report charts (PNG in mail).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
