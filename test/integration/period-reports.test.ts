@@ -10,6 +10,9 @@ import type { AppConfig } from '../../config/load-config.ts';
 import { notificationsSchema, recipientSchema } from '../../config/schema.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
+import { storeBatch } from '../../ingest/store-batch.ts';
+import { buildPeriodReport } from '../../reports/period-report.ts';
+import { renderPeriodReportText } from '../../reports/period-report-render.ts';
 import type { Enqueue } from '../../jobs/job-deps.ts';
 import { periodReportJob, queuePeriodReport, type PeriodReportPayload } from '../../jobs/period-report.ts';
 import { createMailChannel, type MailChannel } from '../../notify/channels/mail.ts';
@@ -99,5 +102,27 @@ describe('period reports', () => {
     await workbook.xlsx.load(xlsx?.content as unknown as ArrayBuffer);
     expect(workbook.worksheets.map((s) => s.name)).toContain('地表水');
     expect(workbook.getWorksheet('地表水')?.getRow(1).getCell(1).value).toBe('断面/水源');
+  });
+
+  it('builds the month as JSON: every site listed, too few days invalid, demonstration data in the title', async () => {
+    // One simulated sample at 武良 on 15 November 12:00 Beijing: NH3-N 0.8 mg/L (GB 3838 Ⅲ类, 0.5 < x ≤ 1.0).
+    await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2026-11-16T00:00:00Z') }, {
+      sourceId: 'water-simulator',
+      readings: [{ site: 'JC-SW-WULIANG', parameter: 'nh3_n', period: 'hour', observedAt: '2026-11-15T04:00:00.000Z', value: '0.8', unit: 'mg/L', flag: 'N' }],
+      rejections: [],
+      recordHealth: false,
+    });
+    const report = await buildPeriodReport(database.db, base, parameterIds, 'monthly', '2026-11', new Date('2026-12-02T01:00:00Z'));
+    const json = JSON.parse(JSON.stringify(report)) as typeof report;
+    expect(json.title).toBe('2026年11月环境质量月报（模拟数据）');
+    expect([json.from, json.to, json.complete]).toEqual(['2026-11-01', '2026-11-30', true]);
+    const airCodes = base.sites.filter((s) => s.kind === 'air_station').map((s) => s.code).sort();
+    expect(json.air.sites.map((a) => a.site).sort()).toEqual(airCodes);
+    // No air data: 0 of the 27 days GB 3095 Table 4 requires for a month of 30 days.
+    expect(json.air.sites[0]?.concentrations.pm2_5).toMatchObject({ valid: false, value: null, validCount: 0 });
+    expect(json.air.sites[0]?.compositeIndex).toBeNull();
+    const wuliang = json.water.months.find((m) => m.site === 'JC-SW-WULIANG' && m.period === '2026-11');
+    expect(wuliang).toMatchObject({ samples: 1, class: 'III', originLabel: '模拟数据' });
+    expect(renderPeriodReportText(report)).toContain('无效（有效0天');
   });
 });

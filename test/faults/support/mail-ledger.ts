@@ -30,7 +30,7 @@ export async function mailLedger(db: Kysely<Database>, mails: readonly SinkMail[
     .selectFrom('notification_delivery as d')
     .innerJoin('notification_outbox as o', 'o.id', 'd.outbox_id')
     .select(['d.recipient', 'd.status', 'o.alert_id'])
-    .where('o.kind', '<>', 'daily_summary')
+    .where('o.kind', 'not in', ['daily_summary', 'period_report'])
     .execute();
   const owed = new Map<string, number>();
   for (const d of deliveries) {
