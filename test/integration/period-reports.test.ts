@@ -4,7 +4,11 @@
  * passed and not before; and the mail reaches an opted-in recipient through a real SMTP server with the chart PNG
  * by Content-ID and the Excel workbook attached, while a recipient who did not opt in gets nothing.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { reportMonthlyCommand } from '../../cli/commands/report.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
 import { notificationsSchema, recipientSchema } from '../../config/schema.ts';
@@ -124,5 +128,16 @@ describe('period reports', () => {
     const wuliang = json.water.months.find((m) => m.site === 'JC-SW-WULIANG' && m.period === '2026-11');
     expect(wuliang).toMatchObject({ samples: 1, class: 'III', originLabel: '模拟数据' });
     expect(renderPeriodReportText(report)).toContain('无效（有效0天');
+  });
+
+  it('envmon report monthly writes the workbook and names a bad --month', async () => {
+    const context = { config: { ...base, databaseUrl: database.url }, log: quietLog, out: () => undefined };
+    await expect(reportMonthlyCommand.run({ values: { month: '2026-13' }, positionals: [] }, context)).rejects.toThrow('--month "2026-13": expected YYYY-MM, e.g. 2026-11');
+    await expect(reportMonthlyCommand.run({ values: { month: '2999-01' }, positionals: [] }, context)).rejects.toThrow('2999年1月 has not begun');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'envmon-report-')), 'm.xlsx');
+    expect(await reportMonthlyCommand.run({ values: { month: '2026-10', xlsx: file }, positionals: [] }, context)).toBe(0);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
+    expect(workbook.worksheets).toHaveLength(6);
   });
 });
