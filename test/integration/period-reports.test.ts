@@ -23,8 +23,9 @@ import { createMailChannel, type MailChannel } from '../../notify/channels/mail.
 import { deliverDue, routeOutbox } from '../../notify/deliver-notifications.ts';
 import { catchUpPeriodReports } from '../../workers/period-report-catch-up.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { quietLog, testConfig } from '../support/test-service.ts';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
+import { quietLog, startTestService, testConfig } from '../support/test-service.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let database: TestDatabase;
 let base: AppConfig;
@@ -139,5 +140,17 @@ describe('period reports', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
     expect(workbook.worksheets).toHaveLength(6);
+  });
+
+  it('a service started after the 2nd 09:00 queues the month before at start-up', async () => {
+    const config = { ...testConfig({ DATABASE_URL: database.url, ENVMON_QUEUE_PREFIX: uniquePrefix() }), sources: [], rules: [] };
+    // 5 December 11:00 Beijing: the 2nd 09:00 passed while the service was down.
+    const service = await startTestService(config, () => new Date('2026-12-05T03:00:00Z'));
+    try {
+      const row = await waitFor('the November report queued', async () => (await outboxRows()).find((r) => r.dedup_key === 'monthly:2026-11'));
+      expect(row.payload).toEqual({ kind: 'monthly', period: '2026-11' });
+    } finally {
+      await service.stop();
+    }
   });
 });
