@@ -68,12 +68,17 @@ function redisBackend(url: string, prefix: string, locking: Locking, connectionL
 }
 
 function postgresBackend(databaseUrl: string, prefix: string, locking: Locking, connectionLost: (error: Error) => void): QueueBackend {
-  const connection = { connectionString: databaseUrl, schema: `${prefix.replace(/-/g, '_')}_queue`, migrate: true, max: 4 };
+  // Each queue and worker owns a pool (plus a LISTEN connection) and closes it itself. An instance has a queue and
+  // a worker per job, so pools are kept to two connections that close when idle: two instances must fit in
+  // PostgreSQL's default max_connections (100) beside envmon's own pool.
+  const base = { connectionString: databaseUrl, schema: `${prefix.replace(/-/g, '_')}_queue`, migrate: true, idleTimeoutMillis: 2_000 };
+  const queueConnection = { ...base, max: 1 };
+  const workerConnection = { ...base, max: 2 };
   return {
     kind: 'postgres',
-    // Each queue and worker owns a small pool and closes it itself.
-    createQueue: (name) => new Queue(name, { connection }, createPostgresBackend) as unknown as Queue,
-    createWorker: (name, processor, opts) => new Worker(name, processor, { ...locking, ...opts, connection }, createPostgresBackend) as unknown as Worker,
+    createQueue: (name) => new Queue(name, { connection: queueConnection }, createPostgresBackend) as unknown as Queue,
+    createWorker: (name, processor, opts) =>
+      new Worker(name, processor, { ...locking, ...opts, connection: workerConnection }, createPostgresBackend) as unknown as Worker,
     connectionLost,
     close: async () => undefined,
   };
