@@ -199,7 +199,7 @@ function targetsTable(report: PeriodReport): ReportTable {
     name: '目标进度',
     columns: ['目标', '文件', '性质', '指标', '目标值', '有效期', '年内累计', '是否达标', '预测', '说明', '期末结果'].map((header) => ({ header, kind: 'text' as const })),
     rows: report.targets.map(targetRow),
-    notes: [report.targets.length === 0 ? '当年无规划目标' : `截至 ${report.targets[0]?.asOf ?? report.to}`],
+    notes: [report.targets.length === 0 ? '当年无规划目标' : `截至 ${report.targets[0]?.asOf ?? report.to}`, ...(report.targetsNote === null ? [] : [report.targetsNote])],
   };
 }
 

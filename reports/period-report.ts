@@ -16,6 +16,7 @@ import { assessAir } from '../queries/air-assessment-query.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
 import { rankAir } from '../queries/rank-query.ts';
 import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
+import { noTargetInForceNote } from '../standards/plan-period.ts';
 import { assessWater } from '../queries/water-assessment-query.ts';
 import type { AirAssessment, RankRow, WaterAssessment } from '../standards/assessment-types.ts';
 import { endOfNaturalDay } from '../standards/natural-day.ts';
@@ -59,6 +60,8 @@ export interface PeriodReport {
   water: WaterAssessment;
   alerts: PeriodAlert[];
   targets: ReportTarget[];
+  /** Why no target is in force on the report's day (nothing configured, ended, not begun); null when some is. */
+  targetsNote: string | null;
 }
 
 export interface PeriodBounds {
@@ -123,9 +126,11 @@ export async function buildPeriodReport(db: Kysely<Database>, config: AppConfig,
     .reverse();
   // Targets of the period's year as of its last day (or now, while it runs): in force, references, finals.
   const asOfDay = complete ? to : new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-  const targets: ReportTarget[] = await targetsQuery(db, config.targets, parameterIds, { asOf: asOfDay < from ? from : asOfDay }, now);
+  const targetsDay = asOfDay < from ? from : asOfDay;
+  const targets: ReportTarget[] = await targetsQuery(db, config.targets, parameterIds, { asOf: targetsDay }, now);
+  const targetsNote = noTargetInForceNote(config.targets, targetsDay);
   const labels = [...sites, ...areaAssessments, ...water.period, ...alerts, ...targets].map((r) => r.originLabel);
   const originLabels = [...new Set(labels.filter((l): l is string => l !== null))].sort();
   const title = `${periodName(kind, period)}环境质量${kind === 'monthly' ? '月报' : '年报'}${complete ? '' : '（统计期未结束）'}${originLabels.length > 0 ? `（${originLabels.join('、')}）` : ''}`;
-  return { kind, period, title, from, to, complete, asOf: complete ? null : now.toISOString(), originLabels, air: { sites, areas: areaAssessments }, ranking, water, alerts, targets };
+  return { kind, period, title, from, to, complete, asOf: complete ? null : now.toISOString(), originLabels, air: { sites, areas: areaAssessments }, ranking, water, alerts, targets, targetsNote };
 }

@@ -129,6 +129,9 @@ describe('period reports', () => {
     const wuliang = json.water.months.find((m) => m.site === 'JC-SW-WULIANG' && m.period === '2026-11');
     expect(wuliang).toMatchObject({ samples: 1, class: 'III', originLabel: '模拟数据' });
     expect(renderPeriodReportText(report)).toContain('无效（有效0天');
+    // The default targets are the 14th plan's (2021–2025): none is in force in November 2026, and the report says why.
+    expect(json.targetsNote).toMatch(/^2026 年无在期规划目标：十四五目标已于2025年末到期，十五五目标未录入；\d+ 项沿用十四五目标作参考值/);
+    expect(renderPeriodReportText(report)).toContain(json.targetsNote ?? 'a note');
   });
 
   it('envmon report monthly writes the workbook and names a bad --month', async () => {

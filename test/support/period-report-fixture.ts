@@ -52,5 +52,6 @@ export function monthlyFixture(): PeriodReport {
     targets: [
       { id: 'pm25-2026', document: '十五五规划', nature: 'binding', governing: false, indicator: 'pm2_5_annual_mean', scope: { site: 'JC-AIR-1' }, baseline: null, target: { comparator: '<=', value: '33' }, validFrom: '2026-01-01', validTo: '2030-12-31', year: 2026, asOf: '2026-11-30', progress: { current: '36.2', basis: 330, required: '33', meets: false, projection: '余下31天均值需 ≤ 2.1 μg/m³' }, origin: null, originLabel: null, reference: true, statusNote: '新一期目标待批复，暂作参考' },
     ] as PeriodReport['targets'],
+    targetsNote: null,
   };
 }
