@@ -6,9 +6,16 @@
  * looked for.
  */
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
+import type * as Echarts from 'echarts';
 import type { Logger } from '../lib/logger.ts';
+
+// The charting library and the rasteriser are loaded on first use: most envmon commands never draw a chart, and
+// loading them costs every command's start-up about a second of CPU.
+const require = createRequire(import.meta.url);
+const echartsModule = (): typeof Echarts => require('echarts') as typeof Echarts;
+const resvgClass = (): typeof ResvgClass => (require('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg;
 
 /** Where Debian's fonts-noto-cjk (and common alternatives) put a CJK font. */
 export const CJK_FONT_FILES: readonly string[] = [
@@ -53,7 +60,7 @@ const COLOURS = ['#4285f4', '#a0a0a0', '#34a853'];
 export function barChartSvg(spec: BarChart): string {
   const width = spec.width ?? 720;
   const height = spec.height ?? 320;
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echartsModule().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
       animation: false,
@@ -102,6 +109,7 @@ export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
   if (found.length === 0) {
     options.log?.warn('no CJK font found: Chinese text in the chart image will be missing; install fonts-noto-cjk', { looked: candidates.join(', ') });
   }
+  const Resvg = resvgClass();
   const resvg = new Resvg(svg, {
     background: '#ffffff',
     font: { fontFiles: found.slice(0, 1), loadSystemFonts: found.length === 0, defaultFontFamily: 'Noto Sans CJK SC' },

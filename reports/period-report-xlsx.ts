@@ -3,13 +3,18 @@
  * header row frozen in place, numbers as numbers with their published decimals kept by the cell format, and
  * 无效 / 无数据 cells as text so an invalid figure never reads as 0.
  */
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJSModule from 'exceljs';
 import type { PeriodReport } from './period-report.ts';
 import { periodReportTables } from './period-report-tables.ts';
+
+// Loaded on first use, so commands that write no workbook do not pay for loading it at start-up.
+const require = createRequire(import.meta.url);
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export async function periodReportXlsx(report: PeriodReport): Promise<Buffer> {
+  const ExcelJS = require('exceljs') as typeof ExcelJSModule;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'envmon';
   workbook.title = report.title;
