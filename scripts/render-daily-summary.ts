@@ -7,9 +7,6 @@
  * local PostgreSQL, else an embedded one). Output: var/render/daily-summary.{html,png}.
  * Usage: node --import tsx scripts/render-daily-summary.ts [path-to-chromium]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -20,71 +17,29 @@ import { buildDailyReport } from '../reports/daily-report.ts';
 import { dailyReportChart, renderDailyReport } from '../reports/daily-report-render.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
 import { withScratchDatabase } from '../test/support/postgres-server.ts';
+import { renderRoot as root, screenshotOffline } from './offline-screenshot.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.argv[2] ?? '/usr/bin/chromium';
 const DAY = '2016-01-30';
 const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
 
 async function render(database: DatabaseHandle): Promise<number> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'envmon-chromium-'));
-  try {
-    const config = loadConfig({}, root);
-    const parameterIds = await syncConfig(database.db, config);
-    const mapping = config.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
-    if (!mapping) throw new Error('the default configuration has no Beijing mapping');
-    async function* january2016() {
-      for await (const record of readCsvFile(path.join(root, 'data/beijing-multisite/PRSA_Data_Dongsi_2016.csv'), mapping as NonNullable<typeof mapping>)) {
-        const at = record.readings[0]?.observedAt;
-        if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
-      }
+  const config = loadConfig({}, root);
+  const parameterIds = await syncConfig(database.db, config);
+  const mapping = config.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
+  if (!mapping) throw new Error('the default configuration has no Beijing mapping');
+  async function* january2016() {
+    for await (const record of readCsvFile(path.join(root, 'data/beijing-multisite/PRSA_Data_Dongsi_2016.csv'), mapping as NonNullable<typeof mapping>)) {
+      const at = record.readings[0]?.observedAt;
+      if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
     }
-    await importRecords(january2016(), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
-    const report = await buildDailyReport(database.db, config, parameterIds, DAY, new Date('2016-01-31T00:00:00Z'));
-    const chart = dailyReportChart(report);
-    const { html } = renderDailyReport(report, chart ? `data:image/png;base64,${chart.toString('base64')}` : null);
-    if (/(src|href)="(https?:)?\/\//.test(html)) throw new Error('the report refers to an external resource');
-
-    const out = path.join(root, 'var/render');
-    mkdirSync(out, { recursive: true });
-    const htmlFile = path.join(out, 'daily-summary.html');
-    const pngFile = path.join(out, 'daily-summary.png');
-    writeFileSync(htmlFile, html);
-    rmSync(pngFile, { force: true });
-    // Network off: every host resolves to nothing and any proxy is a dead port; no background traffic.
-    const result = spawnSync(
-      chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-extensions',
-        '--host-resolver-rules=MAP * ~NOTFOUND',
-        '--proxy-server=127.0.0.1:9',
-        `--user-data-dir=${profile}`,
-        '--window-size=1000,1400',
-        `--screenshot=${pngFile}`,
-        `file://${htmlFile}`,
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    if (result.error) throw result.error;
-    const size = statSync(pngFile, { throwIfNoEntry: false })?.size ?? 0;
-    const png = size > 0 ? readFileSync(pngFile) : Buffer.alloc(0);
-    if (size < 10_000 || png.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') {
-      process.stderr.write(result.stderr.slice(-2000));
-      throw new Error(`no usable screenshot (${size} bytes)`);
-    }
-    process.stdout.write(`rendered ${path.relative(root, htmlFile)} offline to ${path.relative(root, pngFile)} (${size} bytes)\n`);
-    return 0;
-  } finally {
-    rmSync(profile, { recursive: true, force: true });
   }
+  await importRecords(january2016(), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
+  const report = await buildDailyReport(database.db, config, parameterIds, DAY, new Date('2016-01-31T00:00:00Z'));
+  const chart = dailyReportChart(report);
+  const { html } = renderDailyReport(report, chart ? `data:image/png;base64,${chart.toString('base64')}` : null);
+  screenshotOffline(chromium, 'daily-summary', html, '1000,1400');
+  return 0;
 }
 
 process.exitCode = await withScratchDatabase('envmon_render', log, render);

@@ -8,9 +8,7 @@
  * var/render/monthly-report-chart1.png.
  * Usage: node --import tsx scripts/render-monthly-report.ts [path-to-chromium]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
@@ -23,74 +21,35 @@ import { renderPeriodReportHtml } from '../reports/period-report-render.ts';
 import { periodReportCharts } from '../reports/period-report-tables.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
 import { withScratchDatabase } from '../test/support/postgres-server.ts';
+import { renderDir, renderRoot as root, screenshotOffline } from './offline-screenshot.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.argv[2] ?? '/usr/bin/chromium';
 const MONTH = '2016-01';
 const log = createLogger({ level: 'warn', write: (l) => process.stderr.write(l + '\n') });
 
 async function render(database: DatabaseHandle): Promise<number> {
-  const profile = mkdtempSync(path.join(tmpdir(), 'envmon-chromium-'));
-  try {
-    const config = loadConfig({}, root);
-    const parameterIds = await syncConfig(database.db, config);
-    const mapping = config.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
-    if (!mapping) throw new Error('the default configuration has no Beijing mapping');
-    async function* january2016(site: string) {
-      for await (const record of readCsvFile(path.join(root, `data/beijing-multisite/PRSA_Data_${site}_2016.csv`), mapping as NonNullable<typeof mapping>)) {
-        const at = record.readings[0]?.observedAt;
-        if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
-      }
+  const config = loadConfig({}, root);
+  const parameterIds = await syncConfig(database.db, config);
+  const mapping = config.sources.find((s) => s.kind === 'replay-csv')?.mappingRules;
+  if (!mapping) throw new Error('the default configuration has no Beijing mapping');
+  async function* january2016(site: string) {
+    for await (const record of readCsvFile(path.join(root, `data/beijing-multisite/PRSA_Data_${site}_2016.csv`), mapping as NonNullable<typeof mapping>)) {
+      const at = record.readings[0]?.observedAt;
+      if (at !== undefined && at.getTime() <= Date.parse('2016-01-31T16:00:00Z')) yield record;
     }
-    for (const site of ['Dongsi', 'Tiantan']) {
-      await importRecords(january2016(site), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
-    }
-    const report = await buildPeriodReport(database.db, config, parameterIds, 'monthly', MONTH, new Date('2016-03-01T00:00:00Z'));
-    const html = renderPeriodReportHtml(report, { inline: 'svg' });
-    const [firstChart] = periodReportCharts(report);
-    if (/(src|href)="(https?:)?\/\//.test(html)) throw new Error('the report refers to an external resource');
-
-    const out = path.join(root, 'var/render');
-    mkdirSync(out, { recursive: true });
-    const htmlFile = path.join(out, 'monthly-report.html');
-    const pngFile = path.join(out, 'monthly-report.png');
-    writeFileSync(htmlFile, html);
-    if (firstChart) writeFileSync(path.join(out, 'monthly-report-chart1.png'), svgToPng(barChartSvg(firstChart), { log }));
-    rmSync(pngFile, { force: true });
-    // Network off: every host resolves to nothing and any proxy is a dead port; no background traffic.
-    const result = spawnSync(
-      chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-extensions',
-        '--host-resolver-rules=MAP * ~NOTFOUND',
-        '--proxy-server=127.0.0.1:9',
-        `--user-data-dir=${profile}`,
-        '--window-size=1400,2400',
-        `--screenshot=${pngFile}`,
-        `file://${htmlFile}`,
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    if (result.error) throw result.error;
-    const size = statSync(pngFile, { throwIfNoEntry: false })?.size ?? 0;
-    const png = size > 0 ? readFileSync(pngFile) : Buffer.alloc(0);
-    if (size < 10_000 || png.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') {
-      process.stderr.write(result.stderr.slice(-2000));
-      throw new Error(`no usable screenshot (${size} bytes)`);
-    }
-    process.stdout.write(`rendered ${path.relative(root, htmlFile)} offline to ${path.relative(root, pngFile)} (${size} bytes)\n`);
-    return 0;
-  } finally {
-    rmSync(profile, { recursive: true, force: true });
   }
+  for (const site of ['Dongsi', 'Tiantan']) {
+    await importRecords(january2016(site), { db: database.db, pool: database.pool, parameterIds, partitions: new Set(), now: () => new Date('2016-03-01T00:00:00Z') }, { sourceId: null });
+  }
+  const report = await buildPeriodReport(database.db, config, parameterIds, 'monthly', MONTH, new Date('2016-03-01T00:00:00Z'));
+  const html = renderPeriodReportHtml(report, { inline: 'svg' });
+  const [firstChart] = periodReportCharts(report);
+  if (firstChart) {
+    mkdirSync(renderDir, { recursive: true });
+    writeFileSync(path.join(renderDir, 'monthly-report-chart1.png'), svgToPng(barChartSvg(firstChart), { log }));
+  }
+  screenshotOffline(chromium, 'monthly-report', html, '1400,2400');
+  return 0;
 }
 
 process.exitCode = await withScratchDatabase('envmon_render', log, render);
