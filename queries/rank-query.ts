@@ -53,10 +53,15 @@ export async function rankAir(db: Kysely<Database>, config: Pick<AppConfig, 'dus
   } else {
     assessments = await assessAir(db, config, { from: query.from, to: query.to }, now);
   }
+  return rankAssessments(assessments, query.by);
+}
+
+/** Ranks assessments already made (competition ranking, ties shared); those without a value follow with rank 0. */
+export function rankAssessments(assessments: readonly AirAssessment[], by: RankBy): RankRow[] {
   // Lower is better except the good-day ratio.
-  const descending = query.by === 'goodRatio';
+  const descending = by === 'goodRatio';
   const valued = assessments
-    .map((a) => ({ a, value: figure(a, query.by) }))
+    .map((a) => ({ a, value: figure(a, by) }))
     .filter((r): r is { a: AirAssessment; value: string } => r.value !== null)
     .sort((x, y) => (descending ? compareDecimal(y.value, x.value) : compareDecimal(x.value, y.value)));
   const rows: RankRow[] = valued.map(({ a, value }) => {
@@ -65,7 +70,7 @@ export async function rankAir(db: Kysely<Database>, config: Pick<AppConfig, 'dus
     const tied = valued.filter((v) => compareDecimal(v.value, value) === 0).length > 1;
     return { rank: better + 1, tied, ...who(a), value, assessment: a };
   });
-  const unranked = assessments.filter((a) => figure(a, query.by) === null).map((a) => ({ rank: 0, tied: false, ...who(a), value: null, reason: reasonOf(a, query.by), assessment: a }));
+  const unranked = assessments.filter((a) => figure(a, by) === null).map((a) => ({ rank: 0, tied: false, ...who(a), value: null, reason: reasonOf(a, by), assessment: a }));
   return [...rows, ...unranked];
 }
 

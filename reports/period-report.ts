@@ -14,7 +14,7 @@ import type { Database } from '../db/schema.ts';
 import { DAY_MS } from '../lib/time.ts';
 import { assessAir } from '../queries/air-assessment-query.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
-import { rankAir } from '../queries/rank-query.ts';
+import { rankAssessments } from '../queries/rank-query.ts';
 import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
 import { noTargetInForceNote } from '../standards/plan-period.ts';
 import { assessWater } from '../queries/water-assessment-query.ts';
@@ -105,7 +105,8 @@ export async function buildPeriodReport(db: Kysely<Database>, config: AppConfig,
   const sites = airSites.length === 0 ? [] : await assessAir(db, config, { sites: airSites.map((s) => s.code), from, to }, now);
   const areaAssessments: AirAssessment[] = [];
   for (const area of areas) areaAssessments.push(...(await assessAir(db, config, { area, from, to }, now)));
-  const ranking = airSites.length === 0 ? [] : await rankAir(db, config, { by: 'composite', from, to }, now);
+  // The sites' assessments just made are ranked, not assessed a second time.
+  const ranking = rankAssessments(sites, 'composite');
   const water = await assessWater(db, config, { from, to }, now);
   const alerts = (await alertsQuery(db, { all: true, limit: 10_000 }))
     // Active at some time in the period: seen before its end, not resolved before its start.
