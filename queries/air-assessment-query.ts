@@ -40,30 +40,26 @@ interface AirSite {
   area: string;
 }
 
-export function assessAir(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
-  return assess(db, config, query, now);
-}
-
-async function assess(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, now: Date): Promise<AirAssessment[]> {
-  void now;
+/** Assesses the sites asked for (every air site without `sites` or `area`), or an area as the mean of its sites. */
+export async function assessAir(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, _now: Date): Promise<AirAssessment[]> {
   checkPeriod(query.from, query.to);
   const airSites = await db.selectFrom('site').select(['id', 'code', 'name_zh', 'area']).where('kind', '=', 'air_station').orderBy('code').execute();
   const all: AirSite[] = airSites.map((s) => ({ id: s.id, code: s.code, nameZh: s.name_zh, area: s.area }));
   const last = { from: yearEarlier(query.from), to: yearEarlier(query.to) };
-  const context = await loadContext(db, config, all, query, last);
 
+  // Only the sites assessed are read.
   if (query.area !== undefined) {
     const members = all.filter((s) => s.area === query.area);
     if (members.length === 0) throw new QueryError(`area: no air site is in area ${JSON.stringify(query.area)} (areas: ${[...new Set(all.map((s) => s.area))].join(', ') || 'none'})`);
+    const context = await loadContext(db, config, members, query, last);
     return [assessment(context, members, { area: query.area, name: query.area, sites: members.map((s) => s.code) }, query, last)];
   }
   const codes = query.sites ?? all.map((s) => s.code);
   const unknown = codes.filter((c) => !all.some((s) => s.code === c));
   if (unknown.length > 0) throw new QueryError(`site: ${unknown.join(', ')} is not an air site (air sites: ${all.map((s) => s.code).join(', ') || 'none'})`);
-  return codes.map((c) => {
-    const site = all.find((s) => s.code === c) as AirSite;
-    return assessment(context, [site], { site: site.code, name: site.nameZh }, query, last);
-  });
+  const selected = codes.map((c) => all.find((s) => s.code === c) as AirSite);
+  const context = await loadContext(db, config, selected, query, last);
+  return selected.map((site) => assessment(context, [site], { site: site.code, name: site.nameZh }, query, last));
 }
 
 /** Both dates real days (YYYY-MM-DD), from ≤ to, at most ten years. */
