@@ -244,6 +244,41 @@ export interface ApiTokenTable {
   revoked_at: Timestamp | null;
 }
 
+/** A person who signs in to the web console; see migration 20261203T0100. */
+export interface ConsoleUserTable {
+  id: Generated<number>;
+  name: string;
+  role: 'viewer' | 'operator';
+  /** scrypt$N$r$p$salt$hash (base64); never the password. */
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  created_at: CreatedAt;
+  password_changed_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+}
+
+/** A signed-in browser, kept as the SHA-256 of its cookie; see migration 20261203T0100. */
+export interface ConsoleSessionTable {
+  token_sha256: ColumnType<Buffer, Buffer, never>;
+  user_id: number;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: Timestamp;
+}
+
+/** One entry of the audit trail: who did what to what, when; see migration 20261203T0100. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  user_id: number | null;
+  user_name: string | null;
+  action: string;
+  target: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+  remote: string | null;
+}
+
 /** A natural day marked as affected by sand and dust (扣沙); see migration 20261202T0100. Read `day` as text. */
 export interface DustDayTable {
   id: Generated<number>;
@@ -347,6 +382,9 @@ export interface Database {
   minute_reading: MinuteReadingTable;
   minute_hour_pending: MinuteHourPendingTable;
   minute_hour: MinuteHourTable;
+  console_user: ConsoleUserTable;
+  console_session: ConsoleSessionTable;
+  audit_log: AuditLogTable;
 }
 
 export type Site = Selectable<SiteTable>;
@@ -358,3 +396,5 @@ export type Reading = Selectable<ReadingTable>;
 export type QuarantineItem = Selectable<QuarantineTable>;
 export type NewQuarantineItem = Insertable<QuarantineTable>;
 export type PlanTarget = Selectable<PlanTargetTable>;
+export type ConsoleUserRow = Selectable<ConsoleUserTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
