@@ -2,7 +2,7 @@
  * The HTTP server: the web console (pages behind sign-in), the read-only JSON API under /api (bearer tokens),
  * GET /healthz (200 when the database answers, else 503) and GET /metrics (Prometheus text), the last two open.
  *
- * Bounds: URLs of at most 2048 characters (414), headers of 8 KiB, a body only on POST (64 KiB, forms), few requests
+ * Bounds: URLs of at most 2048 characters (414), headers of 8 KiB, no body on GET, bodies of 64 KiB, few requests
  * at a time (503 beyond: the API may not take every database connection from the workers), header and request
  * timeouts. Every answer carries a strict Content-Security-Policy: no inline script or style anywhere.
  */
@@ -107,8 +107,8 @@ export async function buildConsoleApp(deps: WebDeps, options: ConsoleAppOptions 
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS);
-    // A body is read only from a POST: refuse one elsewhere rather than leave it on the connection.
-    if (request.method !== 'POST' && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) !== 0)) {
+    // A GET or HEAD has no body: refuse one rather than leave it on the connection.
+    if ((request.method === 'GET' || request.method === 'HEAD') && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) !== 0)) {
       await reply.code(400).header('connection', 'close').send({ error: 'requests take no body' });
     }
   });

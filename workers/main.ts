@@ -107,9 +107,9 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     }
     if (config.httpPort !== null) {
       web = await startWebServer({ port: config.httpPort, host: config.httpHost }, { db: database.db, config, parameterIds, log, now });
-      log.info('console listening', { url: web.url });
       const first = await ensureFirstOperator(database.db, now());
       if (first) notice(firstOperatorNotice(web.url, first.name, first.password));
+      log.info('console listening', { url: web.url, ...(first ? { firstUser: first.name } : {}) });
     }
   } catch (error) {
     await stop().catch(() => undefined);
