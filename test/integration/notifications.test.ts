@@ -187,7 +187,8 @@ describe('notifications', () => {
     clock = new Date(clock.getTime() + 61_000);
     expect(await deliverDue(deps(cfg))).toEqual({ sent: 2, retrying: 0, failed: 0 });
     expect(smtp.accepted()).toHaveLength(1);
-    expect(smtp.accepted()[0]?.parsed.subject).toMatch(/^【环境监测告警】2 条：/);
+    // Both warnings: the larger exceedance leads, NH3-N (1.8 − 1) / 1 = 0.8 before CODMn (7.5 − 6) / 6 = 0.25.
+    expect(smtp.accepted()[0]?.parsed.subject).toBe('【警告】【超标预警】磁窑河武良断面 氨氮 1.8 mg/L，超Ⅲ类标准限值(1.0) 0.8倍 等 2 条告警');
   });
 
   it('never sends a group twice when a second run starts while the first is still sending past its lease', async () => {
