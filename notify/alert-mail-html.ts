@@ -6,8 +6,9 @@
 import type { Severity } from './routing.ts';
 import type { ItemStatus } from './message-order.ts';
 
-/** A colour chip behind a value (an AQI category): background and the text colour readable on it. */
+/** A colour chip behind the start of a value (an AQI category): its text, background and the text colour readable on it. */
 export interface Swatch {
+  text: string;
   background: string;
   foreground: string;
 }
@@ -71,8 +72,11 @@ function card(block: MailBlock, badges: Record<Severity | 'late' | 'resolved', s
   const marks = block.status === 'resolved' ? badge(badges.resolved, resolvedColour) : `${badge(badges[block.severity], colour)}${block.status === 'late' ? badge(badges.late, '#5F6B7A') : ''}`;
   const rows = block.lines
     .map(([label, value, swatch]) => {
-      const shown = swatch ? `<span style="display:inline-block;background:${swatch.background};color:${swatch.foreground};font-weight:bold;padding:2px 10px;border-radius:4px">${escapeHtml(value)}</span>` : escapeHtml(value);
-      return `<tr><td style="padding:6px 0;border-top:1px solid #EEEEEE"><div style="font-size:13px;color:#666666">${escapeHtml(label)}</div><div style="word-break:break-word">${shown}</div></td></tr>`;
+      const chip = swatch && value.startsWith(swatch.text) ? swatch : null;
+      const shown = chip ? `<span style="display:inline-block;background:${chip.background};color:${chip.foreground};font-weight:bold;padding:2px 10px;border-radius:4px">${escapeHtml(chip.text)}</span>${escapeHtml(value.slice(chip.text.length))}` : escapeHtml(value);
+      // Label beside its value: a card half as long as with the label above, still one column of cards.
+      const cell = 'padding:6px 0;border-top:1px solid #EEEEEE;vertical-align:top';
+      return `<tr><th scope="row" style="${cell};width:6.5em;padding-right:8px;text-align:left;font-weight:normal;font-size:13px;line-height:1.9;color:#666666">${escapeHtml(label)}</th><td style="${cell};word-break:break-word">${shown}</td></tr>`;
     })
     .join('');
   return [

@@ -43,7 +43,7 @@ export interface RenderedMessage {
 
 export interface RenderOptions {
   language: Language;
-  /** Base URL of alert pages; without it the ack command is shown. */
+  /** The console's base URL (`notifications.linkBase`): the action is a link to the alert; without it the ack command is shown. */
   linkBase?: string | undefined;
 }
 
@@ -242,7 +242,8 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   const when = time ? (zh ? `${formatBeijing(new Date(time))}（北京时间）` : `${formatBeijing(new Date(time))} (Beijing time)`) : null;
   add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? `（${formatBeijing(new Date(time))}，北京时间）` : ''}` : null);
   if (e.window) add('统计窗口', 'Window', `${str(e.window) ?? ''}${e.validCount !== undefined ? (zh ? `，有效数据 ${str(e.validCount) ?? ''} 个` : `, ${str(e.validCount) ?? ''} valid values`) : ''}`);
-  add('限值', 'Limit', str(e.limit) ? `${str(e.limit) ?? ''} ${unit}` : null);
+  // Written as the headline writes it (1.0 beside a value with decimals), not as the configuration's number (1).
+  add('限值', 'Limit', str(e.limit) ? `${formatLimit(str(e.limit) ?? '', str(e.value))} ${unit}` : null);
   if (e.kind === 'threshold' || e.kind === undefined) add('解除值', 'Clears at', str(e.clearAt) ? `${str(e.clearAt) ?? ''} ${unit}` : null);
   add('依据', 'Basis', str(e.limitSource) ?? str(e.document) ?? str(e.target) ?? null);
   // 超标倍数 only for a value beyond the limit (never for one back within it, still firing by hysteresis).
@@ -278,7 +279,7 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   const category = airCategory(item);
   if (category) {
     const label = zh ? `IAQI ${category.iaqi}，${category.category.nameZh}` : `IAQI ${category.iaqi}, ${category.category.nameEn}`;
-    lines.push([zh ? '空气质量分指数' : 'Air quality sub-index', `${label}（${category.edition}）`, { background: category.category.hex, foreground: textOn(category.category.rgb) }]);
+    lines.push([zh ? '空气质量级别' : 'Air quality', `${label}${zh ? `（${category.edition}）` : ` (${category.edition})`}`, { text: label, background: category.category.hex, foreground: textOn(category.category.rgb) }]);
   }
   return lines;
 }

@@ -113,6 +113,9 @@ describe('names, units and classes in alert mails', () => {
     expect(m.text).toContain('一氧化碳 12.5 mg/m³');
     expect(m.text).toContain('细颗粒物(PM2.5) 112 μg/m³');
     expect(m.text).toContain('氨氮 4.2 mg/L');
+    // The limit as the headline writes it: 1.0 beside a value with decimals, not the configuration's 1.
+    expect(m.text).toContain('限值：1.0 mg/L');
+    expect(m.text).toContain('限值：10.0 mg/m³');
     expect(m.text).toContain('测试断面 劣Ⅴ类');
     expect(m.text).toContain('主要超标项目：高锰酸盐指数 6.1 mg/L（劣Ⅴ类）');
     for (const body of [m.subject, m.text, m.html]) {
@@ -125,8 +128,8 @@ describe('names, units and classes in alert mails', () => {
     //   112 → 100 + 50 × (112 − 60) / 55 = 147.27 → 148 (rounded up), 轻度污染, orange #FF7E00, black text;
     //   260 → 300 + 100 × (260 − 250) / 100 = 310, 严重污染, maroon #7E0023, white text.
     const html = renderMessage([criticalWusu, criticalJinyuan], { language: 'zh-CN' }).html;
-    expect(html).toContain('background:#FF7E00;color:#000000;font-weight:bold;padding:2px 10px;border-radius:4px">IAQI 148，轻度污染（HJ 633-2026）');
-    expect(html).toContain('background:#7E0023;color:#FFFFFF;font-weight:bold;padding:2px 10px;border-radius:4px">IAQI 310，严重污染（HJ 633-2026）');
+    expect(html).toContain('background:#FF7E00;color:#000000;font-weight:bold;padding:2px 10px;border-radius:4px">IAQI 148，轻度污染</span>（HJ 633-2026）');
+    expect(html).toContain('background:#7E0023;color:#FFFFFF;font-weight:bold;padding:2px 10px;border-radius:4px">IAQI 310，严重污染</span>（HJ 633-2026）');
     // The severity colour on each card and its badge.
     expect(html).toContain('border-left:6px solid #B71C1C');
     expect(html).toMatch(/background:#B71C1C;color:#FFFFFF[^>]*>严重</);
