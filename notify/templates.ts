@@ -378,7 +378,8 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const blocks = sections.flatMap((s) => s.blocks);
   const actionText = (a: ItemAction | null): [string, string][] => (a === null ? [] : [[a.label, a.kind === 'ack-command' ? a.command : a.href]]);
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
-  const text = [...blocks.map((b) => [b.head, ...[...b.lines, ...actionText(b.action)].map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
+  const textBlock = (b: (typeof blocks)[number]) => [b.head, ...[...b.lines, ...actionText(b.action)].map(([k, v]) => `  ${k}：${v}`)].join('\n');
+  const text = [...sections.flatMap((s) => [...(s.title ? [`== ${s.title} ==`] : []), ...s.blocks.map(textBlock)]), '', footer].join('\n\n');
   const html = renderAlertHtml({ language: options.language, summary: subject, badges: severityTags[options.language], sections, footer });
   const markdownAction = (a: ItemAction | null): string[] => (a === null ? [] : a.kind === 'ack-command' ? [`> ${a.label}：\`${a.command}\``] : [`> [${a.label}](${a.href})`]);
   const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`), ...markdownAction(b.action)].join('\n')).join('\n\n');

@@ -61,6 +61,7 @@ describe('the subject of a grouped alert mail', () => {
     const order = ['晋源 细颗粒物(PM2.5) 260', '武宿 细颗粒物(PM2.5) 112', '磁窑河武良断面 氨氮 4.2', '磁窑河武良断面 氨氮 3.5', '【恢复】晋源'].map((h) => text.indexOf(h));
     expect(order.every((at) => at >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text.startsWith('== 实时告警（3） ==\n\n【超标预警】晋源')).toBe(true);
     const headings = ['实时告警（3）', '补报数据（数据迟到，按数据时间评价）（1）', '已恢复（1）'].map((h) => html.indexOf(h));
     expect(headings.every((at) => at >= 0)).toBe(true);
     expect([...headings].sort((a, b) => a - b)).toEqual(headings);
