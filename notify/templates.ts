@@ -240,7 +240,7 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   add('监测项目', 'Parameter', name || null);
   const time = str(e.time);
   const when = time ? (zh ? `${formatBeijing(new Date(time))}（北京时间）` : `${formatBeijing(new Date(time))} (Beijing time)`) : null;
-  add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? `（${formatBeijing(new Date(time))}，北京时间）` : ''}` : null);
+  add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? (zh ? `（${formatBeijing(new Date(time))}，北京时间）` : ` (${formatBeijing(new Date(time))} Beijing time)`) : ''}` : null);
   if (e.window) add('统计窗口', 'Window', `${str(e.window) ?? ''}${e.validCount !== undefined ? (zh ? `，有效数据 ${str(e.validCount) ?? ''} 个` : `, ${str(e.validCount) ?? ''} valid values`) : ''}`);
   // Written as the headline writes it (1.0 beside a value with decimals), not as the configuration's number (1).
   add('限值', 'Limit', str(e.limit) ? `${formatLimit(str(e.limit) ?? '', str(e.value))} ${unit}` : null);
@@ -374,15 +374,16 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   // One item needs no section title; a group is read section by section, in the subject's order.
   const sections: MailSection[] = (['live', 'late', 'resolved'] as const)
     .filter((s) => parts[s].length > 0)
-    .map((s) => ({ title: items.length === 1 ? '' : `${titles[s]}（${alertCount(parts[s].map(orderFacts))}）`, blocks: parts[s].map(block) }));
+    .map((s) => ({ title: items.length === 1 ? '' : zh ? `${titles[s]}（${alertCount(parts[s].map(orderFacts))}）` : `${titles[s]} (${alertCount(parts[s].map(orderFacts))})`, blocks: parts[s].map(block) }));
   const blocks = sections.flatMap((s) => s.blocks);
   const actionText = (a: ItemAction | null): [string, string][] => (a === null ? [] : [[a.label, a.kind === 'ack-command' ? a.command : a.href]]);
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
-  const textBlock = (b: (typeof blocks)[number]) => [b.head, ...[...b.lines, ...actionText(b.action)].map(([k, v]) => `  ${k}：${v}`)].join('\n');
+  const colon = zh ? '：' : ': ';
+  const textBlock = (b: (typeof blocks)[number]) => [b.head, ...[...b.lines, ...actionText(b.action)].map(([k, v]) => `  ${k}${colon}${v}`)].join('\n');
   const text = [...sections.flatMap((s) => [...(s.title ? [`== ${s.title} ==`] : []), ...s.blocks.map(textBlock)]), '', footer].join('\n\n');
   const html = renderAlertHtml({ language: options.language, summary: subject, badges: severityTags[options.language], sections, footer });
-  const markdownAction = (a: ItemAction | null): string[] => (a === null ? [] : a.kind === 'ack-command' ? [`> ${a.label}：\`${a.command}\``] : [`> [${a.label}](${a.href})`]);
-  const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`), ...markdownAction(b.action)].join('\n')).join('\n\n');
+  const markdownAction = (a: ItemAction | null): string[] => (a === null ? [] : a.kind === 'ack-command' ? [`> ${a.label}${colon}\`${a.command}\``] : [`> [${a.label}](${a.href})`]);
+  const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}${colon}${v}`), ...markdownAction(b.action)].join('\n')).join('\n\n');
   return { subject, text, html, markdown };
 }
 

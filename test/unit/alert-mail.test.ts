@@ -119,6 +119,8 @@ describe('names, units and classes in alert mails', () => {
     expect(m.text).toContain('限值：10.0 mg/m³');
     expect(m.text).toContain('测试断面 劣Ⅴ类');
     expect(m.text).toContain('主要超标项目：高锰酸盐指数 6.1 mg/L（劣Ⅴ类）');
+    // English mails write the time and the separators in English (02:00Z is 10:00 in Beijing).
+    expect(renderMessage([warningNh3], { language: 'en' }).text).toContain('  Value: 4.2 mg/L (2026-11-20 10:00 Beijing time)');
     for (const body of [m.subject, m.text, m.html]) {
       expect(body).not.toMatch(/ug\/m3|µg|mg\/m3|μg\/m3|mg\/l\b|(?<![A-Za-z])(IV|V|III)类/);
     }
@@ -171,6 +173,6 @@ describe('the action of an alert mail', () => {
       expect(body).not.toContain('envmon alerts ack');
       expect(body).not.toContain('/alerts/');
     }
-    expect(renderMessage([recovered], { language: 'en', linkBase: 'https://envmon.example.gov.cn' }).text).toContain('View the alert：https://envmon.example.gov.cn/alerts/30');
+    expect(renderMessage([recovered], { language: 'en', linkBase: 'https://envmon.example.gov.cn' }).text).toContain('View the alert: https://envmon.example.gov.cn/alerts/30');
   });
 });
