@@ -15,6 +15,7 @@ import { formatBeijing } from '../lib/time.ts';
 import { categoryOf, editionForHour, hourlyAqi, pollutants, type Category, type Pollutant } from '../standards/aqi.ts';
 import { findParameter } from '../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
+import { alertAction } from './alert-actions.ts';
 import { escapeHtml, renderAlertHtml, textOn, type ItemAction, type MailSection, type Swatch } from './alert-mail-html.ts';
 import { alertCount, orderForMessage, type ItemStatus, type OrderFacts } from './message-order.ts';
 import { carriedOverNote } from './target-period.ts';
@@ -88,19 +89,6 @@ function siteLabel(item: NotificationItem, language: Language): string {
 /** `name` with `suffix`, unless the name already ends with it: 测试断面 stays 测试断面, never 测试断面断面. */
 export function withSuffix(name: string, suffix: string): string {
   return name.endsWith(suffix) ? name : `${name}${suffix}`;
-}
-
-/**
- * A link to an alert's console page under `linkBase`, which may end with a slash or carry a path prefix
- * (https://host/envmon → https://host/envmon/alerts/42).
- */
-export function alertLink(linkBase: string, alertId: number): string {
-  const base = new URL(linkBase);
-  // Resolved against a base whose path ends with '/', a relative path keeps the prefix instead of replacing its last segment.
-  base.pathname = base.pathname.replace(/\/*$/, '/');
-  base.search = '';
-  base.hash = '';
-  return new URL(`alerts/${alertId}`, base).toString();
 }
 
 function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
@@ -302,21 +290,11 @@ function airCategory(item: NotificationItem): { iaqi: number; category: Category
 }
 
 /**
- * What the reader can do: acknowledge an alert that is open (in the console when linkBase is set, else by the
- * command). A recovery, or a late-data exceedance already over when its data came, cannot be acknowledged (the
- * ack command refuses resolved alerts): it links to the alert's history only, or shows nothing without linkBase.
+ * A recovery, or a late-data exceedance already over when its data came, is stored resolved: the ack command
+ * refuses it, so it is offered for reading only.
  */
-function actionOf(item: NotificationItem, status: ItemStatus, options: RenderOptions): ItemAction | null {
-  if (item.alertId === null) return null;
-  const zh = options.language === 'zh-CN';
-  const over = status === 'resolved' || item.evidence.lateRun !== undefined;
-  if (options.linkBase) {
-    const href = alertLink(options.linkBase, item.alertId);
-    return over ? { kind: 'history-link', label: zh ? '查看告警记录' : 'View the alert', href } : { kind: 'ack-link', label: zh ? '在控制台查看并确认' : 'Open and acknowledge in the console', href };
-  }
-  if (over) return null;
-  return { kind: 'ack-command', label: zh ? '确认命令' : 'Acknowledge with', command: `envmon alerts ack ${item.alertId} --by ${zh ? '姓名' : 'NAME'} --note ${zh ? '处理说明' : 'TEXT'}` };
-}
+const actionOf = (item: NotificationItem, status: ItemStatus, options: RenderOptions): ItemAction | null =>
+  alertAction(item.alertId, status === 'resolved' || item.evidence.lateRun !== undefined, options.language, options.linkBase);
 
 /** The facts the order of a grouped message is made of. */
 function orderFacts(item: NotificationItem): OrderFacts {
@@ -385,9 +363,4 @@ export function renderMessage(items: readonly NotificationItem[], options: Rende
   const markdownAction = (a: ItemAction | null): string[] => (a === null ? [] : a.kind === 'ack-command' ? [`> ${a.label}${colon}\`${a.command}\``] : [`> [${a.label}](${a.href})`]);
   const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}${colon}${v}`), ...markdownAction(b.action)].join('\n')).join('\n\n');
   return { subject, text, html, markdown };
-}
-
-/** The console link of an item for a webhook's structured payload, when linkBase is set. */
-export function itemLink(item: NotificationItem, linkBase: string | undefined): string | null {
-  return linkBase && item.alertId !== null ? alertLink(linkBase, item.alertId) : null;
 }

@@ -4,7 +4,8 @@
  * is a console link when linkBase is set, and a recovered alert offers no ack.
  */
 import { describe, expect, it } from 'vitest';
-import { alertLink, renderMessage, withSuffix, type NotificationItem } from '../../notify/templates.ts';
+import { alertLink } from '../../notify/alert-actions.ts';
+import { renderMessage, withSuffix, type NotificationItem } from '../../notify/templates.ts';
 
 const wusu = { code: 'TY-AIR-WUSU', nameZh: '武宿', nameEn: 'Wusu', kind: 'air_station' };
 const jinyuan = { code: 'TY-AIR-JINYUAN', nameZh: '晋源', nameEn: 'Jinyuan', kind: 'air_station' };
