@@ -284,9 +284,15 @@ function airCategory(item: NotificationItem): { iaqi: number; category: Category
   const time = str(e.time);
   if (e.kind !== 'threshold' || e.window !== '1h' || parameter === null || value === null || time === null) return null;
   if (!(pollutants as readonly string[]).includes(parameter) || parseDecimal(value) === null || Number.isNaN(Date.parse(time))) return null;
+  if (compareDecimal(value, '0') < 0) return null;
   const edition = editionForHour(new Date(time));
-  const index = hourlyAqi(edition, { [parameter]: value }).iaqi[parameter as Pollutant];
-  return index === null ? null : { iaqi: index, category: categoryOf(index), edition };
+  try {
+    const index = hourlyAqi(edition, { [parameter]: value }).iaqi[parameter as Pollutant];
+    return index === null ? null : { iaqi: index, category: categoryOf(index), edition };
+  } catch {
+    // The category is an aid to reading: a value the index cannot take never keeps the alert itself from going out.
+    return null;
+  }
 }
 
 /**

@@ -137,6 +137,10 @@ describe('names, units and classes in alert mails', () => {
     // The severity colour on each card and its badge.
     expect(html).toContain('border-left:6px solid #B71C1C');
     expect(html).toMatch(/background:#B71C1C;color:#FFFFFF[^>]*>严重</);
+    // A value the index cannot take (negative: an instrument's zero drift) leaves the category out, never the mail.
+    const drift = renderMessage([pm25(45, wusu, '-3', 'info', { direction: '<', limit: 0 })], { language: 'zh-CN' });
+    expect(drift.text).not.toContain('IAQI');
+    expect(drift.subject).toContain('武宿 细颗粒物(PM2.5) -3 μg/m³');
     // One column, at most 600 px wide, sized for a phone.
     expect(html).toContain('max-width:600px');
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
