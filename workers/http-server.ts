@@ -21,7 +21,7 @@ import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { bearerToken } from '../lib/api-token.ts';
 import type { Logger } from '../lib/logger.ts';
-import { PROMETHEUS_CONTENT_TYPE } from '../lib/prometheus-text.ts';
+import { createMetrics, metricsResponse, type Metrics } from '../lib/metrics.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
 import { aqiQuery, QueryError, statsQuery } from '../queries/air-queries.ts';
 import { targetsQuery } from '../queries/targets-query.ts';
@@ -29,7 +29,6 @@ import { assessAir } from '../queries/air-assessment-query.ts';
 import { rankAir, type RankBy } from '../queries/rank-query.ts';
 import type { AppConfig } from '../config/load-config.ts';
 import { apiParameterProblem, apiQueryLimits } from './http-api-params.ts';
-import { HttpCounters, metricsText } from './http-metrics.ts';
 
 export interface HttpOptions {
   port: number;
@@ -45,6 +44,8 @@ export interface ApiDeps {
   parameterIds: ParameterIds;
   /** Dust-affected days of the configuration, for assessments (default none). */
   dustDays?: AppConfig['dustDays'];
+  /** The process's metrics, shown by /metrics and counting every response; default a registry of the server's own. */
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -57,7 +58,7 @@ const REALM = 'Bearer realm="envmon"';
 
 type Handler = (db: Kysely<Database>, query: URLSearchParams) => Promise<unknown>;
 
-export async function startHttpServer(options: HttpOptions, { db, targets, parameterIds, dustDays = [], now = () => new Date() }: ApiDeps, log: Logger): Promise<Server> {
+export async function startHttpServer(options: HttpOptions, { db, targets, parameterIds, dustDays = [], metrics = createMetrics(), now = () => new Date() }: ApiDeps, log: Logger): Promise<Server> {
   const param = (q: URLSearchParams, name: string) => q.get(name) ?? undefined;
   const flag = (q: URLSearchParams, name: string) => q.get(name) === '1' || q.get(name) === 'true';
   const routes: Record<string, Handler> = {
@@ -72,12 +73,11 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
     },
     '/api/rank': (tx, q) => rankAir(tx, { dustDays }, { by: (param(q, 'by') ?? 'composite') as RankBy, from: param(q, 'from') ?? '', to: param(q, 'to') ?? '', areas: flag(q, 'areas') }, now()),
   };
-  const counters = new HttpCounters();
   let inFlight = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      counters.count(status);
+      metrics.countHttpResponse(status);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers }).end(JSON.stringify(body));
     };
     if (req.method !== 'GET') return reply(405, { error: 'only GET' }, { allow: 'GET', connection: 'close' });
@@ -93,9 +93,9 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
       );
     }
     if (url.pathname === '/metrics') {
-      const text = await metricsText(db, counters);
-      counters.count(200);
-      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(text);
+      const { contentType, body } = await metricsResponse(metrics, db);
+      metrics.countHttpResponse(200);
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
       return;
     }
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return reply(404, { error: 'not found' });
@@ -134,7 +134,7 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
 
   const server = createServer({ maxHeaderSize: 8192, requestTimeout: 15_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     if (inFlight >= MAX_IN_FLIGHT) {
-      counters.count(503);
+      metrics.countHttpResponse(503);
       res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' }).end(JSON.stringify({ error: 'busy, try again' }));
       return;
     }
@@ -143,7 +143,7 @@ export async function startHttpServer(options: HttpOptions, { db, targets, param
       .catch((error: unknown) => {
         log.error('HTTP request failed', { path: (req.url ?? '').split('?')[0], error: error instanceof Error ? error.message : String(error) });
         if (!res.headersSent) {
-          counters.count(500);
+          metrics.countHttpResponse(500);
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: 'internal error' }));
         }
       })

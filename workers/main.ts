@@ -10,6 +10,7 @@ import { syncConfig } from '../db/sync-config.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
 import { pullJob } from '../jobs/pull.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { createAdapter } from '../sources/create-adapter.ts';
 import { createQueues } from './enqueue.ts';
 import type { Hj212Listener } from '../sources/hj212/tcp-listener.ts';
@@ -31,6 +32,8 @@ export interface Service {
   readonly databaseUrl: string;
   /** Ports the HJ 212 listeners listen on, by source id. */
   readonly listenerPorts: ReadonlyMap<string, number>;
+  /** This service's metrics, as GET /metrics shows them (`metricsResponse`). */
+  readonly metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let mail: MailChannel | null = null;
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix, log, ...(config.queues.lockSeconds === undefined ? {} : { lockMs: config.queues.lockSeconds * 1000 }) });
   const queues = createQueues(backend, config);
+  const metrics = createMetrics();
+  metrics.watchQueues(queues.queues);
 
   const stop = async () => {
     // Order matters: no new work, then let running jobs finish, then close what they used.
@@ -81,26 +86,27 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       partitions: new Set(),
       enqueue: queues.enqueue,
       mail,
+      metrics,
       now,
     };
     log.info('envmon starting', { role: config.role, queues: backend.kind, database: database.embedded ? 'embedded' : 'external', sources: config.sources.length, sites: config.sites.length });
 
     if (config.role !== 'scheduler') {
       workers = startJobWorkers(backend, deps, config.queues.concurrency);
-      listeners = await startHj212Listeners(config, queues.enqueue, database.db, log, now);
+      listeners = await startHj212Listeners(config, queues.enqueue, database.db, log, now, metrics);
     }
     if (config.role !== 'worker') {
       scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });
       await scheduler.catchUp(CATCH_UP_MINUTES);
       await catchUpPeriodReports(config, queues.enqueue, now());
     }
-    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, dustDays: config.dustDays, now }, log);
+    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, dustDays: config.dustDays, metrics, now }, log);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
   const listenerPorts = new Map([...listeners].map(([id, l]) => [id, l.address().port]));
-  return { databaseUrl: database.connectionString, listenerPorts, stop };
+  return { databaseUrl: database.connectionString, listenerPorts, metrics, stop };
 }
 
 /**
