@@ -88,6 +88,8 @@ export interface Metrics {
   hj212(sourceId: string): Hj212ListenerMetrics;
   /** Queues whose depth is read on every scrape, by name; a later call replaces the earlier ones. */
   watchQueues(queues: ReadonlyMap<string, Queue>): void;
+  /** Counts the watched queues' jobs by state now (`metricsResponse` does it on every scrape). */
+  countQueues(): Promise<void>;
   /** Sets the database gauges from a snapshot read for this scrape (`metricsResponse` does it). */
   setDatabaseSnapshot(snapshot: MetricsSnapshot): void;
 }
@@ -163,22 +165,22 @@ export function createMetrics(): Metrics {
     labelNames: ['queue'] as const,
     registers,
   });
-  new Gauge({
+  const queueJobs = new Gauge({
     name: 'envmon_queue_jobs',
     help: 'Jobs in each queue by state, counted on every scrape (waiting, active, delayed, prioritized, waiting-children, paused, failed: kept 30 days).',
     labelNames: ['queue', 'state'] as const,
     registers,
-    async collect() {
-      const counted = await Promise.all([...watched].map(async ([name, queue]) => [name, await countJobs(queue)] as const));
-      // Set in one synchronous step, so a concurrent scrape never sees half of one scrape's figures.
-      this.reset();
-      queueUp.reset();
-      for (const [name, counts] of counted) {
-        queueUp.set({ queue: name }, counts ? 1 : 0);
-        if (counts) for (const state of QUEUE_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
-      }
-    },
   });
+  const countQueues = async () => {
+    const counted = await Promise.all([...watched].map(async ([name, queue]) => [name, await countJobs(queue)] as const));
+    // Set in one synchronous step, so a concurrent scrape never sees half of one scrape's figures.
+    queueJobs.reset();
+    queueUp.reset();
+    for (const [name, counts] of counted) {
+      queueUp.set({ queue: name }, counts ? 1 : 0);
+      if (counts) for (const state of QUEUE_STATES) queueJobs.set({ queue: name, state }, counts[state] ?? 0);
+    }
+  };
 
   return {
     registry,
@@ -218,6 +220,7 @@ export function createMetrics(): Metrics {
     watchQueues: (queues) => {
       watched = queues;
     },
+    countQueues,
     setDatabaseSnapshot: (snapshot) => setDatabaseGauges(database, snapshot),
   };
 }
@@ -281,6 +284,7 @@ function setDatabaseGauges(g: ReturnType<typeof databaseGauges>, s: MetricsSnaps
  * rather than a page without the alert gauges that would read as "all clear".
  */
 export async function metricsResponse(metrics: Metrics, db: Kysely<Database>): Promise<{ contentType: string; body: string }> {
-  metrics.setDatabaseSnapshot(await metricsSnapshot(db));
+  const [snapshot] = await Promise.all([metricsSnapshot(db), metrics.countQueues()]);
+  metrics.setDatabaseSnapshot(snapshot);
   return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
 }
