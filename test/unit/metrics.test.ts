@@ -1,8 +1,12 @@
 /**
  * The metrics registry on its own: open alerts never vanish into "no series", a queue whose backend is away is
- * reported as not counted (never as empty), and the HJ 212 listener counts its connections and frames.
+ * reported as not counted (never as empty), the HJ 212 listener counts its connections and frames, and the sample
+ * alerting rules and the README name only metrics that exist.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.ts';
 import { freePort } from '../../lib/free-port.ts';
@@ -127,6 +131,30 @@ describe('HJ 212 listener', () => {
       expect(v.get('envmon_hj212_connections_accepted_total{source="wl-listener"}')).toBe(1);
     } finally {
       await listener.close();
+    }
+  });
+});
+
+describe('documentation', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+
+  it('has alerting rules that parse and use only metrics envmon exposes, each in the README table', async () => {
+    const rules = parse(readFileSync(path.join(root, 'docs/prometheus-alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string; for?: string }[] }[] };
+    const list = rules.groups.flatMap((g) => g.rules);
+    expect(list.map((r) => r.alert)).toEqual(expect.arrayContaining(['EnvmonDown', 'EnvmonAbsent', 'EnvmonSourceNotSucceeding', 'EnvmonEvaluationsPendingTooLong', 'EnvmonNotificationDeliveriesFailed', 'EnvmonQueueBacklogGrowing', 'EnvmonQuarantineGrowingFast']));
+    const metrics = createMetrics();
+    metrics.setDatabaseSnapshot(empty);
+    const exposed = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name);
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    // Every metric of envmon's own (not prom-client's process metrics) has its row in the README's table.
+    const own = exposed.filter((name) => !/^envmon_(process|nodejs)_/.test(name));
+    expect(own.length).toBeGreaterThan(20);
+    for (const name of own) expect(readme, `${name} in the README`).toContain(`| \`${name}\` |`);
+    for (const rule of list) {
+      for (const name of rule.expr.match(/envmon_[a-z0-9_]+/g) ?? []) {
+        expect(exposed, `${rule.alert}: ${name}`).toContain(name);
+        expect(readme, `${name} in the README`).toContain(`| \`${name}\` |`);
+      }
     }
   });
 });
