@@ -165,10 +165,13 @@ export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<Deliver
   const groups = await claimDue(deps.db, deps.now(), limit);
   for (const [key, list] of groups) {
     const outcome = await sendGroup(deps, key, list);
-    if (outcome !== 'taken') run[outcome] += list.length;
-    const channel = list[0]?.channel ?? 'email';
+    if (outcome === 'taken') continue;
+    run[outcome] += list.length;
+    // A group is one recipient on one channel: its deliveries count on that channel.
+    const channel = list[0]?.channel;
+    if (channel === undefined) continue;
     if (outcome === 'sent') deps.metrics?.notificationDeliveries.inc({ channel }, list.length);
-    else if (outcome !== 'taken') deps.metrics?.notificationDeliveryFailures.inc({ channel, outcome }, list.length);
+    else deps.metrics?.notificationDeliveryFailures.inc({ channel, outcome }, list.length);
   }
   await settleOutbox(deps.db, [...groups.values()].flat().map((d) => d.outbox_id));
   return run;

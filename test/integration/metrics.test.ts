@@ -1,18 +1,24 @@
 /**
  * GET /metrics of a running service: real work through real queues (a scheduled pull, an ingest that stores two
  * readings and quarantines two records, the evaluations that follow, an alert, a mail through the SMTP sink), then
- * `metricsResponse` — every figure counted by hand from this file. Queue depth is read on both queue backends.
+ * `metricsResponse` — every figure counted by hand from this file. Queue depth is read on both queue backends; a
+ * refused delivery is counted as retrying, then as failed for good.
  */
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AppConfig } from '../../config/load-config.ts';
 import { notificationsSchema, recipientSchema, ruleSchema } from '../../config/schema.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import { finishPending } from '../../evaluate/finish-pending.ts';
+import { storeBatch } from '../../ingest/store-batch.ts';
 import { ingestJob } from '../../jobs/ingest.ts';
 import { notifyJob } from '../../jobs/notify.ts';
 import { pullJob } from '../../jobs/pull.ts';
-import { metricsResponse } from '../../lib/metrics.ts';
+import { createMetrics, metricsResponse } from '../../lib/metrics.ts';
+import { createMailChannel } from '../../notify/channels/mail.ts';
+import { deliverDue, routeOutbox } from '../../notify/deliver-notifications.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
-import { deleteRedisPrefix, openTestQueues, startTestService, testConfig } from '../support/test-service.ts';
+import { deleteRedisPrefix, openTestQueues, quietLog, startTestService, testConfig } from '../support/test-service.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** `name{labels}` → value, from Prometheus text exposition. */
@@ -169,6 +175,50 @@ describe.each(['redis', 'postgres'] as const)('metrics of a service on the %s qu
     } finally {
       await queues.close();
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('delivery failures', () => {
+  it('counts an attempt the mail server refused as retrying, and the last one as failed for good', async () => {
+    const database = await createTestDatabase();
+    const smtp = await startSmtpSink();
+    const mail = createMailChannel(smtp.url, '/nonexistent', 5_000);
+    try {
+      const config: AppConfig = {
+        ...testConfig({ DATABASE_URL: database.url }),
+        sources: [],
+        rules: ruleSchema.array().parse([{ id: 'wuliang-nh3n', kind: 'threshold', scope: { sites: ['JC-SW-WULIANG'] }, parameter: 'nh3_n', limit: 1.0, limitSource: 'GB 3838-2002 表1 Ⅲ类 氨氮 ≤ 1.0 mg/L' }]),
+        recipients: [recipientSchema.parse({ id: 'duty', name: '值班员', email: 'duty@example.org', dailySummary: false })],
+        notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>', groupSeconds: 0, backoffSeconds: 60, maxAttempts: 2 }),
+        smtpUrl: smtp.url,
+      };
+      const parameterIds = await syncConfig(database.db, config);
+      const metrics = createMetrics();
+      let clock = new Date('2026-11-20T02:30:00Z');
+      const deps = { db: database.db, pool: database.pool, config, parameterIds, partitions: new Set<string>(), mail, log: quietLog, metrics, now: () => clock };
+      // NH3-N 2.31 mg/L breaches 1.0: one alert firing, one outbox row, one delivery to duty by mail.
+      await storeBatch(deps, { sourceId: null, readings: [{ site: 'JC-SW-WULIANG', parameter: 'nh3_n', period: 'hour', observedAt: '2026-11-20T02:00:00.000Z', value: '2.31', unit: 'mg/L', flag: 'N' }], rejections: [] });
+      await finishPending(deps, { wait: true });
+      smtp.mode = 'refuse';
+      await routeOutbox(deps);
+      expect(await deliverDue(deps)).toEqual({ sent: 0, retrying: 1, failed: 0 });
+      // The retry is due 60 s later (backoffSeconds × 2^0); it is the second and last attempt.
+      clock = new Date(clock.getTime() + 60_000);
+      expect(await deliverDue(deps)).toEqual({ sent: 0, retrying: 0, failed: 1 });
+
+      const values = samples((await metricsResponse(metrics, database.db)).body);
+      expect(values.get('envmon_notification_delivery_failures_total{channel="email",outcome="retrying"}')).toBe(1);
+      expect(values.get('envmon_notification_delivery_failures_total{channel="email",outcome="failed"}')).toBe(1);
+      expect(values.get('envmon_notification_deliveries_total{channel="email"}')).toBeUndefined();
+      expect(values.get('envmon_notification_deliveries_failed')).toBe(1);
+      expect(values.get('envmon_alerts_open{severity="warning",state="firing"}')).toBe(1);
+      expect(values.get('envmon_readings_ingested_total{source="import",outcome="stored"}')).toBe(1);
+      expect(values.get('envmon_evaluation_duration_seconds_count')).toBe(1);
+    } finally {
+      mail.close();
+      await smtp.close();
+      await database.drop();
     }
   });
 });
