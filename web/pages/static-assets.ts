@@ -23,7 +23,8 @@ function asset(body: string | Buffer, type: string): Asset {
 /** ECharts' minified browser build, from node_modules/echarts/dist (the package does not export its dist folder). */
 function echartsPath(): string {
   const entry = createRequire(import.meta.url).resolve('echarts');
-  return path.join(path.dirname(entry), 'dist/echarts.min.js');
+  const marker = `${path.sep}node_modules${path.sep}echarts${path.sep}`;
+  return path.join(entry.slice(0, entry.lastIndexOf(marker) + marker.length), 'dist', 'echarts.min.js');
 }
 
 export function loadConsoleAssets(): Map<string, Asset> {
