@@ -135,12 +135,14 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
     // The newest stored value of every series of the sites, and the stored 24-h mean ending at it (PM2.5 for the
     // table, SO2 for the AQI when its hourly value is above 800 μg/m³).
     sql<LatestRow>`
-      select w.site_id, w.parameter_id, w.latest_hour, r.value, r.flag, a.value as mean24
+      -- The 24-h window is looked up by its key for the two parameters that need it (a join would scan them all).
+      select w.site_id, w.parameter_id, w.latest_hour, r.value, r.flag,
+             case when w.parameter_id in (${pm25}, ${so2}) then (
+               select a.value from window_aggregate a where a.site_id = w.site_id and a.parameter_id = w.parameter_id and a.kind = '24h' and a.window_end = w.latest_hour
+             ) end as mean24
       from series_watermark w
       join site s on s.id = w.site_id
       left join reading r on r.site_id = w.site_id and r.parameter_id = w.parameter_id and r.period = 'hour' and r.observed_at = w.latest_hour
-      left join window_aggregate a on a.site_id = w.site_id and a.parameter_id = w.parameter_id and a.kind = '24h' and a.window_end = w.latest_hour
-                                  and w.parameter_id in (${pm25}, ${so2})
       where (${area}::text is null or s.area = ${area}) and (${kind}::text is null or s.kind = ${kind})`.execute(db),
     // Demonstration data delivered within the last two days label the site (as the daily summary does for its day).
     dataOrigins(db, siteIds, { from: new Date(now.getTime() - 2 * DAY_MS), to: now }),
