@@ -20,6 +20,7 @@ import type { MailChannel } from './channels/mail.ts';
 import { sendPeriodReport } from './period-report-mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
 import { releaseTime, subscribes, type Severity } from './routing.ts';
+import { alertLinkOrNull } from './alert-actions.ts';
 import { renderMessage, type NotificationItem } from './templates.ts';
 import { pushTo } from '../lib/collections.ts';
 
@@ -245,7 +246,7 @@ async function send(deps: NotifyDeps, recipient: RecipientConfig, channel: Deliv
   const url = webhook ? deps.config.channelSecrets[webhook.urlEnv] : undefined;
   if (!webhook || !url) throw new Error(`no ${channel} channel configured`);
   const target: WebhookTarget = { kind: webhook.kind, urlEnv: webhook.urlEnv, url, secret: webhook.secretEnv ? deps.config.channelSecrets[webhook.secretEnv] : undefined };
-  await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
+  await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence, link: alertLinkOrNull(i.alertId, deps.config.notifications.linkBase) })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
 }
 
 async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, key: string, outboxId: number): Promise<void> {

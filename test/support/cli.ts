@@ -5,11 +5,14 @@ import { repoRoot } from './test-service.ts';
 
 export const envmonBin = path.join(repoRoot, 'bin', 'envmon.mjs');
 
-/** The environment of a fresh shell: none of the variables envmon reads, plus `extra`. */
+/**
+ * The environment of a fresh shell: none of the variables envmon reads, plus `extra`; no HTTP server unless `extra`
+ * sets ENVMON_HTTP_PORT (the default would bind 8080).
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key === 'DATABASE_URL' || key === 'REDIS_URL' || key.startsWith('ENVMON_')) delete env[key];
-  return { ...env, ...extra };
+  return { ...env, ENVMON_HTTP_PORT: 'off', ...extra };
 }
 
 export interface CliResult {
@@ -18,13 +21,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runEnvmon(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot, bin = envmonBin): Promise<CliResult> {
+export function runEnvmon(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot, bin = envmonBin, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
