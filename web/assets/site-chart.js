@@ -24,7 +24,7 @@
       var cls = classNames[b.cls] + (data.lang === 'en' ? '' : '类');
       var text = b.direction === 'range' ? b.lo + '–' + b.hi : b.direction === '>=' ? cls + ' ≥ ' + b.lo : cls;
       return [
-        { yAxis: b.lo, name: text, itemStyle: { color: bandColours[b.cls] }, label: { position: 'insideRight', color: '#616e7c', fontSize: 11 } },
+        { yAxis: b.lo, name: text, itemStyle: { color: bandColours[b.cls] }, label: { position: 'insideLeft', color: '#616e7c', fontSize: 11 } },
         { yAxis: b.hi === null ? 'max' : b.hi }
       ];
     });

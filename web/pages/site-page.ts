@@ -37,7 +37,7 @@ export function renderSitePage(page: SitePage, lang: Lang): SafeHtml {
   <li>${t(lang, 'common.code')} <strong>${s.code}</strong></li>
   <li>${t(lang, 'common.area')} <strong>${s.area}</strong></li>
   <li>${t(lang, 'common.kind')} <strong>${kindLabel(s.kind, lang)}</strong></li>
-  ${s.waterBody ? html`<li>${t(lang, 'site.water_body')} <strong>${s.waterBody}</strong></li>` : ''}
+  ${s.waterBody ? html`<li>${t(lang, 'site.water_body')} <strong>${waterBodyLabel(s.waterBody, lang)}</strong></li>` : ''}
   ${page.targetClass ? html`<li>${t(lang, 'overview.target')} <strong>${waterClassLabel(page.targetClass, lang)}</strong></li>` : ''}
   ${page.origin ? html`<li>${originBadge(page.origin, lang)}</li>` : ''}
 </ul>
@@ -85,6 +85,12 @@ export function renderUnknownSite(code: string, known: readonly string[], near: 
 ${near.length > 0 ? html`<p>${t(lang, 'site.did_you_mean')} ${near.map((n, i) => html`${i > 0 ? ' / ' : ''}<a href="/sites/${encodeURIComponent(n)}">${n}</a>`)}?</p>` : ''}
 <h2>${t(lang, 'site.known')} (${known.length})</h2>
 <p class="known-sites">${known.length === 0 ? '—' : known.slice(0, 500).map((k, i) => html`${i > 0 ? ', ' : ''}<a href="/sites/${encodeURIComponent(k)}">${k}</a>`)}${known.length > 500 ? ` … (+${known.length - 500})` : ''}</p>`;
+}
+
+function waterBodyLabel(body: string, lang: Lang): string {
+  if (body === 'river') return lang === 'en' ? 'river' : '河流';
+  if (body === 'lake_reservoir') return lang === 'en' ? 'lake / reservoir' : '湖库';
+  return body;
 }
 
 export function siteTitle(page: SitePage, lang: Lang): string {
