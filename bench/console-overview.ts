@@ -76,7 +76,7 @@ async function measure(database: DatabaseHandle): Promise<void> {
     await sql`
       insert into reading (site_id, parameter_id, period, observed_at, value, unit, flag, source_id)
       select s.site_id, ${id}::smallint, 'hour', h,
-             round((8 + (extract(epoch from h)::bigint / 3600 % 24) * 2 + (((s.n * 7919 + ${j} * 104729 + (extract(epoch from h)::bigint / 3600) * 2654435761) % 4294967296) % 1000) % 40 + (s.n % 9) * 12) * ${scale}::numeric, 1),
+             round((5 + (extract(epoch from h)::bigint / 3600 % 24) + (((s.n * 7919 + ${j} * 104729 + (extract(epoch from h)::bigint / 3600) * 2654435761) % 4294967296) % 1000) % 30 + (s.n % 9) * 6) * ${scale}::numeric, 1),
              'μg/m³', 'N', 'stations'
       from unnest(${delivering.map((c) => siteIds.get(c) as number)}::int[], ${delivering.map((_, i) => i)}::bigint[], ${delivering.map((_, i) => new Date(lastHour(i)))}::timestamptz[]) as s(site_id, n, last)
       cross join generate_series(${new Date(from)}::timestamptz, ${new Date(NEWEST)}::timestamptz, interval '1 hour') h
