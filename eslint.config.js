@@ -22,6 +22,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The console's browser scripts, served as they are: no type information; the browser's globals.
+    files: ['web/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', echarts: 'readonly' },
+    },
+  },
+  {
     files: ['eslint.config.js', 'vitest.config.ts', 'vitest.browser.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },

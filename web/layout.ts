@@ -18,6 +18,7 @@ export interface PageOptions {
 
 const NAV: readonly { item: NavItem; href: string; operatorOnly?: boolean }[] = [
   { item: 'overview', href: '/' },
+  { item: 'sites', href: '/sites' },
   { item: 'alerts', href: '/alerts' },
   { item: 'targets', href: '/targets' },
   { item: 'reports', href: '/reports' },
