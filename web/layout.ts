@@ -39,6 +39,7 @@ export function renderPage(request: FastifyRequest, options: PageOptions): strin
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${request.csrfToken ? html`<meta name="csrf-token" content="${request.csrfToken}">` : ''}
 <title>${options.title} · envmon</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/console.css">
 </head>
 <body>

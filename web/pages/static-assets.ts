@@ -33,6 +33,7 @@ export function loadConsoleAssets(): Map<string, Asset> {
     ['console.css', asset(consoleCss(), 'text/css; charset=utf-8')],
     ['echarts.min.js', asset(readFileSync(echartsPath()), 'text/javascript; charset=utf-8')],
     ['site-chart.js', asset(readFileSync(path.join(here, 'site-chart.js')), 'text/javascript; charset=utf-8')],
+    ['favicon.svg', asset(readFileSync(path.join(here, 'favicon.svg')), 'image/svg+xml')],
   ]);
 }
 
@@ -46,4 +47,6 @@ export function registerConsoleAssets(app: FastifyInstance): void {
       return reply.send(a.body);
     });
   }
+  // Browsers ask for /favicon.ico whatever the page links to.
+  app.get('/favicon.ico', async (_request, reply) => reply.redirect('/assets/favicon.svg', 301));
 }

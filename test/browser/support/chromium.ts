@@ -37,7 +37,7 @@ export async function launchOffline(): Promise<Browser> {
 
 export interface WatchedPage {
   readonly page: Page;
-  /** Every URL requested, and every request that failed or was answered with an error, and console errors. */
+  /** Every URL requested; every request that failed or was answered 4xx/5xx; console errors. */
   readonly requested: string[];
   readonly failures: string[];
   readonly consoleErrors: string[];
@@ -49,6 +49,9 @@ export async function openPage(context: BrowserContext): Promise<WatchedPage> {
   const failures: string[] = [];
   const consoleErrors: string[] = [];
   page.on('request', (r) => requested.push(r.url()));
+  page.on('response', (r) => {
+    if (r.status() >= 400) failures.push(`${r.url()}: ${r.status()}`);
+  });
   page.on('requestfailed', (r) => failures.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
