@@ -21,6 +21,10 @@ import { launchOffline, openPage, screenshot, type WatchedPage } from './support
 /** The part of the browser's window the page functions use (the project compiles without the DOM library). */
 interface BrowserWindow {
   getComputedStyle(element: unknown): { backgroundColor: string };
+  echarts: { getInstanceByDom(element: unknown): { getOption(): ChartOption } | undefined };
+}
+interface ChartOption {
+  series: { name: string; data: [string, number | null][]; markLine?: { data: { coord: [string, number] }[][] } }[];
 }
 
 let database: TestDatabase;
@@ -98,6 +102,24 @@ describe('the console in Chromium', () => {
     expect(await colour(dongsi)).toBe('rgb(153, 0, 76)');
     expect(await colour(tiantan)).toBe('rgb(0, 228, 0)');
     await screenshot(page, 'overview');
+    expectOnlyEnvmon(watched);
+    await context.close();
+  });
+
+  it('draws a site chart of the hourly values with the GB 3095 limit of the date', async () => {
+    const { context, watched } = await signedIn('duty');
+    const { page } = watched;
+    await Promise.all([page.waitForURL(`${server.url}/sites/Dongsi`), page.locator('tr', { hasText: '北京东四' }).locator('a').first().click()]);
+    const chart = page.locator('.chart[data-parameter="pm2_5"]');
+    await chart.locator('canvas').waitFor();
+    const option = await chart.evaluate((el) => (globalThis as unknown as BrowserWindow).echarts.getInstanceByDom(el)?.getOption());
+    // Dongsi's PM2.5 in the file: every row from 2016-01-01 00:00 to 2016-01-02 18:00 that is not NA, in order.
+    const expected = slice('Dongsi', 44).trim().split('\n').slice(1).map((line) => line.split(',')[5]).filter((v) => v !== 'NA').map(Number);
+    const hourly = option?.series[0];
+    expect(hourly?.data.map(([, v]) => v)).toEqual(expected);
+    // GB 3095-2012 Table 1, PM2.5 24-h mean, Grade II: 75 μg/m³ (the data are of 2016, before the 2026 edition).
+    expect(hourly?.markLine?.data.map(([from]) => from.coord[1])).toContain(75);
+    await screenshot(page, 'site-dongsi');
     expectOnlyEnvmon(watched);
     await context.close();
   });
