@@ -79,7 +79,8 @@ function siteLabel(item: NotificationItem, language: Language): string {
   return item.site.kind === 'surface_water' ? `${item.site.nameZh}断面` : item.site.nameZh;
 }
 
-function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
+/** A parameter's name in the language and its unit (none for pH). */
+export function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
   const p = parameter ? findParameter(parameter) : undefined;
   if (!p) return { name: parameter ?? '', unit: '' };
   // pH is dimensionless: its value is shown without a unit.

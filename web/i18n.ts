@@ -1,4 +1,6 @@
 /** The console's words in Chinese (first) and English. A key missing in English falls back to Chinese. */
+import { alertsOperationsEn, alertsOperationsZh } from './i18n-alerts-operations.ts';
+
 export type Lang = 'zh' | 'en';
 
 const zh = {
@@ -13,6 +15,7 @@ const zh = {
   'nav.logout': '退出',
   'lang.switch': 'English',
   'demo.label': '模拟数据',
+  ...alertsOperationsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -29,6 +32,7 @@ const en: Partial<Record<MessageKey, string>> = {
   'nav.logout': 'Sign out',
   'lang.switch': '中文',
   'demo.label': 'demo data',
+  ...alertsOperationsEn,
 };
 
 export function t(lang: Lang, key: MessageKey): string {
