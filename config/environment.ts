@@ -28,8 +28,13 @@ export const environmentSchema = z.object({
   /** What `envmon start` runs: everything, only the workers, or only the scheduler. */
   ENVMON_ROLE: z.enum(['all', 'worker', 'scheduler']).default('all'),
   ENVMON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Port of the HTTP server: GET /healthz, GET /metrics and the read-only JSON API under /api; unset means none. */
-  ENVMON_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Port of the HTTP server: the web console, GET /healthz, GET /metrics and the read-only JSON API under /api.
+   * Default 8080; `off` runs no HTTP server at all.
+   */
+  ENVMON_HTTP_PORT: z
+    .union([z.literal('off').transform(() => null), z.coerce.number().int().min(1).max(65535)], { error: 'a port number from 1 to 65535, or off (no HTTP server)' })
+    .default(8080),
   /**
    * Address the HTTP server listens on. Default 127.0.0.1: only this machine. 0.0.0.0 (or ::) listens on every
    * interface, e.g. in a container behind a published port.

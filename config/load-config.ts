@@ -50,6 +50,8 @@ export interface AppConfig {
   /** Webhook URLs and secrets by environment variable name, for the recipients' channels. */
   readonly channelSecrets: Readonly<Record<string, string>>;
   readonly queues: FileConfig['queues'];
+  /** The web console: anonymous reading, sign-in length, proxy trust (`console:` in the configuration). */
+  readonly console: FileConfig['console'];
   /** Secret values from the environment, for log scrubbing only. */
   readonly secrets: readonly string[];
 }
@@ -79,7 +81,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
   problems.push(...unknownVariables(env));
 
   const files = environment.ENVMON_CONFIG.split(',').map((f) => f.trim()).filter(Boolean);
-  const merged: ConfigItems & { sources: LoadedSource[]; notifications?: FileConfig['notifications']; queues?: FileConfig['queues'] } = {
+  const merged: ConfigItems & { sources: LoadedSource[]; notifications?: FileConfig['notifications']; queues?: FileConfig['queues']; console?: FileConfig['console'] } = {
     sites: [],
     sources: [],
     targets: [],
@@ -115,6 +117,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     }
     if (data.notifications) merged.notifications = data.notifications;
     if (data.queues) merged.queues = data.queues;
+    if (data.console) merged.console = data.console;
   }
 
   checkReferences(merged, origins, unchecked, problems);
@@ -136,7 +139,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     queuePrefix: environment.ENVMON_QUEUE_PREFIX,
     role: environment.ENVMON_ROLE,
     logLevel: environment.ENVMON_LOG_LEVEL,
-    httpPort: environment.ENVMON_HTTP_PORT ?? null,
+    httpPort: environment.ENVMON_HTTP_PORT,
     httpHost: environment.ENVMON_HTTP_HOST,
     httpAuth: environment.ENVMON_HTTP_AUTH,
     shutdownTimeoutMs: environment.ENVMON_SHUTDOWN_TIMEOUT_MS,
@@ -152,6 +155,7 @@ export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
     smtpUrl: environment.ENVMON_SMTP_URL ?? null,
     channelSecrets,
     queues: merged.queues ?? fileConfigSchema.parse({}).queues,
+    console: merged.console ?? fileConfigSchema.parse({}).console,
     secrets,
   });
   return { config, problems };

@@ -110,6 +110,20 @@ export const queuesSchema = z.strictObject({
   lockSeconds: z.number().int().min(1).max(600).optional(),
 });
 
+/** The web console (served on ENVMON_HTTP_PORT): who may read it, how long a sign-in lasts, where requests come from. */
+export const consoleSchema = z.strictObject({
+  /** Let visitors who are not signed in read the pages (never act, never see Operations). Default false. */
+  anonymousRead: z.boolean().default(false),
+  /** Hours a sign-in lasts without use; every request moves the end (sliding expiry). 1–720, default 12. */
+  sessionHours: z.number().int().min(1).max(720).default(12),
+  /**
+   * Believe the X-Forwarded-For / X-Forwarded-Proto headers of a reverse proxy in front of envmon (the client's
+   * address for the sign-in limits, https for the Secure cookie). Only behind a proxy that sets them. Default false.
+   */
+  trustProxy: z.boolean().default(false),
+});
+export type ConsoleConfig = z.infer<typeof consoleSchema>;
+
 export const fileConfigSchema = z.strictObject({
   sites: z.array(siteSchema).default([]),
   sources: z.array(sourceSchema).default([]),
@@ -120,5 +134,6 @@ export const fileConfigSchema = z.strictObject({
   dustDays: z.array(dustDaySchema).default([]),
   notifications: notificationsSchema.prefault({}),
   queues: queuesSchema.prefault({}),
+  console: consoleSchema.prefault({}),
 });
 export type FileConfig = z.infer<typeof fileConfigSchema>;

@@ -2,7 +2,6 @@
  * The composition root: builds every client (database, queues, adapters, HTTP server) once, wires the workers and
  * the scheduler, and tears everything down in order on shutdown.
  */
-import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import type { AppConfig } from '../config/load-config.ts';
 import { openDatabase } from '../db/open-database.ts';
@@ -13,7 +12,8 @@ import type { Logger } from '../lib/logger.ts';
 import { createAdapter } from '../sources/create-adapter.ts';
 import { createQueues } from './enqueue.ts';
 import type { Hj212Listener } from '../sources/hj212/tcp-listener.ts';
-import { startHttpServer } from './http-server.ts';
+import { startWebServer, type WebServer } from '../web/server.ts';
+import { ensureFirstOperator, firstOperatorNotice } from '../web/first-operator.ts';
 import { startHj212Listeners } from './hj212-listeners.ts';
 import { startJobWorkers } from './job-workers.ts';
 import { createQueueBackend } from './queue-backend.ts';
@@ -31,17 +31,28 @@ export interface Service {
   readonly databaseUrl: string;
   /** Ports the HJ 212 listeners listen on, by source id. */
   readonly listenerPorts: ReadonlyMap<string, number>;
+  /** Where the web console is served (ENVMON_HTTP_PORT), or null without an HTTP server. */
+  readonly consoleUrl: string | null;
   stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /**
+   * Where a message for the person who started envmon goes, outside the log (the first operator's one-time
+   * password must never reach a log line). Default: stderr.
+   */
+  readonly notice?: (text: string) => void;
 }
 
 /** How far back start-up looks for a slot that was missed while envmon was down. */
 const CATCH_UP_MINUTES = 24 * 60;
 
-export async function startService(config: AppConfig, log: Logger, now: () => Date = () => new Date()): Promise<Service> {
+export async function startService(config: AppConfig, log: Logger, now: () => Date = () => new Date(), options: ServiceOptions = {}): Promise<Service> {
+  const notice = options.notice ?? ((text: string) => void process.stderr.write(text + '\n'));
   const database = await openDatabase(config, log);
   let workers: Worker[] = [];
   let scheduler: Scheduler | null = null;
-  let server: Server | null = null;
+  let web: WebServer | null = null;
   let listeners = new Map<string, Hj212Listener>();
   let mail: MailChannel | null = null;
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix, log, ...(config.queues.lockSeconds === undefined ? {} : { lockMs: config.queues.lockSeconds * 1000 }) });
@@ -52,7 +63,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
     await scheduler?.stop();
     await Promise.all([...listeners.values()].map((l) => l.close()));
     await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs, log)));
-    if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await web?.close();
     mail?.close();
     await queues.close();
     await backend.close();
@@ -94,13 +105,18 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       await scheduler.catchUp(CATCH_UP_MINUTES);
       await catchUpPeriodReports(config, queues.enqueue, now());
     }
-    if (config.httpPort !== null) server = await startHttpServer({ port: config.httpPort, host: config.httpHost, auth: config.httpAuth }, { db: database.db, targets: config.targets, parameterIds, dustDays: config.dustDays, now }, log);
+    if (config.httpPort !== null) {
+      web = await startWebServer({ port: config.httpPort, host: config.httpHost }, { db: database.db, config, parameterIds, log, now });
+      log.info('console listening', { url: web.url });
+      const first = await ensureFirstOperator(database.db, now());
+      if (first) notice(firstOperatorNotice(web.url, first.name, first.password));
+    }
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
   const listenerPorts = new Map([...listeners].map(([id, l]) => [id, l.address().port]));
-  return { databaseUrl: database.connectionString, listenerPorts, stop };
+  return { databaseUrl: database.connectionString, listenerPorts, consoleUrl: web?.url ?? null, stop };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface AuditRecord {
   readonly remote?: string;
   /** The name tried, for a sign-in without a known user. */
   readonly userName?: string;
+  /** When it happened; default the database's clock. Give the service's clock where time is compared later (sign-in limits). */
+  readonly at?: Date;
 }
 
 /** Records one action. Call it in the same transaction as the change it records, so that neither exists alone. */
@@ -28,6 +30,7 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       target: record.target ?? null,
       detail: JSON.stringify(record.detail ?? {}),
       remote: record.remote ?? null,
+      ...(record.at ? { at: record.at } : {}),
     })
     .execute();
 }

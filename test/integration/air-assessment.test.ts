@@ -3,17 +3,15 @@
  * stored through `envmon import`; expected figures are computed here from the CSV with plain arithmetic.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirAssessment, RankRow } from '../../standards/assessment-types.ts';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { repoRoot } from '../support/test-service.ts';
+import { repoRoot, testConfig } from '../support/test-service.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { startHttpServer } from '../../workers/http-server.ts';
+import { startWebServer } from '../../web/server.ts';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/beijing-assessment');
 let database: TestDatabase;
@@ -185,9 +183,9 @@ describe('envmon rank', () => {
 describe('GET /api/assess and /api/rank', () => {
   it('serve the same assessment as the CLI, and 400 for an impossible date', async () => {
     const log = createLogger({ level: 'error', write: () => undefined });
-    const server: Server = await startHttpServer({ port: 0, host: '127.0.0.1', auth: 'none' }, { db: database.db, targets: [], parameterIds: new Map() }, log);
+    const server = await startWebServer({ port: 0, host: '127.0.0.1' }, { db: database.db, config: testConfig({ DATABASE_URL: database.url, ENVMON_HTTP_AUTH: 'none' }), parameterIds: new Map(), log, now: () => new Date() });
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const base = server.url;
       const response = await fetch(`${base}/api/assess?site=Dongsi&from=2016-02-01&to=2016-02-29`);
       expect(response.status).toBe(200);
       const [a] = (await response.json()) as AirAssessment[];
@@ -202,7 +200,7 @@ describe('GET /api/assess and /api/rank', () => {
       expect(rows[0]).toMatchObject({ rank: 1, area: '北京市' });
       expect(rows.slice(1).every((r) => r.rank === 0 && r.value === null)).toBe(true);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });

@@ -1,14 +1,13 @@
 /** The read-only JSON API served by the running service: behind bearer tokens, on the loopback interface, bounded. */
 import { createHash } from 'node:crypto';
-import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, revokeApiToken } from '../../db/repositories/api-tokens.repository.ts';
 import { freePort } from '../../lib/free-port.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { startService, type Service } from '../../workers/main.ts';
-import { startHttpServer } from '../../workers/http-server.ts';
+import { startWebServer } from '../../web/server.ts';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.ts';
 import { testConfig } from '../support/test-service.ts';
 import { trackResource } from '../support/resources.ts';
@@ -30,7 +29,7 @@ beforeAll(async () => {
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const log = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  service = await startService(testConfig({ DATABASE_URL: database.url, ENVMON_QUEUE_PREFIX: uniquePrefix(), ENVMON_HTTP_PORT: String(port) }), log, () => new Date('2026-11-22T05:17:30Z'));
+  service = await startService(testConfig({ DATABASE_URL: database.url, ENVMON_QUEUE_PREFIX: uniquePrefix(), ENVMON_HTTP_PORT: String(port) }), log, () => new Date('2026-11-22T05:17:30Z'), { notice: () => undefined });
   releaseService = trackResource('service with the HTTP API');
   token = (await createApiToken(database.db, 'dashboard', new Date('2026-11-22T05:00:00Z'))).token;
   const revoked = await createApiToken(database.db, 'old laptop', new Date('2026-11-22T05:00:00Z'));
@@ -184,13 +183,13 @@ describe('HTTP API configured open', () => {
   it('serves the JSON API without a token on every interface, and says so at start', async () => {
     const warnings: string[] = [];
     const log = createLogger({ level: 'warn', write: (line) => warnings.push(line) });
-    const server: Server = await startHttpServer({ port: 0, host: '0.0.0.0', auth: 'none' }, { db: database.db, targets: [], parameterIds: new Map() }, log);
+    const config = testConfig({ DATABASE_URL: database.url, ENVMON_HTTP_AUTH: 'none' });
+    const server = await startWebServer({ port: 0, host: '0.0.0.0' }, { db: database.db, config, parameterIds: new Map(), log, now: () => new Date() });
     try {
-      const openPort = (server.address() as AddressInfo).port;
-      expect((await get('/api/alerts', null, `http://127.0.0.2:${openPort}`)).status).toBe(200);
+      expect((await get('/api/alerts', null, `http://127.0.0.2:${server.port}`)).status).toBe(200);
       expect(warnings.some((w) => w.includes('"level":"warn"') && w.includes('ENVMON_HTTP_AUTH=none'))).toBe(true);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });

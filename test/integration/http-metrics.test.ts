@@ -2,17 +2,15 @@
  * GET /metrics: Prometheus text with counts an operator alerts on, read from the database as it is. The rows are
  * written here by hand, so every expected figure is counted from this file.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpServer } from '../../workers/http-server.ts';
+import { startWebServer, type WebServer } from '../../web/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { quietLog } from '../support/test-service.ts';
+import { quietLog, testConfig } from '../support/test-service.ts';
 import { trackResource } from '../support/resources.ts';
 
 let database: TestDatabase;
-let server: Server;
+let server: WebServer;
 let release: () => void;
 let base: string;
 
@@ -51,12 +49,12 @@ beforeAll(async () => {
     ('feed-a', 'out_of_range', 'x', '{}', 'r1', 'pending'), ('feed-a', 'out_of_range', 'x', '{}', 'r2', 'pending'),
     ('feed-b', 'malformed', 'x', '{}', 'r3', 'pending'), ('feed-b', 'malformed', 'x', '{}', 'r4', 'discarded')`.execute(db);
 
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', auth: 'token' }, { db, targets: [], parameterIds: new Map() }, quietLog);
+  server = await startWebServer({ port: 0, host: '127.0.0.1' }, { db, config: testConfig({ DATABASE_URL: database.url }), parameterIds: new Map(), log: quietLog, now: () => new Date() });
   release = trackResource('metrics HTTP server');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   release();
   await database.drop();
 });

@@ -1,12 +1,10 @@
 /** `envmon tokens create|list|revoke`: the token is shown once, works against the API until it is revoked. */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpServer } from '../../workers/http-server.ts';
+import { startWebServer } from '../../web/server.ts';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';
 import { trackResource } from '../support/resources.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { quietLog } from '../support/test-service.ts';
+import { quietLog, testConfig } from '../support/test-service.ts';
 
 let database: TestDatabase;
 let env: NodeJS.ProcessEnv;
@@ -28,12 +26,12 @@ interface Listed {
 }
 
 async function withApi<T>(work: (base: string) => Promise<T>): Promise<T> {
-  const server: Server = await startHttpServer({ port: 0, host: '127.0.0.1', auth: 'token' }, { db: database.db, targets: [], parameterIds: new Map() }, quietLog);
+  const server = await startWebServer({ port: 0, host: '127.0.0.1' }, { db: database.db, config: testConfig({ DATABASE_URL: database.url }), parameterIds: new Map(), log: quietLog, now: () => new Date() });
   const release = trackResource('HTTP API');
   try {
-    return await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return await work(server.url);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     release();
   }
 }

@@ -5,11 +5,14 @@ import { repoRoot } from './test-service.ts';
 
 export const envmonBin = path.join(repoRoot, 'bin', 'envmon.mjs');
 
-/** The environment of a fresh shell: none of the variables envmon reads, plus `extra`. */
+/**
+ * The environment of a fresh shell: none of the variables envmon reads, plus `extra`; no HTTP server unless `extra`
+ * sets ENVMON_HTTP_PORT (the default would bind 8080).
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key === 'DATABASE_URL' || key === 'REDIS_URL' || key.startsWith('ENVMON_')) delete env[key];
-  return { ...env, ...extra };
+  return { ...env, ENVMON_HTTP_PORT: 'off', ...extra };
 }
 
 export interface CliResult {

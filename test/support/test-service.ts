@@ -12,8 +12,9 @@ import { trackResource } from './resources.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/** The configuration of a test: no HTTP server unless the test sets ENVMON_HTTP_PORT (the default would bind 8080). */
 export function testConfig(env: Record<string, string | undefined>): AppConfig {
-  return loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)), repoRoot);
+  return loadConfig({ ENVMON_HTTP_PORT: 'off', ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) }, repoRoot);
 }
 
 export const quietLog: Logger = createLogger({ level: 'error', write: (line) => process.stderr.write(line + '\n') });
