@@ -137,9 +137,6 @@ export const alertsOperationsZh = {
   'ops.a.prefix': '操作前缀',
   'ops.a.none': '没有审计记录。',
   'ops.qu.none': '此进程没有任务队列的连接，无法读取队列。',
-  'ops.qu.postgres': '队列保存在 PostgreSQL 中；下表为各队列的任务数（只读）。',
-  'ops.qu.queue': '队列',
-  'ops.qu.error': '无法读取：{reason}',
 } as const;
 
 export const alertsOperationsEn: Partial<Record<keyof typeof alertsOperationsZh, string>> = {
@@ -280,7 +277,4 @@ export const alertsOperationsEn: Partial<Record<keyof typeof alertsOperationsZh,
   'ops.a.prefix': 'Action prefix',
   'ops.a.none': 'No audit entries.',
   'ops.qu.none': 'This process holds no connection to the job queues, so it cannot read them.',
-  'ops.qu.postgres': 'The queues live in PostgreSQL; their job counts (read-only):',
-  'ops.qu.queue': 'Queue',
-  'ops.qu.error': 'Cannot read: {reason}',
 };
