@@ -26,24 +26,24 @@ export async function registerAlertRoutes(app: FastifyInstance, deps: WebDeps, g
     const id = pathId(request.params.id);
     const view = id === null ? undefined : await consoleAlert(deps.db, id, deps.config.maintenance, deps.now());
     const subject = id === null ? undefined : await silenceMatcherOf(deps.db, id);
-    if (!view || !subject) return sendNotFound(request, reply, 'alerts');
+    if (!view || !subject) return sendNotFound(request, reply);
     const message = { done: flashText(request.lang, request.query.done, done), error: flashText(request.lang, request.query.error, errors) };
     return sendPage(reply, renderAlertPage(request, view, subject.matcher, message));
   });
 
   app.post<{ Params: { id: string } }>('/alerts/:id/ack', { preHandler: guards.operatorAction }, async (request, reply) => {
     const id = pathId(request.params.id);
-    if (id === null) return sendNotFound(request, reply, 'alerts');
+    if (id === null) return sendNotFound(request, reply);
     const note = field(request.body, 'note');
     if (note === '' || note.length > NOTE_MAX) return reply.redirect(`/alerts/${id}?error=note`, 303);
     const outcome = await acknowledgeAlertAudited(deps.db, id, note, actorOf(request));
-    if (outcome === 'missing') return sendNotFound(request, reply, 'alerts');
+    if (outcome === 'missing') return sendNotFound(request, reply);
     return reply.redirect(`/alerts/${id}?${outcome === 'done' ? 'done=ack' : 'error=resolved'}`, 303);
   });
 
   app.post<{ Params: { id: string } }>('/alerts/:id/silence', { preHandler: guards.operatorAction }, async (request, reply) => {
     const id = pathId(request.params.id);
-    if (id === null) return sendNotFound(request, reply, 'alerts');
+    if (id === null) return sendNotFound(request, reply);
     const reason = field(request.body, 'reason');
     const period = field(request.body, 'period');
     // Only the offered periods: a silence is bounded (at most 90 days, as `envmon alerts silence` allows).
@@ -52,7 +52,7 @@ export async function registerAlertRoutes(app: FastifyInstance, deps: WebDeps, g
     if (reason === '' || reason.length > REASON_MAX) return reply.redirect(`/alerts/${id}?error=reason`, 303);
     const startsAt = deps.now();
     const outcome = await silenceAlertAudited(deps.db, id, { startsAt, endsAt: new Date(startsAt.getTime() + ms) }, reason, actorOf(request));
-    if (outcome === 'missing') return sendNotFound(request, reply, 'alerts');
+    if (outcome === 'missing') return sendNotFound(request, reply);
     return reply.redirect(`/alerts/${id}?done=silence`, 303);
   });
 }

@@ -42,7 +42,7 @@ export async function registerSourceRoutes(app: FastifyInstance, deps: WebDeps, 
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: { id: string } }>(`/operations/sources/:id/${action}`, { preHandler: guards.operatorAction }, async (request, reply) => {
       const id = request.params.id;
-      if (!(await setSourceEnabledAudited(deps.db, id, action === 'enable', actorOf(request)))) return sendNotFound(request, reply, 'operations');
+      if (!(await setSourceEnabledAudited(deps.db, id, action === 'enable', actorOf(request)))) return sendNotFound(request, reply);
       return reply.redirect(`/operations/sources?done=${action}&id=${encodeURIComponent(id)}`, 303);
     });
   }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatBeijing } from '../../lib/time.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { t, type MessageKey } from '../i18n.ts';
-import { renderPage, type NavItem } from '../layout.ts';
+import { refuse } from '../refusal.ts';
 
 /** A message with `{name}` placeholders filled in (the values are escaped where the text is rendered). */
 export function fill(text: string, values: Record<string, string | number>): string {
@@ -37,9 +37,10 @@ export function flashText(lang: 'zh' | 'en', value: unknown, keys: Record<string
   return fill(t(lang, keys[value] as MessageKey), values);
 }
 
-export async function sendNotFound(request: FastifyRequest, reply: FastifyReply, active?: NavItem): Promise<FastifyReply> {
-  const lang = request.lang;
-  return reply.code(404).type('text/html; charset=utf-8').send(renderPage(request, { title: t(lang, 'common.notFound'), ...(active ? { active } : {}), body: html`<p>${t(lang, 'common.notFoundText')}</p>` }));
+/** The console's own 404 page (web/refusal.ts). */
+export async function sendNotFound(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  await refuse(request, reply, 404, 'error.notFound');
+  return reply;
 }
 
 export function sendPage(reply: FastifyReply, page: string): FastifyReply {
