@@ -20,6 +20,12 @@ import { sendPage } from './page-parts.ts';
 
 export const QUEUES_PATH = '/operations/queues';
 
+/**
+ * The SHA-256 of the one <style> element @bull-board/ui 9.10.2's script inserts, as Chromium reports it when the
+ * policy refuses it (test/browser/queues-board.test.ts fails when an upgrade changes it).
+ */
+const BOARD_STYLE_HASH = 'sha256-r2N1TB/gHbBtBZFKg7ejmq1acVSREzucTAEw6ga4hoU=';
+
 export function renderNoQueuesPage(request: FastifyRequest): string {
   return renderOperationsPage(request, 'ops.queues', html`<p class="flash error" role="alert">${t(request.lang, 'ops.qu.none')}</p>`);
 }
@@ -40,10 +46,17 @@ async function mountBullBoard(app: FastifyInstance, queues: ConsoleQueues, guard
       if (reply.sent) return;
       if (request.method !== 'GET' && request.method !== 'HEAD') await reply.code(405).header('allow', 'GET, HEAD').send({ error: 'the queue board is read-only' });
     });
-    // The page bull-board renders links a web font from a CDN: the console loads nothing from elsewhere.
+    // The page bull-board renders links a web font from a CDN (the console loads nothing from elsewhere) and styles
+    // its loading placeholder inline (refused by the CSP): both are taken out of the page.
     scope.addHook('onSend', async (_request, reply, payload) => {
       if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-      return payload.replace(/<link[^>]+href="https?:\/\/[^"]*"[^>]*>/g, '');
+      // Its script adds one fixed <style> element of its own: allowed by its hash, nothing else inline.
+      const policy = reply.getHeader('content-security-policy');
+      if (typeof policy === 'string') void reply.header('content-security-policy', policy.replace("style-src 'self'", `style-src 'self' '${BOARD_STYLE_HASH}'`));
+      return payload
+        .replace(/<link[^>]+href="https?:\/\/[^"]*"[^>]*>/g, '')
+        .replace(/<style>[\s\S]*?<\/style>/g, '')
+        .replace(/ style="[^"]*"/g, '');
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUES_PATH });
   });
