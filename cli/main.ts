@@ -26,6 +26,7 @@ import { sourcesForgetCommand } from './commands/sources-forget.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokensCommands } from './commands/tokens.ts';
+import { usersCommands } from './commands/users.ts';
 
 export const commands: readonly Command[] = [
   startCommand,
@@ -66,6 +67,7 @@ export const commands: readonly Command[] = [
   quarantineReplayCommand,
   quarantineDiscardCommand,
   ...tokensCommands,
+  ...usersCommands,
 ];
 
 // A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up (an

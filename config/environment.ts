@@ -33,7 +33,9 @@ export const environmentSchema = z.object({
    * Default 8080; `off` runs no HTTP server at all.
    */
   ENVMON_HTTP_PORT: z
-    .union([z.literal('off').transform(() => null), z.coerce.number().int().min(1).max(65535)], { error: 'a port number from 1 to 65535, or off (no HTTP server)' })
+    .string()
+    .refine((v) => v === 'off' || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), 'a port number from 1 to 65535, or off (no HTTP server)')
+    .transform((v) => (v === 'off' ? null : Number(v)))
     .default(8080),
   /**
    * Address the HTTP server listens on. Default 127.0.0.1: only this machine. 0.0.0.0 (or ::) listens on every

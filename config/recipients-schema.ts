@@ -71,7 +71,12 @@ export const notificationsSchema = z.strictObject({
    * the first pulls (which fetch the hours missed while envmon was down).
    */
   summaryDelaySeconds: z.number().int().min(0).max(3600).default(300),
-  /** A link base for alert pages in messages, e.g. https://envmon.example.gov.cn; without it the ack command is shown. */
+  /**
+   * The console's address as readers reach it, e.g. https://envmon.example.gov.cn or, behind a path prefix,
+   * https://gw.example.gov.cn/envmon (a trailing slash is optional). Mails and chat messages then link each alert to
+   * `<linkBase>/alerts/<id>`, where it is acknowledged; without it they show the `envmon alerts ack` command. A
+   * recovered alert is linked for its history only, never offered for acknowledgement.
+   */
   linkBase: z.url().optional(),
   /** Network timeout of one delivery, in ms. */
   timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),

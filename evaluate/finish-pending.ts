@@ -17,6 +17,7 @@ import type { Database } from '../db/schema.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
 import { pushTo } from '../lib/collections.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { addAlertCounts, noAlertChanges, type AlertCounts } from './apply-observations.ts';
 import { evaluateInTransaction } from './evaluate-changes.ts';
 
@@ -26,6 +27,8 @@ export interface FinishDeps {
   /** The rules to run; null: only marks that ask for windows alone are paid (the rest wait for a caller with rules). */
   readonly config: AppConfig | null;
   readonly log?: Logger;
+  /** Times each evaluation; absent in a process without metrics (the CLI). */
+  readonly metrics?: Metrics;
   now(): Date;
 }
 
@@ -81,7 +84,8 @@ export async function finishPending(deps: FinishDeps, options: FinishOptions): P
 }
 
 async function finishSites(deps: FinishDeps, siteIds: readonly number[], wait: boolean): Promise<FinishResult> {
-  return deps.db.transaction().execute(async (trx) => {
+  const started = performance.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
     let locked: readonly number[] = siteIds;
     if (wait) await lockSites(trx, siteIds);
     else locked = await tryLockSites(trx, siteIds);
@@ -93,6 +97,9 @@ async function finishSites(deps: FinishDeps, siteIds: readonly number[], wait: b
     await clearPending(trx, marks.map((m) => m.id));
     return { sites: siteCodes.size, marks: marks.length, series: result.series, busy, failed: 0, alerts: result.alerts };
   });
+  // Only evaluations that did something are timed: a site found already paid is not an evaluation.
+  if (result.marks > 0) deps.metrics?.evaluationDuration.observe((performance.now() - started) / 1000);
+  return result;
 }
 
 /**

@@ -16,6 +16,7 @@ import { recordSourceSeries } from '../db/repositories/source-series.repository.
 import { recordSourceSuccess } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { markPending, type PendingSpan } from '../db/repositories/windows-pending.repository.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { minuteSlot } from './minute-hour.ts';
 import type { NormalizedReading, Rejection } from './normalize.ts';
@@ -26,6 +27,8 @@ export interface StoreDeps {
   readonly pool: pg.Pool;
   readonly parameterIds: ParameterIds;
   readonly partitions: PartitionCache;
+  /** Counts what each batch stored and quarantined; absent in a process without metrics (the CLI). */
+  readonly metrics?: Metrics;
   now(): Date;
 }
 
@@ -129,6 +132,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     counts = error.counts;
   }
   const { minutes, ...hourly } = counts;
+  if (!dryRun) deps.metrics?.countStoredBatch(input.sourceId, { ...hourly, minutes, rejections });
   return { ...hourly, ...(minuteRows.length > 0 ? { minutes: { stored: minutes, hours: [...minuteHours].sort() } } : {}), rejected: rejections.length, rejections };
 }
 

@@ -7,6 +7,7 @@ import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import type { PartitionCache } from '../db/repositories/readings.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import type { MailChannel } from '../notify/channels/mail.ts';
 import type { SourceAdapter } from '../sources/source-adapter.ts';
 import type { JobDefinition } from './job-definition.ts';
@@ -27,5 +28,7 @@ export interface JobDeps {
   readonly enqueue: Enqueue;
   /** SMTP, or .eml files when no server is configured. */
   readonly mail: MailChannel;
+  /** This process's metrics: what the jobs count (readings, pulls, evaluations, deliveries). */
+  readonly metrics: Metrics;
   now(): Date;
 }

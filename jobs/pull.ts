@@ -71,6 +71,7 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
   const rejections: Rejection[] = [];
   const feedSites = new Map<string, SiteMetadata>();
   const now = deps.now();
+  const fetched = deps.metrics.pullDuration.startTimer({ source: payload.sourceId });
   try {
     const controller = new AbortController();
     for await (const record of adapter.fetch({ since, until }, controller.signal)) {
@@ -79,7 +80,10 @@ async function pull(payload: PullPayload, deps: JobDeps): Promise<PullResult> {
       rejections.push(...result.rejections);
       if (record.site) feedSites.set(record.site.code, record.site);
     }
+    fetched();
   } catch (error) {
+    fetched();
+    deps.metrics.pullFailures.inc({ source: payload.sourceId });
     const message = error instanceof Error ? error.message : String(error);
     await recordSourceFailure(deps.db, payload.sourceId, message, deps.now());
     throw error;

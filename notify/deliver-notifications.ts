@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { RecipientConfig } from '../config/schema.ts';
 import type { Database, DeliveryChannel } from '../db/schema.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { buildDailyReport } from '../reports/daily-report.ts';
@@ -20,6 +21,7 @@ import type { MailChannel } from './channels/mail.ts';
 import { sendPeriodReport } from './period-report-mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
 import { releaseTime, subscribes, type Severity } from './routing.ts';
+import { alertLinkOrNull } from './alert-actions.ts';
 import { renderMessage, type NotificationItem } from './templates.ts';
 import { pushTo } from '../lib/collections.ts';
 
@@ -29,6 +31,8 @@ export interface NotifyDeps {
   readonly parameterIds: ParameterIds;
   readonly mail: MailChannel;
   readonly log: Logger;
+  /** Counts deliveries sent and failed; absent in a process without metrics (the CLI). */
+  readonly metrics?: Metrics;
   now(): Date;
 }
 
@@ -162,7 +166,13 @@ export async function deliverDue(deps: NotifyDeps, limit = 500): Promise<Deliver
   const groups = await claimDue(deps.db, deps.now(), limit);
   for (const [key, list] of groups) {
     const outcome = await sendGroup(deps, key, list);
-    if (outcome !== 'taken') run[outcome] += list.length;
+    if (outcome === 'taken') continue;
+    run[outcome] += list.length;
+    // A group is one recipient on one channel: its deliveries count on that channel.
+    const channel = list[0]?.channel;
+    if (channel === undefined) continue;
+    if (outcome === 'sent') deps.metrics?.notificationDeliveries.inc({ channel }, list.length);
+    else deps.metrics?.notificationDeliveryFailures.inc({ channel, outcome }, list.length);
   }
   await settleOutbox(deps.db, [...groups.values()].flat().map((d) => d.outbox_id));
   return run;
@@ -245,7 +255,7 @@ async function send(deps: NotifyDeps, recipient: RecipientConfig, channel: Deliv
   const url = webhook ? deps.config.channelSecrets[webhook.urlEnv] : undefined;
   if (!webhook || !url) throw new Error(`no ${channel} channel configured`);
   const target: WebhookTarget = { kind: webhook.kind, urlEnv: webhook.urlEnv, url, secret: webhook.secretEnv ? deps.config.channelSecrets[webhook.secretEnv] : undefined };
-  await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
+  await sendWebhook(target, { id: messageId(deps.config, key), subject: message.subject, markdown: message.markdown, items: items.map((i) => ({ kind: i.kind, alertId: i.alertId, severity: i.severity, evidence: i.evidence, link: alertLinkOrNull(i.alertId, deps.config.notifications.linkBase) })) }, { timeoutMs: deps.config.notifications.timeoutMs, now: deps.now() });
 }
 
 async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, key: string, outboxId: number): Promise<void> {

@@ -4,13 +4,23 @@
  * body, and the subject carries no line breaks (no header injection through a site name or a value). An alert on
  * simulated or replayed demonstration data (its evidence's `origin`) says so first, in the subject and the body:
  * 【模拟数据】/【回放数据】.
+ *
+ * A grouped message leads with what fires now, worst first (notify/message-order.ts): its subject names the worst
+ * live alert and counts late-data alerts and recoveries apart. The action is a link to the alert's console page when
+ * `notifications.linkBase` is set, else the ack command; a recovered or already-over alert offers no ack.
  */
 import { originLabels, originMark, type DataOrigin } from '../lib/data-origin.ts';
 import { compareDecimal, decimalPlaces, divideRounded, parseDecimal, toScaled } from '../lib/decimal.ts';
 import { formatBeijing } from '../lib/time.ts';
+import { categoryOf, editionForHour, hourlyAqi, pollutants, type Category, type Pollutant } from '../standards/aqi.ts';
 import { findParameter } from '../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
+import { alertAction } from './alert-actions.ts';
+import { escapeHtml, renderAlertHtml, textOn, type ItemAction, type MailSection, type Swatch } from './alert-mail-html.ts';
+import { alertCount, orderForMessage, type ItemStatus, type OrderFacts } from './message-order.ts';
 import { carriedOverNote } from './target-period.ts';
+
+export { escapeHtml };
 
 export type Language = 'zh-CN' | 'en';
 
@@ -34,7 +44,7 @@ export interface RenderedMessage {
 
 export interface RenderOptions {
   language: Language;
-  /** Base URL of alert pages; without it the ack command is shown. */
+  /** The console's base URL (`notifications.linkBase`): the action is a link to the alert; without it the ack command is shown. */
   linkBase?: string | undefined;
 }
 
@@ -46,9 +56,6 @@ export function singleLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /**
  * 超标倍数 (HJ 663-2013 §5.3): (C − S) / S, to two decimals by GB/T 8170 on the exact decimals; null when the
@@ -76,7 +83,12 @@ const gradeMark = /(一级|二级)/;
 function siteLabel(item: NotificationItem, language: Language): string {
   if (!item.site) return str(item.evidence.source) ?? '';
   if (language === 'en') return item.site.nameEn;
-  return item.site.kind === 'surface_water' ? `${item.site.nameZh}断面` : item.site.nameZh;
+  return item.site.kind === 'surface_water' ? withSuffix(item.site.nameZh, '断面') : item.site.nameZh;
+}
+
+/** `name` with `suffix`, unless the name already ends with it: 测试断面 stays 测试断面, never 测试断面断面. */
+export function withSuffix(name: string, suffix: string): string {
+  return name.endsWith(suffix) ? name : `${name}${suffix}`;
 }
 
 /** A parameter's name in the language and its unit (none for pH). */
@@ -197,10 +209,10 @@ function plainHeadline(item: NotificationItem, language: Language): string {
 }
 
 /** The evidence lines of an item: label and value pairs. */
-function details(item: NotificationItem, options: RenderOptions): [string, string][] {
+function details(item: NotificationItem, options: RenderOptions): [string, string, Swatch?][] {
   const e = item.evidence;
   const zh = options.language === 'zh-CN';
-  const lines: [string, string][] = [];
+  const lines: [string, string, Swatch?][] = [];
   const add = (labelZh: string, labelEn: string, value: string | null) => {
     if (value !== null && value !== '') lines.push([zh ? labelZh : labelEn, value]);
   };
@@ -217,9 +229,10 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   add('监测项目', 'Parameter', name || null);
   const time = str(e.time);
   const when = time ? (zh ? `${formatBeijing(new Date(time))}（北京时间）` : `${formatBeijing(new Date(time))} (Beijing time)`) : null;
-  add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? `（${formatBeijing(new Date(time))}，北京时间）` : ''}` : null);
+  add('数值', 'Value', str(e.value) ? `${str(e.value) ?? ''} ${unit}${time ? (zh ? `（${formatBeijing(new Date(time))}，北京时间）` : ` (${formatBeijing(new Date(time))} Beijing time)`) : ''}` : null);
   if (e.window) add('统计窗口', 'Window', `${str(e.window) ?? ''}${e.validCount !== undefined ? (zh ? `，有效数据 ${str(e.validCount) ?? ''} 个` : `, ${str(e.validCount) ?? ''} valid values`) : ''}`);
-  add('限值', 'Limit', str(e.limit) ? `${str(e.limit) ?? ''} ${unit}` : null);
+  // Written as the headline writes it (1.0 beside a value with decimals), not as the configuration's number (1).
+  add('限值', 'Limit', str(e.limit) ? `${formatLimit(str(e.limit) ?? '', str(e.value))} ${unit}` : null);
   if (e.kind === 'threshold' || e.kind === undefined) add('解除值', 'Clears at', str(e.clearAt) ? `${str(e.clearAt) ?? ''} ${unit}` : null);
   add('依据', 'Basis', str(e.limitSource) ?? str(e.document) ?? str(e.target) ?? null);
   // 超标倍数 only for a value beyond the limit (never for one back within it, still firing by hysteresis).
@@ -252,32 +265,109 @@ function details(item: NotificationItem, options: RenderOptions): [string, strin
   if (e.kind === 'target_at_risk' && e.reference === true) add('参考值说明', 'Reference', zh ? str(e.periodNote) : 'the target\'s plan period has ended and the next plan\'s target is not entered; its value is applied as a reference');
   if (e.late === true) add('说明', 'Note', zh ? '数据迟到，按数据时间评价' : 'late data, judged at its own time');
   if (item.trend.length > 0) add('近24小时', 'Last 24 h', `${item.trend.map((t) => `${formatBeijing(t.time).slice(11, 13)}时 ${t.value}`).join(' · ')}${unit ? (zh ? `（${unit}）` : ` (${unit})`) : ''}`);
-  if (item.alertId !== null) {
-    add('处理', 'Action', options.linkBase ? `${options.linkBase.replace(/\/$/, '')}/alerts/${item.alertId}` : `envmon alerts ack ${item.alertId} --by ${zh ? '姓名' : 'NAME'} --note ${zh ? '处理说明' : 'TEXT'}`);
+  const category = airCategory(item);
+  if (category) {
+    const label = zh ? `IAQI ${category.iaqi}，${category.category.nameZh}` : `IAQI ${category.iaqi}, ${category.category.nameEn}`;
+    lines.push([zh ? '空气质量级别' : 'Air quality', `${label}${zh ? `（${category.edition}）` : ` (${category.edition})`}`, { text: label, background: category.category.hex, foreground: textOn(category.category.rgb) }]);
   }
   return lines;
 }
 
+/**
+ * The HJ 633 sub-index and category of an hourly air pollutant value, as the hourly AQI computes it (PM on the
+ * 24-hour breakpoints, the others on the 1-hour ones) in the edition in force at the value's hour; null for any
+ * other item or when the standard gives no index (SO2 above 800 μg/m³ without its 24-hour mean).
+ */
+function airCategory(item: NotificationItem): { iaqi: number; category: Category; edition: string } | null {
+  const e = item.evidence;
+  const parameter = str(e.parameter);
+  const value = str(e.value);
+  const time = str(e.time);
+  if (e.kind !== 'threshold' || e.window !== '1h' || parameter === null || value === null || time === null) return null;
+  if (!(pollutants as readonly string[]).includes(parameter) || parseDecimal(value) === null || Number.isNaN(Date.parse(time))) return null;
+  if (compareDecimal(value, '0') < 0) return null;
+  const edition = editionForHour(new Date(time));
+  try {
+    const index = hourlyAqi(edition, { [parameter]: value }).iaqi[parameter as Pollutant];
+    return index === null ? null : { iaqi: index, category: categoryOf(index), edition };
+  } catch {
+    // The category is an aid to reading: a value the index cannot take never keeps the alert itself from going out.
+    return null;
+  }
+}
+
+/**
+ * A recovery, or a late-data exceedance already over when its data came, is stored resolved: the ack command
+ * refuses it, so it is offered for reading only.
+ */
+const actionOf = (item: NotificationItem, status: ItemStatus, options: RenderOptions): ItemAction | null =>
+  alertAction(item.alertId, status === 'resolved' || item.evidence.lateRun !== undefined, options.language, options.linkBase);
+
+/** The facts the order of a grouped message is made of. */
+function orderFacts(item: NotificationItem): OrderFacts {
+  const e = item.evidence;
+  const value = str(e.value);
+  const limit = str(e.limit);
+  const over = (e.kind ?? 'threshold') === 'threshold' && e.direction !== '<' && thresholdPosition(e) === 'over' && value !== null && limit !== null;
+  return { alertId: item.alertId, kind: item.kind, severity: item.severity, late: e.late === true, multiple: over ? exceedanceMultiple(value, limit) : null, time: str(e.time) ?? str(e.since) };
+}
+
+const severityTags: Record<Language, Record<NotificationItem['severity'] | 'late' | 'resolved', string>> = {
+  'zh-CN': { critical: '严重', warning: '警告', info: '提示', late: '补报', resolved: '已恢复' },
+  en: { critical: 'Critical', warning: 'Warning', info: 'Info', late: 'Late data', resolved: 'Resolved' },
+};
+
+/**
+ * The subject of a grouped message: the worst live alert with its severity, then how many alerts fire, then the
+ * late-data alerts and the recoveries counted apart — 【严重】【超标预警】… 等 3 条告警；1 条补报；2 条已恢复.
+ * Without a live alert, the worst late one leads (it is not marked with a severity: it is over or hours old), and
+ * without those the recoveries.
+ */
+function groupSubject(parts: Record<ItemStatus, NotificationItem[]>, leadHead: string, language: Language): string {
+  const zh = language === 'zh-CN';
+  const leadStatus = (['live', 'late', 'resolved'] as const).find((s) => parts[s].length > 0) ?? 'live';
+  const lead = parts[leadStatus][0];
+  const count = (s: ItemStatus) => alertCount(parts[s].map(orderFacts));
+  const n = count(leadStatus);
+  const tag = leadStatus === 'live' && lead ? (zh ? `【${severityTags[language][lead.severity]}】` : `[${severityTags[language][lead.severity]}] `) : '';
+  const more = zh
+    ? n > 1 ? ` 等 ${n} 条${{ live: '告警', late: '补报', resolved: '已恢复' }[leadStatus]}` : ''
+    : n > 1 ? ` and ${n - 1} more${{ live: n - 1 === 1 ? ' alert' : ' alerts', late: ' from late data', resolved: ' resolved' }[leadStatus]}` : '';
+  const apart = (['late', 'resolved'] as const)
+    .filter((s) => s !== leadStatus && parts[s].length > 0)
+    .map((s) => (zh ? `；${count(s)} 条${s === 'late' ? '补报' : '已恢复'}` : `; ${count(s)} ${s === 'late' ? 'from late data' : 'resolved'}`))
+    .join('');
+  return `${tag}${leadHead}${more}${apart}`;
+}
+
 export function renderMessage(items: readonly NotificationItem[], options: RenderOptions): RenderedMessage {
   const zh = options.language === 'zh-CN';
-  const first = items[0];
-  if (!first) throw new Error('no items to render');
-  const heads = items.map((i) => singleLine(headline(i, options.language)));
+  if (items.length === 0) throw new Error('no items to render');
+  const { parts, statusOf } = orderForMessage(items, orderFacts);
+  const ordered = [...parts.live, ...parts.late, ...parts.resolved];
+  const first = ordered[0] as NotificationItem;
+  const heads = new Map(ordered.map((i) => [i, singleLine(headline(i, options.language))]));
   // A burst: the subject says whether it holds demonstration data — all of one kind, or some. All of one kind, the
-  // mark leads the subject once and the first headline follows without it.
+  // mark leads the subject once and the lead headline follows without it.
   const origins = new Set(items.map(originOfItem));
   const [only] = origins;
   const burstMark = origins.size === 1 ? originMark(only, options.language) : [...origins].filter((o) => o !== null).map((o) => (zh ? `【含${originLabels[o].zh}】` : `[some ${originLabels[o].en}] `)).join('');
-  const firstHead = origins.size === 1 ? singleLine(plainHeadline(first, options.language)) : (heads[0] ?? '');
-  const subject = singleLine(items.length === 1 ? (heads[0] as string) : zh ? `${burstMark}【环境监测告警】${items.length} 条：${firstHead} 等` : `${burstMark}[envmon] ${items.length} alerts: ${firstHead} and more`);
-  const blocks = items.map((item, i) => ({ head: heads[i] as string, lines: details(item, options) }));
+  const leadHead = origins.size === 1 ? singleLine(plainHeadline(first, options.language)) : (heads.get(first) ?? '');
+  const subject = singleLine(items.length === 1 ? (heads.get(first) as string) : `${burstMark}${groupSubject(parts, leadHead, options.language)}`);
+  const block = (item: NotificationItem) => ({ head: heads.get(item) as string, severity: item.severity, status: statusOf(item), lines: details(item, options), action: actionOf(item, statusOf(item), options) });
+  const titles: Record<ItemStatus, string> = zh ? { live: '实时告警', late: '补报数据（数据迟到，按数据时间评价）', resolved: '已恢复' } : { live: 'Firing now', late: 'From late data (judged at their own time)', resolved: 'Resolved' };
+  // One item needs no section title; a group is read section by section, in the subject's order.
+  const sections: MailSection[] = (['live', 'late', 'resolved'] as const)
+    .filter((s) => parts[s].length > 0)
+    .map((s) => ({ title: items.length === 1 ? '' : zh ? `${titles[s]}（${alertCount(parts[s].map(orderFacts))}）` : `${titles[s]} (${alertCount(parts[s].map(orderFacts))})`, blocks: parts[s].map(block) }));
+  const blocks = sections.flatMap((s) => s.blocks);
+  const actionText = (a: ItemAction | null): [string, string][] => (a === null ? [] : [[a.label, a.kind === 'ack-command' ? a.command : a.href]]);
   const footer = zh ? '本邮件由 envmon 环境监测系统自动发送。' : 'Sent by envmon.';
-  const text = [...blocks.map((b) => [b.head, ...b.lines.map(([k, v]) => `  ${k}：${v}`)].join('\n')), '', footer].join('\n\n');
-  const html = [
-    `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif">`,
-    ...blocks.map((b) => `<h3>${escapeHtml(b.head)}</h3><table>${b.lines.map(([k, v]) => `<tr><th align="left" style="white-space:nowrap;vertical-align:top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`),
-    `<p style="color:#666">${escapeHtml(footer)}</p></body></html>`,
-  ].join('\n');
-  const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}：${v}`)].join('\n')).join('\n\n');
+  const colon = zh ? '：' : ': ';
+  const textBlock = (b: (typeof blocks)[number]) => [b.head, ...[...b.lines, ...actionText(b.action)].map(([k, v]) => `  ${k}${colon}${v}`)].join('\n');
+  const text = [...sections.flatMap((s) => [...(s.title ? [`== ${s.title} ==`] : []), ...s.blocks.map(textBlock)]), '', footer].join('\n\n');
+  const html = renderAlertHtml({ language: options.language, summary: subject, badges: severityTags[options.language], sections, footer });
+  const markdownAction = (a: ItemAction | null): string[] => (a === null ? [] : a.kind === 'ack-command' ? [`> ${a.label}${colon}\`${a.command}\``] : [`> [${a.label}](${a.href})`]);
+  const markdown = blocks.map((b) => [`### ${b.head}`, ...b.lines.map(([k, v]) => `> ${k}${colon}${v}`), ...markdownAction(b.action)].join('\n')).join('\n\n');
   return { subject, text, html, markdown };
 }

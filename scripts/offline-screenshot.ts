@@ -12,7 +12,8 @@ export const renderDir = path.join(renderRoot, 'var/render');
 
 /** Renders `html` as var/render/<name>.html to var/render/<name>.png at `windowSize` ("W,H"); prints what it wrote. */
 export function screenshotOffline(chromium: string, name: string, html: string, windowSize: string): void {
-  if (/(src|href)="(https?:)?\/\//.test(html)) throw new Error('the report refers to an external resource');
+  // What a page would load: src= and <link href=>. A link the reader may follow (<a href>) loads nothing.
+  if (/(\bsrc=|<link\b[^>]*\bhref=)"(https?:)?\/\//.test(html) || /url\((['"]?)(https?:)?\/\//.test(html)) throw new Error('the page refers to an external resource');
   mkdirSync(renderDir, { recursive: true });
   const htmlFile = path.join(renderDir, `${name}.html`);
   const pngFile = path.join(renderDir, `${name}.png`);

@@ -77,9 +77,11 @@ export interface Category {
   nameEn: string;
   colorZh: string;
   rgb: readonly [number, number, number];
+  /** The same colour as CSS hex (#RRGGBB): HJ 633-2012 Appendix A Table A.1, the one source for every page and mail. */
+  hex: string;
 }
 
-const categories: readonly Category[] = hj633v2012.categories.map((c) => ({ level: c.level, nameZh: c.nameZh, nameEn: c.nameEn, colorZh: c.colorZh, rgb: c.rgb as [number, number, number] }));
+const categories: readonly Category[] = hj633v2012.categories.map((c) => ({ level: c.level, nameZh: c.nameZh, nameEn: c.nameEn, colorZh: c.colorZh, rgb: c.rgb as [number, number, number], hex: c.hex }));
 const categoryMax = hj633v2012.categories.map((c) => c.aqiMax ?? Number.POSITIVE_INFINITY);
 
 /** HJ 633 Table 2: 优 0–50, 良 51–100, 轻度污染 101–150, 中度污染 151–200, 重度污染 201–300, 严重污染 > 300. */

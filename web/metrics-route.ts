@@ -2,12 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { PROMETHEUS_CONTENT_TYPE } from '../lib/prometheus-text.ts';
-import { metricsText, type HttpCounters } from '../workers/http-metrics.ts';
+import { metricsResponse, type Metrics } from '../lib/metrics.ts';
 
-export function registerMetricsRoute(app: FastifyInstance, db: Kysely<Database>, counters: HttpCounters): void {
+export function registerMetricsRoute(app: FastifyInstance, db: Kysely<Database>, metrics: Metrics): void {
   app.get('/metrics', async (_request, reply) => {
-    const text = await metricsText(db, counters);
-    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(text);
+    const { contentType, body } = await metricsResponse(metrics, db);
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
 }

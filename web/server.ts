@@ -2,7 +2,7 @@
  * The HTTP server: the web console (pages behind sign-in), the read-only JSON API under /api (bearer tokens),
  * GET /healthz (200 when the database answers, else 503) and GET /metrics (Prometheus text), the last two open.
  *
- * Bounds: URLs of at most 2048 characters (414), headers of 8 KiB, a body only on POST (64 KiB, forms), few requests
+ * Bounds: URLs of at most 2048 characters (414), headers of 8 KiB, no body on GET, bodies of 64 KiB, few requests
  * at a time (503 beyond: the API may not take every database connection from the workers), header and request
  * timeouts. Every answer carries a strict Content-Security-Policy: no inline script or style anywhere.
  */
@@ -13,7 +13,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { QueryError } from '../queries/air-queries.ts';
-import { HttpCounters } from '../workers/http-metrics.ts';
+import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { registerAccountPages } from './account-pages.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { createGuards } from './guards.ts';
@@ -26,8 +26,8 @@ import type { WebDeps } from './web-deps.ts';
 export interface ConsoleAppOptions {
   /** `token`: the JSON API needs a bearer token; `none`: open to anyone who can reach it. Default: the configuration's. */
   readonly auth?: 'token' | 'none';
-  /** Responses by status code, for /metrics; a new set by default. */
-  readonly counters?: HttpCounters;
+  /** The process's metrics, shown by /metrics and counting responses by status code; a new registry by default. */
+  readonly metrics?: Metrics;
 }
 
 export interface WebServerOptions extends ConsoleAppOptions {
@@ -60,14 +60,14 @@ const SECURITY_HEADERS = {
 
 /** The whole application, routes and hooks, without listening: tests answer requests with `app.inject`. */
 export async function buildConsoleApp(deps: WebDeps, options: ConsoleAppOptions = {}): Promise<FastifyInstance> {
-  const counters = options.counters ?? new HttpCounters();
+  const metrics = options.metrics ?? createMetrics();
   const auth = options.auth ?? deps.config.httpAuth;
   let inFlight = 0;
   let apiInFlight = 0;
 
   // Refusals that come before any parsing: written by the raw server, so that an overloaded process spends nothing.
   const early = (res: ServerResponse, status: number, error: string, extra: Record<string, string> = {}) => {
-    counters.count(status);
+    metrics.countHttpResponse(status);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra }).end(JSON.stringify({ error }));
   };
 
@@ -107,12 +107,12 @@ export async function buildConsoleApp(deps: WebDeps, options: ConsoleAppOptions 
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS);
-    // A body is read only from a POST: refuse one elsewhere rather than leave it on the connection.
-    if (request.method !== 'POST' && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) !== 0)) {
+    // A GET or HEAD has no body: refuse one rather than leave it on the connection.
+    if ((request.method === 'GET' || request.method === 'HEAD') && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) !== 0)) {
       await reply.code(400).header('connection', 'close').send({ error: 'requests take no body' });
     }
   });
-  app.addHook('onResponse', async (_request, reply) => counters.count(reply.statusCode));
+  app.addHook('onResponse', async (_request, reply) => metrics.countHttpResponse(reply.statusCode));
   installSessions(app, deps);
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -137,7 +137,7 @@ export async function buildConsoleApp(deps: WebDeps, options: ConsoleAppOptions 
       () => reply.code(503).header('cache-control', 'no-store').send({ status: 'database unavailable' }),
     ),
   );
-  registerMetricsRoute(app, deps.db, counters);
+  registerMetricsRoute(app, deps.db, metrics);
   await registerApiRoutes(app, deps, auth);
 
   const guards = createGuards(deps);

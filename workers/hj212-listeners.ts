@@ -11,10 +11,11 @@ import { normalizeRecord } from '../ingest/normalize.ts';
 import { ingestJob } from '../jobs/ingest.ts';
 import type { Enqueue } from '../jobs/job-deps.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Metrics } from '../lib/metrics.ts';
 import { startHj212Listener, type Hj212Listener } from '../sources/hj212/tcp-listener.ts';
 
 /** Listeners by source id. */
-export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, db: Kysely<Database>, log: Logger, now: () => Date): Promise<Map<string, Hj212Listener>> {
+export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, db: Kysely<Database>, log: Logger, now: () => Date, metrics: Metrics): Promise<Map<string, Hj212Listener>> {
   const listeners = new Map<string, Hj212Listener>();
   for (const source of config.sources) {
     if (source.kind !== 'hj212-listener' || !source.enabled) continue;
@@ -41,6 +42,7 @@ export async function startHj212Listeners(config: AppConfig, enqueue: Enqueue, d
           lockout,
           lockouts,
           now,
+          metrics: metrics.hj212(source.id),
           stations: source.stations.map((s) => ({ ...s, password: passwords[s.mn] ?? '' })),
         },
         {

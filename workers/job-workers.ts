@@ -12,12 +12,21 @@ export function startJobWorkers(backend: QueueBackend, deps: JobDeps, concurrenc
     const worker = backend.createWorker(
       job.name,
       async (bullJob) => {
-        const parsed = job.payloadSchema.safeParse(bullJob.data);
-        if (!parsed.success) {
-          // A malformed payload will never become valid: fail now instead of retrying.
-          throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        // Timed whatever happens, a payload refused included: the outcome tells a failed attempt from a finished job.
+        const ran = deps.metrics.jobDuration.startTimer({ queue: job.name });
+        try {
+          const parsed = job.payloadSchema.safeParse(bullJob.data);
+          if (!parsed.success) {
+            // A malformed payload will never become valid: fail now instead of retrying.
+            throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          }
+          const result = await (job.process as (payload: unknown, deps: JobDeps) => Promise<unknown>)(parsed.data, deps);
+          ran({ outcome: 'completed' });
+          return result;
+        } catch (error) {
+          ran({ outcome: 'failed' });
+          throw error;
         }
-        return (job.process as (payload: unknown, deps: JobDeps) => Promise<unknown>)(parsed.data, deps);
       },
       { concurrency, ...(job.stalls === undefined ? {} : { maxStalledCount: job.stalls }) },
     );

@@ -9,6 +9,7 @@ import { syncConfig } from '../db/sync-config.ts';
 import type { JobDeps } from '../jobs/job-deps.ts';
 import { pullJob } from '../jobs/pull.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { createAdapter } from '../sources/create-adapter.ts';
 import { createQueues } from './enqueue.ts';
 import type { Hj212Listener } from '../sources/hj212/tcp-listener.ts';
@@ -33,6 +34,8 @@ export interface Service {
   readonly listenerPorts: ReadonlyMap<string, number>;
   /** Where the web console is served (ENVMON_HTTP_PORT), or null without an HTTP server. */
   readonly consoleUrl: string | null;
+  /** This service's metrics, as GET /metrics shows them (`metricsResponse`). */
+  readonly metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
   let mail: MailChannel | null = null;
   const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: database.connectionString, prefix: config.queuePrefix, log, ...(config.queues.lockSeconds === undefined ? {} : { lockMs: config.queues.lockSeconds * 1000 }) });
   const queues = createQueues(backend, config);
+  const metrics = createMetrics();
+  metrics.watchQueues(queues.queues);
 
   const stop = async () => {
     // Order matters: no new work, then let running jobs finish, then close what they used.
@@ -92,13 +97,14 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       partitions: new Set(),
       enqueue: queues.enqueue,
       mail,
+      metrics,
       now,
     };
     log.info('envmon starting', { role: config.role, queues: backend.kind, database: database.embedded ? 'embedded' : 'external', sources: config.sources.length, sites: config.sites.length });
 
     if (config.role !== 'scheduler') {
       workers = startJobWorkers(backend, deps, config.queues.concurrency);
-      listeners = await startHj212Listeners(config, queues.enqueue, database.db, log, now);
+      listeners = await startHj212Listeners(config, queues.enqueue, database.db, log, now, metrics);
     }
     if (config.role !== 'worker') {
       scheduler = startScheduler({ entries: scheduleEntries(config, queues.enqueue), log, now });
@@ -106,17 +112,17 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       await catchUpPeriodReports(config, queues.enqueue, now());
     }
     if (config.httpPort !== null) {
-      web = await startWebServer({ port: config.httpPort, host: config.httpHost }, { db: database.db, config, parameterIds, log, now });
-      log.info('console listening', { url: web.url });
+      web = await startWebServer({ port: config.httpPort, host: config.httpHost, metrics }, { db: database.db, config, parameterIds, log, now });
       const first = await ensureFirstOperator(database.db, now());
       if (first) notice(firstOperatorNotice(web.url, first.name, first.password));
+      log.info('console listening', { url: web.url, ...(first ? { firstUser: first.name } : {}) });
     }
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
   const listenerPorts = new Map([...listeners].map(([id, l]) => [id, l.address().port]));
-  return { databaseUrl: database.connectionString, listenerPorts, consoleUrl: web?.url ?? null, stop };
+  return { databaseUrl: database.connectionString, listenerPorts, consoleUrl: web?.url ?? null, metrics, stop };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface WebhookMessage {
   id: string;
   subject: string;
   markdown: string;
-  /** Structured payload of the generic webhook. */
+  /** Structured payload of the generic webhook: per item kind, alertId, severity, evidence and `link` (the alert's console page, null without linkBase). */
   items: unknown[];
 }
 

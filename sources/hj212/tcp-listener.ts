@@ -18,6 +18,7 @@
 import { BlockList, createServer, isIPv4, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../lib/logger.ts';
+import type { Hj212CloseReason, Hj212ListenerMetrics } from '../../lib/metrics.ts';
 import type { SourceRecord } from '../source-adapter.ts';
 import { FrameSplitter } from './frame-splitter.ts';
 import { canonicalUnitOf } from './hj212-records.ts';
@@ -59,6 +60,8 @@ export interface ListenerOptions {
   rejectionBatch?: { maxItems: number; maxDelayMs: number };
   /** The clock of lockouts; default the system clock. */
   now?: () => Date;
+  /** Counts connections and frames (`Metrics.hj212(sourceId)`); default none. */
+  metrics?: Hj212ListenerMetrics;
 }
 
 export interface ListenerHandlers {
@@ -88,6 +91,7 @@ interface Shared {
   handlers: ListenerHandlers;
   log: Logger;
   now: () => Date;
+  metrics: Hj212ListenerMetrics;
   /** Work still being handed on, awaited by close(). */
   track(work: Promise<void>): void;
 }
@@ -105,6 +109,7 @@ export async function startHj212Listener(options: ListenerOptions, handlers: Lis
     handlers,
     log,
     now: options.now ?? (() => new Date()),
+    metrics: options.metrics ?? uncounted,
     track: (work) => {
       const settled = work.catch((error: unknown) => log.error('HJ 212 input not handed on', { error: error instanceof Error ? error.message : String(error) }));
       inFlight.add(settled);
@@ -119,13 +124,16 @@ export async function startHj212Listener(options: ListenerOptions, handlers: Lis
       // Logged once while the address stays at its limit, not once per refused connection.
       if (!overLimitLogged.has(address)) log.warn('HJ 212 connections refused: address at its connection limit', { address, limit: options.maxConnectionsPerAddress });
       overLimitLogged.add(address);
+      shared.metrics.connectionRefused('address_limit');
       socket.on('error', () => undefined);
       socket.destroy();
       return;
     }
     perAddress.set(address, open + 1);
     sockets.add(socket);
+    shared.metrics.connectionOpened();
     socket.once('close', () => {
+      shared.metrics.connectionClosed();
       sockets.delete(socket);
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
@@ -135,6 +143,8 @@ export async function startHj212Listener(options: ListenerOptions, handlers: Lis
     serve(socket, address, shared);
   });
   server.maxConnections = options.maxConnections;
+  // Past maxConnections Node drops the connection itself, before the connection handler runs.
+  server.on('drop', () => shared.metrics.connectionRefused('listener_full'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -180,17 +190,19 @@ function serve(socket: Socket, address: string, shared: Shared): void {
     pending = [];
     then(() => handlers.onRejected(records));
   };
-  const close = (reason: string, details: Record<string, unknown> = {}) => {
+  const close = (reason: string, counted: Hj212CloseReason, details: Record<string, unknown> = {}) => {
     if (closed) return;
     closed = true;
+    shared.metrics.closedByListener(counted);
     log.warn('HJ 212 connection closed', { peer, reason, ...details });
     socket.destroy();
   };
   /** Counts a rejected frame against the connection's budget; false once the connection is closed. */
   const reject = (record: SourceRecord): boolean => {
+    shared.metrics.frame('rejected');
     rejected++;
     if (rejected > options.maxRejectedFrames) {
-      close('too many rejected frames', { limit: options.maxRejectedFrames });
+      close('too many rejected frames', 'rejected_frames', { limit: options.maxRejectedFrames });
       return false;
     }
     pending.push(record);
@@ -201,13 +213,13 @@ function serve(socket: Socket, address: string, shared: Shared): void {
   const spendGarbage = (bytes: number): boolean => {
     garbage += bytes;
     if (garbage <= options.maxGarbageBytes) return true;
-    close('too much data that is not HJ 212', { limit: options.maxGarbageBytes });
+    close('too much data that is not HJ 212', 'garbage', { limit: options.maxGarbageBytes });
     return false;
   };
 
-  socket.setTimeout(options.idleTimeoutMs, () => close('idle'));
+  socket.setTimeout(options.idleTimeoutMs, () => close('idle', 'idle'));
   const deadline = setInterval(() => {
-    if (frameStarted !== null && Date.now() - frameStarted > options.frameTimeoutMs) close('frame not completed in time');
+    if (frameStarted !== null && Date.now() - frameStarted > options.frameTimeoutMs) close('frame not completed in time', 'frame_timeout');
   }, Math.min(1000, options.frameTimeoutMs));
   socket.once('close', () => {
     closed = true;
@@ -231,7 +243,8 @@ function serve(socket: Socket, address: string, shared: Shared): void {
     const lockedUntil = lockouts.lockedUntil(packet.mn, address, now);
     if (lockedUntil) {
       // Refused unread: during a lockout even the right password proves nothing.
-      close('station locked out for this address', { mn: packet.mn, until: lockedUntil.toISOString() });
+      shared.metrics.frame('locked_out');
+      close('station locked out for this address', 'locked_out', { mn: packet.mn, until: lockedUntil.toISOString() });
       return false;
     }
     if (!samePassword(station.password, packet.pw)) {
@@ -240,10 +253,11 @@ function serve(socket: Socket, address: string, shared: Shared): void {
       if (!lockout) return kept;
       log.warn('HJ 212 address locked out of a station after wrong passwords', { mn: lockout.mn, address, level: lockout.level, failures: lockout.failures, until: lockout.lockedUntil.toISOString() });
       shared.track(handlers.onLockout(lockout));
-      close('station locked out for this address', { mn: packet.mn, until: lockout.lockedUntil.toISOString() });
+      close('station locked out for this address', 'locked_out', { mn: packet.mn, until: lockout.lockedUntil.toISOString() });
       return false;
     }
     lockouts.success(packet.mn, address);
+    shared.metrics.frame('accepted');
     garbage = 0;
     rejected = 0;
     // Parts of a split upload are put together only once each has proved its station.
@@ -280,13 +294,22 @@ function serve(socket: Socket, address: string, shared: Shared): void {
         packetsInWindow = 0;
       }
       packetsInWindow++;
-      if (packetsInWindow > 2 * options.packetsPerMinute) return close('packet rate limit exceeded');
-      if (packetsInWindow > options.packetsPerMinute) continue;
+      if (packetsInWindow > 2 * options.packetsPerMinute) {
+        shared.metrics.frame('dropped');
+        return close('packet rate limit exceeded', 'rate_limit');
+      }
+      if (packetsInWindow > options.packetsPerMinute) {
+        shared.metrics.frame('dropped');
+        continue;
+      }
       if (!onFrame(event.text)) return;
     }
     frameStarted = splitter.pending > 0 ? (frameStarted ?? Date.now()) : null;
   });
 }
+
+/** What a listener started without metrics reports to: nothing. */
+const uncounted: Hj212ListenerMetrics = { connectionOpened: () => undefined, connectionClosed: () => undefined, connectionRefused: () => undefined, closedByListener: () => undefined, frame: () => undefined };
 
 function samePassword(expected: string, given: string): boolean {
   const a = Buffer.from(expected);

@@ -80,11 +80,13 @@ describe('GET /metrics', () => {
     const { status, type, text } = await scrape();
     expect(status).toBe(200);
     expect(type).toBe('text/plain; version=0.0.4; charset=utf-8');
-    // Every sample's metric has HELP and TYPE lines.
+    // Every sample's metric has HELP and TYPE lines (a histogram's samples are its _bucket, _sum and _count).
     const names = new Set([...samples(text).keys()].map((k) => k.replace(/\{.*$/, '')));
     for (const name of names) {
-      expect(text).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
-      expect(text).toMatch(new RegExp(`^# TYPE ${name} (gauge|counter)$`, 'm'));
+      const histogram = /^(.*)_(bucket|sum|count)$/.exec(name)?.[1];
+      const family = histogram !== undefined && text.includes(`# TYPE ${histogram} histogram\n`) ? histogram : name;
+      expect(text).toMatch(new RegExp(`^# HELP ${family} \\S`, 'm'));
+      expect(text).toMatch(new RegExp(`^# TYPE ${family} (gauge|counter|histogram)$`, 'm'));
     }
   });
 

@@ -187,7 +187,8 @@ describe('notifications', () => {
     clock = new Date(clock.getTime() + 61_000);
     expect(await deliverDue(deps(cfg))).toEqual({ sent: 2, retrying: 0, failed: 0 });
     expect(smtp.accepted()).toHaveLength(1);
-    expect(smtp.accepted()[0]?.parsed.subject).toMatch(/^【环境监测告警】2 条：/);
+    // Both warnings: the larger exceedance leads, NH3-N (1.8 − 1) / 1 = 0.8 before CODMn (7.5 − 6) / 6 = 0.25.
+    expect(smtp.accepted()[0]?.parsed.subject).toBe('【警告】【超标预警】磁窑河武良断面 氨氮 1.8 mg/L，超Ⅲ类标准限值(1.0) 0.8倍 等 2 条告警');
   });
 
   it('never sends a group twice when a second run starts while the first is still sending past its lease', async () => {
@@ -261,6 +262,7 @@ describe('notifications', () => {
       const cfg = config({
         recipients: [recipient],
         channelSecrets: { HOOK_URL: `http://127.0.0.1:${port}/hook`, HOOK_SECRET: 'hook-key', DING_URL: `http://127.0.0.1:${port}/robot/send?access_token=t0k`, DING_SECRET: 'SECding', WECOM_URL: `http://127.0.0.1:${port}/cgi-bin/webhook/send?key=k3y` },
+        notifications: notificationsSchema.parse({ from: 'envmon <envmon@example.org>', groupSeconds: 0, linkBase: 'https://gw.example.gov.cn/envmon' }),
       });
       await deliver([{ parameter: 'nh3_n', at: '2026-11-20T02:00:00Z', value: '2.31' }], cfg);
       expect(await runOutbox(cfg)).toEqual({ sent: 3, retrying: 0, failed: 0 });
@@ -278,6 +280,14 @@ describe('notifications', () => {
       const wecom = JSON.parse(seen.find((s) => s.url.startsWith('/cgi-bin'))?.body ?? '{}') as { msgtype: string; markdown: { content: string } };
       expect(wecom.msgtype).toBe('markdown');
       expect(wecom.markdown.content).toMatch(/^### 【超标预警】磁窑河武良断面/);
+      // The action, as in the mail: a link to the alert in the console (under linkBase's path prefix), no command.
+      const { id } = await database.db.selectFrom('alert').select('id').executeTakeFirstOrThrow();
+      const link = `https://gw.example.gov.cn/envmon/alerts/${id}`;
+      expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({ items: [{ alertId: id, link }] });
+      expect(wecom.markdown.content).toContain(`> [在控制台查看并确认](${link})`);
+      const dingBody = JSON.parse(seen.find((s) => s.url.startsWith('/robot'))?.body ?? '{}') as { markdown: { text: string } };
+      expect(dingBody.markdown.text).toContain(`> [在控制台查看并确认](${link})`);
+      expect(wecom.markdown.content + dingBody.markdown.text).not.toContain('envmon alerts ack');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '../../config/load-config.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { createMetrics } from '../../lib/metrics.ts';
 import { createMailChannel } from '../../notify/channels/mail.ts';
 import { createQueues, type Queues } from '../../workers/enqueue.ts';
 import { startService, type Service } from '../../workers/main.ts';
@@ -63,8 +64,8 @@ export function openTestQueues(config: AppConfig, databaseUrl: string, redisUrl:
 
 /**
  * What a processor receives, for calling one directly on a test database: no queue (enqueue does nothing), mail to
- * files nowhere (no notification is sent here), the given clock.
+ * files nowhere (no notification is sent here), metrics of their own, the given clock.
  */
 export function directJobDeps(config: AppConfig, database: { db: JobDeps['db']; pool: JobDeps['pool'] }, parameterIds: JobDeps['parameterIds'], now: () => Date): JobDeps {
-  return { config, db: database.db, pool: database.pool, log: quietLog, adapters: new Map(), parameterIds, partitions: new Set(), enqueue: async () => undefined, mail: createMailChannel(null, '/nonexistent', 1_000), now };
+  return { config, db: database.db, pool: database.pool, log: quietLog, adapters: new Map(), parameterIds, partitions: new Set(), enqueue: async () => undefined, mail: createMailChannel(null, '/nonexistent', 1_000), metrics: createMetrics(), now };
 }

@@ -12,6 +12,7 @@ import { connectDatabase } from '../../db/connect.ts';
 import { loadParameterIds } from '../../db/repositories/parameters.repository.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { createMetrics } from '../../lib/metrics.ts';
 import { createMailChannel } from '../../notify/channels/mail.ts';
 import { createQueues } from '../../workers/enqueue.ts';
 import { startJobWorkers } from '../../workers/job-workers.ts';
@@ -45,6 +46,7 @@ const deps: JobDeps = {
   partitions: new Set(),
   enqueue: queues.enqueue,
   mail: createMailChannel(null, tmpdir(), 1_000),
+  metrics: createMetrics(),
   now: () => new Date(),
 };
 const workers = startJobWorkers(backend, deps, 1);

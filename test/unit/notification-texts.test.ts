@@ -37,8 +37,10 @@ describe('notification texts', () => {
 
   it('says resolution, groups a burst in one message, and speaks English when asked', () => {
     expect(renderMessage([nh3Alert('0.85', 'resolution')], { language: 'zh-CN' }).subject).toBe('【恢复】磁窑河武良断面 氨氮 0.85 mg/L，已回到Ⅲ类标准限值(1.0)以内');
-    const burst = renderMessage([nh3Alert('2.31'), nh3Alert('1.5')], { language: 'zh-CN' });
-    expect(burst.subject).toBe('【环境监测告警】2 条：【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍 等');
+    const burst = renderMessage([nh3Alert('2.31'), { ...nh3Alert('1.5'), alertId: 18 }], { language: 'zh-CN' });
+    // The larger exceedance leads whatever the order the alerts came in: 2.31 (1.31×) before 1.5 (0.5×).
+    expect(burst.subject).toBe('【警告】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍 等 2 条告警');
+    expect(renderMessage([{ ...nh3Alert('1.5'), alertId: 18 }, nh3Alert('2.31')], { language: 'zh-CN' }).subject).toBe(burst.subject);
     expect(renderMessage([nh3Alert('2.31')], { language: 'en' }).subject).toBe('[Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31×');
   });
 
@@ -47,7 +49,7 @@ describe('notification texts', () => {
     const m = renderMessage([simulated], { language: 'zh-CN' });
     expect(m.subject).toBe('【模拟数据】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍');
     expect(m.text.split('\n').slice(0, 2)).toEqual(['【模拟数据】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍', '  数据性质：模拟数据：程序生成，不是实测，不得据以处置']);
-    expect(m.html).toContain('<h3>【模拟数据】【超标预警】');
+    expect(m.html).toMatch(/<h3 style="[^"]*">【模拟数据】【超标预警】/);
     expect(m.markdown.startsWith('### 【模拟数据】【超标预警】')).toBe(true);
     expect(renderMessage([simulated], { language: 'en' }).subject).toBe('[SIMULATED] [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31×');
     expect(renderMessage([{ ...simulated, kind: 'resolution' }], { language: 'zh-CN' }).subject).toMatch(/^【模拟数据】【恢复】/);
@@ -57,13 +59,15 @@ describe('notification texts', () => {
 
   it('says in a burst\'s subject whether it holds demonstration data, once', () => {
     const simulated = { ...nh3Alert('2.31'), evidence: { ...nh3Alert('2.31').evidence, origin: 'simulated' } };
-    const burst = renderMessage([simulated, simulated], { language: 'zh-CN' });
-    expect(burst.subject).toBe('【模拟数据】【环境监测告警】2 条：【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍 等');
+    const other = { ...simulated, alertId: 18 };
+    const burst = renderMessage([simulated, other], { language: 'zh-CN' });
+    expect(burst.subject).toBe('【模拟数据】【警告】【超标预警】磁窑河武良断面 氨氮 2.31 mg/L，超Ⅲ类标准限值(1.0) 1.31倍 等 2 条告警');
     // Each item of the body keeps its own mark.
     expect(burst.text.split('\n').filter((l) => l.startsWith('【模拟数据】【超标预警】'))).toHaveLength(2);
-    expect(renderMessage([simulated, simulated], { language: 'en' }).subject).toBe('[SIMULATED] [envmon] 2 alerts: [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31× and more');
-    expect(renderMessage([nh3Alert('1.5'), simulated], { language: 'zh-CN' }).subject).toMatch(/^【含模拟数据】【环境监测告警】2 条：【超标预警】/);
-    expect(renderMessage([nh3Alert('1.5'), nh3Alert('2.31')], { language: 'zh-CN' }).subject).toMatch(/^【环境监测告警】/);
+    expect(renderMessage([simulated, other], { language: 'en' }).subject).toBe('[SIMULATED] [Warning] [Exceedance] Ciyao River, Wuliang Ammonia nitrogen 2.31 mg/L, over the limit (1.0) by 1.31× and 1 more alert');
+    // Mixed: the lead headline keeps its own mark after the burst's 【含模拟数据】.
+    expect(renderMessage([nh3Alert('1.5'), simulated], { language: 'zh-CN' }).subject).toMatch(/^【含模拟数据】【警告】【模拟数据】【超标预警】磁窑河武良断面 氨氮 2.31 /);
+    expect(renderMessage([nh3Alert('1.5'), nh3Alert('2.31')], { language: 'zh-CN' }).subject).toMatch(/^【警告】【超标预警】/);
   });
 
   it('names the seasonal limit a section exceeds when its class alone meets the target', () => {

