@@ -205,6 +205,26 @@ describe('operations', () => {
     expect((await database.db.selectFrom('quarantine').select('status').where('id', '=', other.id).executeTakeFirstOrThrow()).status).toBe('pending');
   });
 
+  it('shows how far a source’s data and its evaluation have got', async () => {
+    const site = await database.db.selectFrom('site').select('id').where('code', '=', 'JC-SW-WULIANG').executeTakeFirstOrThrow();
+    const parameters = await database.db.selectFrom('parameter').select('id').where('code', 'in', ['nh3_n', 'tp']).orderBy('code').execute();
+    const [nh3n, tp] = parameters.map((p) => p.id);
+    if (nh3n === undefined || tp === undefined) throw new Error('parameters missing');
+    await database.db.insertInto('source_series').values([
+      { source_id: 'water-simulator', site_id: site.id, parameter_id: nh3n, first_at: '2026-11-29T00:00:00Z', latest_at: '2026-11-30T04:00:00Z' },
+      { source_id: 'water-simulator', site_id: site.id, parameter_id: tp, first_at: '2026-11-29T00:00:00Z', latest_at: '2026-11-30T03:00:00Z' },
+    ]).execute();
+    await database.db.insertInto('series_watermark').values([
+      { site_id: site.id, parameter_id: nh3n, latest_hour: new Date('2026-11-30T04:00:00Z') },
+      { site_id: site.id, parameter_id: tp, latest_hour: new Date('2026-11-30T02:00:00Z') },
+    ]).execute();
+    const page = await get('/operations/sources', operator);
+    const row = page.body.split('<tr').find((r) => r.includes('<code>water-simulator</code>')) ?? '';
+    // Latest delivered 04:00Z = 12:00 Beijing; the slowest series (tp) evaluated to 02:00Z = 10:00 Beijing.
+    expect(row).toContain('<time datetime="2026-11-30T04:00:00.000Z">2026-11-30 12:00</time>');
+    expect(row).toContain('<time datetime="2026-11-30T02:00:00.000Z">2026-11-30 10:00</time>');
+  });
+
   it('disables and enables a source, kept as the operator’s choice and audited', async () => {
     const page = await get('/operations/sources', operator);
     expect(page.body).toContain('action="/operations/sources/water-simulator/disable"');
