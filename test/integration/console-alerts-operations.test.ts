@@ -74,6 +74,17 @@ describe('alerts', () => {
     expect(page.body).toContain('告警中');
     const en = await get('/alerts?lang=en', viewer);
     expect(en.body).toContain('firing');
+    expect(page.body).not.toContain('最近拉取失败');
+  });
+
+  it('warns on the alert list while a source is failing', async () => {
+    await database.db.updateTable('source').set({ consecutive_failures: 3, last_error: 'HTTP 502' }).where('id', '=', 'beijing-replay').execute();
+    try {
+      const page = await get('/alerts', viewer);
+      expect(page.body).toContain('注意：数据源 beijing-replay 最近拉取失败');
+    } finally {
+      await database.db.updateTable('source').set({ consecutive_failures: 0, last_error: null }).where('id', '=', 'beijing-replay').execute();
+    }
   });
 
   it('lets an operator acknowledge an alert with a note, recorded in the audit trail', async () => {

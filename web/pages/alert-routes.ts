@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDuration } from '../../cli/commands/silences.ts';
 import { acknowledgeAlertAudited, silenceAlertAudited, silenceMatcherOf } from '../../db/repositories/alert-actions.repository.ts';
+import { isEnabled, listSources } from '../../db/repositories/sources.repository.ts';
 import { consoleAlert, consoleAlertList } from '../../queries/alert-list-query.ts';
 import type { ConsoleGuards } from '../console-user.ts';
 import type { WebDeps } from '../web-deps.ts';
@@ -19,7 +20,8 @@ const errors = { note: 'alert.error.note', reason: 'alert.error.reason', period:
 export async function registerAlertRoutes(app: FastifyInstance, deps: WebDeps, guards: ConsoleGuards): Promise<void> {
   app.get('/alerts', { preHandler: guards.read }, async (request, reply) => {
     const list = await consoleAlertList(deps.db, deps.config.maintenance, deps.now());
-    return sendPage(reply, renderAlertsPage(request, list));
+    const failing = (await listSources(deps.db)).filter((s) => isEnabled(s) && s.consecutive_failures > 0).map((s) => s.id);
+    return sendPage(reply, renderAlertsPage(request, list, failing));
   });
 
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/alerts/:id', { preHandler: guards.read }, async (request, reply) => {

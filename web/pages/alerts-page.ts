@@ -6,7 +6,7 @@ import type { ConsoleAlert } from '../../queries/alert-list-query.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { renderPage } from '../layout.ts';
-import { when } from './page-parts.ts';
+import { fill, when } from './page-parts.ts';
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
@@ -52,9 +52,12 @@ ${alerts.map((a) => {
 </table>`;
 }
 
-export function renderAlertsPage(request: FastifyRequest, list: { open: readonly ConsoleAlert[]; recent: readonly ConsoleAlert[] }): string {
+export function renderAlertsPage(request: FastifyRequest, list: { open: readonly ConsoleAlert[]; recent: readonly ConsoleAlert[] }, failingSources: readonly string[]): string {
   const lang = request.lang;
-  const body = html`<section class="alerts-open">
+  // No alerts while a source is failing is not "all clear": the data the rules would judge may be missing.
+  const warning = failingSources.length > 0 ? html`<p class="flash error" role="alert">${fill(t(lang, 'alerts.sourcesFailing'), { sources: failingSources.join(', ') })}</p>` : '';
+  const body = html`${warning}
+<section class="alerts-open">
 <h2>${t(lang, 'alerts.open')} (${list.open.length})</h2>
 ${list.open.length === 0 ? html`<p class="empty">${t(lang, 'alerts.noneOpen')}</p>` : alertRows(list.open, lang)}
 </section>
