@@ -91,7 +91,8 @@ export function withSuffix(name: string, suffix: string): string {
   return name.endsWith(suffix) ? name : `${name}${suffix}`;
 }
 
-function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
+/** A parameter's name in the language and its unit (none for pH). */
+export function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
   const p = parameter ? findParameter(parameter) : undefined;
   if (!p) return { name: parameter ?? '', unit: '' };
   // pH is dimensionless: its value is shown without a unit.

@@ -45,8 +45,8 @@ interface AlertFacts {
   evidence: unknown;
 }
 
-/** The origin of each alert's data (absent: measured). */
-async function alertOrigins(db: Kysely<Database>, alerts: readonly AlertFacts[]): Promise<Map<number, DataOrigin>> {
+/** The origin of each alert's data (absent: measured), as the alert list and the console show it. */
+export async function alertOrigins(db: Kysely<Database>, alerts: readonly AlertFacts[]): Promise<Map<number, DataOrigin>> {
   const out = new Map<number, DataOrigin>();
   const unknown: AlertFacts[] = [];
   for (const a of alerts) {

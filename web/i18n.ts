@@ -1,4 +1,6 @@
 /** The console's words in Chinese (first) and English. A key missing in English falls back to Chinese. */
+import { alertsOperationsEn, alertsOperationsZh } from './i18n-alerts-operations.ts';
+
 export type Lang = 'zh' | 'en';
 
 const zh = {
@@ -138,6 +140,7 @@ const zh = {
   'error.forbidden.csrf': '请求缺少有效的安全令牌（CSRF），已拒绝。请刷新页面后重试。',
   'error.notFound': '页面不存在',
   'error.internal': '服务器内部错误',
+  ...alertsOperationsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -277,6 +280,7 @@ const en: Partial<Record<MessageKey, string>> = {
   'error.forbidden.csrf': 'The request carries no valid security token (CSRF) and was refused. Reload the page and try again.',
   'error.notFound': 'Not found',
   'error.internal': 'Internal error',
+  ...alertsOperationsEn,
 };
 
 export function t(lang: Lang, key: MessageKey): string {

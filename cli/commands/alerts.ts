@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { acknowledgeOpenAlert } from '../../db/repositories/alert-actions.repository.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { originMark } from '../../lib/data-origin.ts';
 import { alertsQuery, alertWithHistory } from '../../queries/alerts-query.ts';
@@ -70,17 +70,7 @@ export const alertsAckCommand: Command = {
     return withDatabase(context, async ({ db }) => {
       const id = Number(positionals[0]);
       const note = typeof values.note === 'string' ? values.note : null;
-      const updated = await db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable('alert')
-          .set({ acknowledged_at: sql<Date>`now()`, acknowledged_by: by, ack_note: note, updated_at: new Date() })
-          .where('id', '=', Number.isInteger(id) ? id : 0)
-          .where('state', '<>', 'resolved')
-          .returning(['id', 'state'])
-          .executeTakeFirst();
-        if (result) await trx.insertInto('alert_event').values({ alert_id: result.id, from_state: result.state, to_state: result.state, note: `acknowledged by ${by}${note ? `: ${note}` : ''}`, evidence: null }).execute();
-        return result;
-      });
+      const updated = await db.transaction().execute(async (trx) => acknowledgeOpenAlert(trx, Number.isInteger(id) ? id : 0, by, note));
       if (!updated) throw new UsageError(`no open alert ${positionals[0] ?? ''}`);
       context.out(`alert ${updated.id} acknowledged`);
       return 0;

@@ -1,3 +1,4 @@
+import { listDeliveries, retryFailedDeliveries } from '../../db/repositories/deliveries.repository.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
@@ -15,15 +16,7 @@ export const notificationsListCommand: Command = {
   examples: ['envmon notifications list --failed', 'envmon notifications list --pending --json'],
   run: async ({ values }, context) =>
     withDatabase(context, async ({ db }) => {
-      let query = db
-        .selectFrom('notification_delivery as d')
-        .innerJoin('notification_outbox as o', 'o.id', 'd.outbox_id')
-        .select(['d.id', 'd.outbox_id as outboxId', 'o.kind', 'o.alert_id as alertId', 'd.recipient', 'd.channel', 'd.status', 'd.attempts', 'd.next_attempt_at as nextAttemptAt', 'd.message_id as messageId', 'd.last_error as lastError', 'd.created_at as createdAt', 'd.sent_at as sentAt'])
-        .orderBy('d.id', 'desc')
-        .limit(Math.min(1000, Number(values.limit) || 100));
-      if (values.failed) query = query.where('d.status', '=', 'failed');
-      else if (values.pending) query = query.where('d.status', '=', 'pending');
-      const rows = await query.execute();
+      const rows = await listDeliveries(db, { status: values.failed ? 'failed' : values.pending ? 'pending' : undefined, limit: Number(values.limit) || 100 });
       if (values.json) context.out(JSON.stringify(rows, null, 2));
       else {
         if (rows.length === 0) context.out(values.failed ? 'no failed notifications' : 'no notifications');
@@ -46,10 +39,7 @@ export const notificationsRetryCommand: Command = {
     const ids = positionals.map(Number);
     if (values['all-failed'] !== true && (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n <= 0))) throw new UsageError('give delivery ids (from `envmon notifications list --failed`) or --all-failed');
     return withDatabase(context, async ({ db }) => {
-      let update = db.updateTable('notification_delivery').set({ status: 'pending', attempts: 0, next_attempt_at: new Date(), last_error: null }).where('status', '=', 'failed');
-      if (values['all-failed'] !== true) update = update.where('id', 'in', ids);
-      const result = await update.returning('outbox_id').execute();
-      if (result.length > 0) await db.updateTable('notification_outbox').set({ status: 'pending' }).where('id', 'in', [...new Set(result.map((r) => r.outbox_id))]).where('status', '=', 'failed').execute();
+      const result = await retryFailedDeliveries(db, values['all-failed'] === true ? 'all-failed' : ids);
       context.out(`${result.length} notification(s) queued again`);
       return 0;
     });

@@ -1,11 +1,9 @@
-import { sql } from 'kysely';
+import { discardQuarantined, listQuarantined, quarantineStatuses as statuses, type QuarantineStatus } from '../../db/repositories/quarantine-review.repository.ts';
 import type { QuarantineItem } from '../../db/schema.ts';
 import { replayQuarantined } from '../../ingest/replay-quarantine.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
-
-const statuses = ['pending', 'replayed', 'discarded'] as const;
 
 function ids(positionals: readonly string[]): number[] {
   const list = positionals.map((p) => Number(p));
@@ -48,10 +46,7 @@ export const quarantineListCommand: Command = {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be a whole number from 1 to 10000');
     return withDatabase(context, async ({ db }) => {
-      let query = db.selectFrom('quarantine').selectAll().where('status', '=', status as (typeof statuses)[number]).orderBy('id', 'desc').limit(limit);
-      if (typeof values.code === 'string') query = query.where('code', '=', values.code);
-      if (typeof values.source === 'string') query = query.where('source_id', '=', values.source);
-      const items = await query.execute();
+      const items = await listQuarantined(db, { status: status as QuarantineStatus, code: typeof values.code === 'string' ? values.code : undefined, source: typeof values.source === 'string' ? values.source : undefined, limit });
       if (values.json) context.out(JSON.stringify(items.map(view), null, 2));
       else {
         if (items.length === 0) context.out(`no ${status} items`);
@@ -123,13 +118,8 @@ export const quarantineDiscardCommand: Command = {
   run: async ({ values, positionals }, context) => {
     const list = ids(positionals);
     return withDatabase(context, async ({ db }) => {
-      const result = await db
-        .updateTable('quarantine')
-        .set({ status: 'discarded', resolved_at: sql<Date>`now()`, resolution: typeof values.note === 'string' ? values.note : 'discarded' })
-        .where('id', 'in', list)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      context.out(`${Number(result.numUpdatedRows)} item(s) discarded`);
+      const discarded = await discardQuarantined(db, list, typeof values.note === 'string' ? values.note : null);
+      context.out(`${discarded.length} item(s) discarded`);
       return 0;
     });
   },

@@ -16,6 +16,7 @@ import { hashSessionToken } from '../../db/repositories/console-sessions.reposit
 import type { Database } from '../../db/schema.ts';
 import { syncConfig } from '../../db/sync-config.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
+import type { ConsoleQueues } from '../../web/console-queues.ts';
 import type { Role } from '../../web/console-user.ts';
 import { startWebServer } from '../../web/server.ts';
 import { trackResource } from './resources.ts';
@@ -38,7 +39,7 @@ export interface ConsoleTestServer {
 /** The password every user made by `signIn` has. */
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function startConsoleServer(opts: { databaseUrl: string; anonymousRead?: boolean; now?: () => Date; env?: Record<string, string> }): Promise<ConsoleTestServer> {
+export async function startConsoleServer(opts: { databaseUrl: string; anonymousRead?: boolean; now?: () => Date; env?: Record<string, string>; queues?: ConsoleQueues }): Promise<ConsoleTestServer> {
   const base = testConfig({ DATABASE_URL: opts.databaseUrl, ...opts.env });
   const config = opts.anonymousRead === undefined ? base : { ...base, console: { ...base.console, anonymousRead: opts.anonymousRead } };
   const handle = connectDatabase(opts.databaseUrl, { max: 4, applicationName: 'console test server' });
@@ -46,7 +47,7 @@ export async function startConsoleServer(opts: { databaseUrl: string; anonymousR
   let users = 0;
   try {
     const parameterIds = await syncConfig(handle.db, config);
-    const web = await startWebServer({ port: 0, host: '127.0.0.1' }, { db: handle.db, config, parameterIds, log: quietLog, now: opts.now ?? (() => new Date()) });
+    const web = await startWebServer({ port: 0, host: '127.0.0.1' }, { db: handle.db, pool: handle.pool, config, parameterIds, log: quietLog, now: opts.now ?? (() => new Date()), ...(opts.queues ? { queues: opts.queues } : {}) });
     return {
       app: web.app,
       url: web.url,
