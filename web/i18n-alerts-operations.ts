@@ -1,13 +1,11 @@
 /** The words of 告警 and 运维, merged into web/i18n.ts: Chinese first, English second. */
 export const alertsOperationsZh = {
   'time.beijing': '北京时间',
-  'common.none': '无',
+  'common.empty': '无',
   'common.never': '从未',
   'common.yes': '是',
   'common.no': '否',
-  'common.filter': '筛选',
   'common.next': '下一页',
-  'common.all': '全部',
   'alerts.title': '告警',
   'alerts.open': '未恢复的告警',
   'alerts.recent': '最近恢复的告警',
@@ -142,13 +140,11 @@ export const alertsOperationsZh = {
 
 export const alertsOperationsEn: Partial<Record<keyof typeof alertsOperationsZh, string>> = {
   'time.beijing': 'Beijing time',
-  'common.none': 'none',
+  'common.empty': 'none',
   'common.never': 'never',
   'common.yes': 'yes',
   'common.no': 'no',
-  'common.filter': 'Filter',
   'common.next': 'Next page',
-  'common.all': 'all',
   'alerts.title': 'Alerts',
   'alerts.open': 'Open alerts',
   'alerts.recent': 'Recently resolved',

@@ -112,7 +112,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
       await catchUpPeriodReports(config, queues.enqueue, now());
     }
     if (config.httpPort !== null) {
-      web = await startWebServer({ port: config.httpPort, host: config.httpHost, metrics }, { db: database.db, config, parameterIds, log, now });
+      web = await startWebServer({ port: config.httpPort, host: config.httpHost, metrics }, { db: database.db, pool: database.pool, config, parameterIds, log, now, queues: { kind: backend.kind, queues: queues.queues } });
       const first = await ensureFirstOperator(database.db, now());
       if (first) notice(firstOperatorNotice(web.url, first.name, first.password));
       log.info('console listening', { url: web.url, ...(first ? { firstUser: first.name } : {}) });

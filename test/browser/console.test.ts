@@ -118,7 +118,7 @@ describe('the console in Chromium', () => {
     const hourly = option?.series[0];
     expect(hourly?.data.map(([, v]) => v)).toEqual(expected);
     // GB 3095-2012 Table 1, PM2.5 24-h mean, Grade II: 75 μg/m³ (the data are of 2016, before the 2026 edition).
-    expect(hourly?.markLine?.data.map(([from]) => from.coord[1])).toContain(75);
+    expect(hourly?.markLine?.data.map(([from]) => from?.coord[1])).toContain(75);
     await screenshot(page, 'site-dongsi');
     expectOnlyEnvmon(watched);
     await context.close();

@@ -65,7 +65,7 @@ ${alert.silence ? fact(t(lang, 'alerts.state.silenced'), fill(t(lang, 'alert.sil
 <table><thead><tr><th scope="col">${t(lang, 'alert.col.time')}</th><th scope="col">${t(lang, 'alert.col.change')}</th><th scope="col">${t(lang, 'alert.col.note')}</th></tr></thead>
 <tbody>${history.map((h) => html`<tr><td>${when(lang, h.at)}</td><td>${h.from_state ?? '—'} → ${h.to_state}</td><td>${h.note ?? ''}</td></tr>`)}</tbody></table></section>`;
   const actions = html`<section class="audit"><h2>${t(lang, 'alert.audit')}</h2>
-${audit.length === 0 ? html`<p class="empty">${t(lang, 'common.none')}</p>` : html`<table><thead><tr><th scope="col">${t(lang, 'ops.a.time')}</th><th scope="col">${t(lang, 'ops.a.user')}</th><th scope="col">${t(lang, 'ops.a.action')}</th><th scope="col">${t(lang, 'ops.a.detail')}</th></tr></thead>
+${audit.length === 0 ? html`<p class="empty">${t(lang, 'common.empty')}</p>` : html`<table><thead><tr><th scope="col">${t(lang, 'ops.a.time')}</th><th scope="col">${t(lang, 'ops.a.user')}</th><th scope="col">${t(lang, 'ops.a.action')}</th><th scope="col">${t(lang, 'ops.a.detail')}</th></tr></thead>
 <tbody>${audit.map((a) => html`<tr><td>${when(lang, a.at)}</td><td>${a.user_name ?? ''}</td><td><code>${a.action}</code></td><td>${shown(a.detail)}</td></tr>`)}</tbody></table>`}</section>`;
   const forms = canAct(request)
     ? html`<section class="actions">
