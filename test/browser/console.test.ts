@@ -123,4 +123,60 @@ describe('the console in Chromium', () => {
     expectOnlyEnvmon(watched);
     await context.close();
   });
+
+  it('lets an operator acknowledge an alert with a note, and the database records who and why', async () => {
+    // The Dongsi evening breaks the PM2.5 24-h Grade II limit (75 μg/m³) for hours on end: the shipped rule fires.
+    const alert = await database.db.selectFrom('alert').innerJoin('site', 'site.id', 'alert.site_id').select(['alert.id']).where('alert.rule_id', '=', 'air-pm25-24h-grade2').where('site.code', '=', 'Dongsi').where('alert.state', '=', 'firing').executeTakeFirstOrThrow();
+    const { context, watched } = await signedIn('duty');
+    const { page } = watched;
+    await page.goto(`${server.url}/alerts`);
+    await screenshot(page, 'alerts');
+    await Promise.all([page.waitForURL(`${server.url}/alerts/${alert.id}`), page.locator(`a[href="/alerts/${alert.id}"]`).first().click()]);
+    await page.fill('textarea[name="note"]', '已电话通知东四站运维，核实中');
+    await Promise.all([page.waitForURL((u) => u.pathname === `/alerts/${alert.id}`), page.locator('form.ack-form button[type="submit"]').click()]);
+    await screenshot(page, 'alert-acknowledged');
+    const row = await database.db.selectFrom('alert').select(['acknowledged_by', 'ack_note', 'acknowledged_at']).where('id', '=', alert.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ acknowledged_by: 'duty', ack_note: '已电话通知东四站运维，核实中' });
+    expect(row.acknowledged_at).not.toBeNull();
+    const audit = await database.db.selectFrom('audit_log').select(['user_name', 'action', 'target']).where('action', '=', 'alert.acknowledge').execute();
+    expect(audit).toEqual([{ user_name: 'duty', action: 'alert.acknowledge', target: `alert:${alert.id}` }]);
+    await expect.poll(() => page.locator('main').textContent()).toContain('已电话通知东四站运维，核实中');
+    expectOnlyEnvmon(watched);
+    await context.close();
+  });
+
+  it("refuses a viewer an operator's action, and any POST without the session's CSRF token", async () => {
+    const alert = await database.db.selectFrom('alert').select(['id']).where('rule_id', '=', 'air-pm25-24h-grade2').orderBy('id').executeTakeFirstOrThrow();
+    const before = await database.db.selectFrom('alert').select(['acknowledged_by', 'ack_note']).where('id', '=', alert.id).executeTakeFirstOrThrow();
+    const { context, watched } = await signedIn('reader');
+    const { page } = watched;
+    await page.goto(`${server.url}/alerts/${alert.id}`);
+    // A viewer sees the alert but no form to act on it, and no Operations page.
+    expect(await page.locator('form.ack-form, form.silence-form').count()).toBe(0);
+    expect(await page.locator('nav a[href="/operations"]').count()).toBe(0);
+    await screenshot(page, 'alert-as-viewer');
+    // The same POST the operator's form sends, from the viewer's signed-in page with the session's token: refused.
+    const post = (withToken: boolean) =>
+      page.evaluate(
+        async ({ id, withToken }) => {
+          const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+          const token = doc.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+          const body = new URLSearchParams({ note: 'viewer tries', ...(withToken ? { _csrf: token } : {}) });
+          const response = await fetch(`/alerts/${id}/ack`, { method: 'POST', body, redirect: 'manual' });
+          return response.status;
+        },
+        { id: alert.id, withToken },
+      );
+    expect(await post(true)).toBe(403);
+    await context.close();
+    // An operator's page without the token (a forged cross-site form would have none): refused as well.
+    const operator = await signedIn('duty');
+    await operator.watched.page.goto(`${server.url}/alerts/${alert.id}`);
+    expect(
+      await operator.watched.page.evaluate(async (id) => (await fetch(`/alerts/${id}/ack`, { method: 'POST', body: new URLSearchParams({ note: 'no token' }), redirect: 'manual' })).status, alert.id),
+    ).toBe(403);
+    await operator.context.close();
+    const after = await database.db.selectFrom('alert').select(['acknowledged_by', 'ack_note']).where('id', '=', alert.id).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
 });
