@@ -192,6 +192,6 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
   }
   lines.push('', '附件：当日全部小时数据（CSV，含数据性质列）。本邮件由 envmon 环境监测系统自动发送。');
   rows.push('<p style="color:#666">附件：当日全部小时数据（CSV，含数据性质列）。本邮件由 envmon 环境监测系统自动发送。</p>');
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif"><h1>${escapeHtml(`环境质量日报 ${report.date}${incomplete}`)}</h1>${rows.join('\n')}</body></html>`;
+  const html = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:'Noto Sans CJK SC','Microsoft YaHei','PingFang SC','SimSun',sans-serif"><h1>${escapeHtml(`环境质量日报 ${report.date}${incomplete}`)}</h1>${rows.join('\n')}</body></html>`;
   return { subject, text: lines.join('\n'), html };
 }

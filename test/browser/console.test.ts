@@ -10,10 +10,15 @@ import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCommand } from '../../cli/commands/import.ts';
+import type { AppConfig } from '../../config/load-config.ts';
+import { notificationsSchema, recipientSchema } from '../../config/schema.ts';
+import { createMailChannel } from '../../notify/channels/mail.ts';
+import { deliverDue, routeOutbox } from '../../notify/deliver-notifications.ts';
 import { createConsoleUser } from '../../db/repositories/console-users.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import { startConsoleServer, TEST_PASSWORD, type ConsoleTestServer } from '../support/console-server.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { quietLog, repoRoot, testConfig } from '../support/test-service.ts';
 import { launchOffline, openPage, screenshot, type WatchedPage } from './support/chromium.ts';
@@ -31,6 +36,7 @@ let database: TestDatabase;
 let server: ConsoleTestServer;
 let browser: Browser;
 let dir: string;
+let config: AppConfig;
 
 // Two real stations of the shipped Beijing data: Dongsi up to 2016-01-02 18:00 (a heavy-pollution evening, after
 // which it falls silent) and Tiantan up to 2016-01-04 08:00 (clean air after a cold front). "Now" is 08:30 that day.
@@ -39,7 +45,7 @@ const slice = (station: string, lastLine: number) => readFileSync(path.join(repo
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url });
+  config = testConfig({ DATABASE_URL: database.url });
   await syncConfig(database.db, config);
   dir = mkdtempSync(path.join(tmpdir(), 'envmon-browser-'));
   // File lines: 1 is the header, 2 is 2016-01-01 00:00 (closing 2015-12-31), 44 is 2016-01-02 18:00, 82 is 2016-01-04 08:00.
@@ -178,5 +184,75 @@ describe('the console in Chromium', () => {
     await operator.context.close();
     const after = await database.db.selectFrom('alert').select(['acknowledged_by', 'ack_note']).where('id', '=', alert.id).executeTakeFirstOrThrow();
     expect(after).toEqual(before);
+  });
+
+  it("opens the alert in the console from the link in the duty officer's mail", async () => {
+    const smtp = await startSmtpSink();
+    const mail = createMailChannel(smtp.url, '/nonexistent', 5_000);
+    try {
+      const mailConfig: AppConfig = {
+        ...config,
+        recipients: [recipientSchema.parse({ id: 'duty', name: '值班员', email: 'duty@example.org' })],
+        notifications: notificationsSchema.parse({ groupSeconds: 0, linkBase: server.url }),
+        smtpUrl: smtp.url,
+      };
+      // The import left the alerts' notifications in the outbox; the notify job's two steps send them.
+      const deps = { db: database.db, config: mailConfig, parameterIds: await syncConfig(database.db, mailConfig), mail, log: quietLog, now: () => new Date(Date.now() + 3_600_000) };
+      await routeOutbox(deps);
+      await deliverDue(deps);
+      await expect.poll(() => smtp.accepted().length).toBeGreaterThan(0);
+      const received = smtp.accepted()[0]?.parsed;
+      const html = typeof received?.html === 'string' ? received.html : '';
+      const alert = await database.db.selectFrom('alert').innerJoin('site', 'site.id', 'alert.site_id').select(['alert.id']).where('alert.rule_id', '=', 'air-pm25-24h-grade2').where('site.code', '=', 'Dongsi').executeTakeFirstOrThrow();
+      const { context, watched } = await signedIn('duty');
+      const { page } = watched;
+      // The mail as a phone shows it, then its link to the Dongsi alert, tapped.
+      await page.setViewportSize({ width: 412, height: 900 });
+      await page.setContent(html);
+      await screenshot(page, 'mail-alert');
+      const link = page.locator(`a[href="${server.url}/alerts/${alert.id}"]`).first();
+      expect(await link.count()).toBe(1);
+      await Promise.all([page.waitForURL(`${server.url}/alerts/${alert.id}`), link.click()]);
+      expect(await page.locator('h1').textContent()).toContain(String(alert.id));
+      await screenshot(page, 'mail-link-opened');
+      await context.close();
+    } finally {
+      mail.close();
+      await smtp.close();
+    }
+  });
+
+  it('serves every page in Chinese and English with nothing from outside envmon', async () => {
+    const alert = await database.db.selectFrom('alert').select(['id']).orderBy('id').executeTakeFirstOrThrow();
+    const { context, watched } = await signedIn('duty');
+    const { page } = watched;
+    const pages: [string, string][] = [
+      ['overview', '/'],
+      ['sites', '/sites'],
+      ['site-tiantan', '/sites/Tiantan'],
+      ['site-water', '/sites/JC-SW-WULIANG'],
+      ['alerts', '/alerts'],
+      ['alert', `/alerts/${alert.id}`],
+      ['targets', '/targets'],
+      ['reports', '/reports'],
+      ['report-daily', '/reports/daily/2016-01-02'],
+      ['operations', '/operations'],
+      ['operations-sources', '/operations/sources'],
+      ['operations-quarantine', '/operations/quarantine'],
+      ['operations-deliveries', '/operations/deliveries'],
+      ['operations-audit', '/operations/audit'],
+    ];
+    for (const lang of ['zh', 'en'] as const) {
+      for (const [name, url] of pages) {
+        // A day's report draws its charts on the server: allow it longer than a page.
+        const response = await page.goto(`${server.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`, { timeout: 60_000 });
+        expect(response?.status(), url).toBe(200);
+        // The daily report is a document in Chinese (as mailed); every console page follows the switch.
+        expect(await page.locator('html').getAttribute('lang'), url).toBe(lang === 'zh' || name === 'report-daily' ? 'zh-CN' : 'en');
+        await screenshot(page, `${lang}-${name}`);
+      }
+    }
+    expectOnlyEnvmon(watched);
+    await context.close();
   });
 });
