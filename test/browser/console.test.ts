@@ -224,6 +224,8 @@ describe('the console in Chromium', () => {
 
   it('serves every page in Chinese and English with nothing from outside envmon', async () => {
     const alert = await database.db.selectFrom('alert').select(['id']).orderBy('id').executeTakeFirstOrThrow();
+    // January 2016's monthly report, as the report job records one it has made (the page builds it from the data).
+    await database.db.insertInto('period_report').values({ kind: 'monthly', period: '2016-01' }).onConflict((c) => c.doNothing()).execute();
     const { context, watched } = await signedIn('duty');
     const { page } = watched;
     const pages: [string, string][] = [
@@ -236,6 +238,7 @@ describe('the console in Chromium', () => {
       ['targets', '/targets'],
       ['reports', '/reports'],
       ['report-daily', '/reports/daily/2016-01-02'],
+      ['report-monthly', '/reports/monthly/2016-01'],
       ['operations', '/operations'],
       ['operations-sources', '/operations/sources'],
       ['operations-quarantine', '/operations/quarantine'],

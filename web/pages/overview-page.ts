@@ -106,10 +106,11 @@ export function waterClassCells(w: Pick<WaterSiteNow, 'cls' | 'targetClass' | 'm
 function waterTable(rows: readonly WaterSiteNow[], lang: Lang): SafeHtml {
   return html`<section><h2>${t(lang, 'overview.water')}</h2>
 <div class="table-wrap"><table class="data overview-water">
-<thead><tr><th>${t(lang, 'common.site')}</th><th>${t(lang, 'common.area')}</th><th>${t(lang, 'overview.class')}</th><th>${t(lang, 'overview.target')}</th><th>${t(lang, 'overview.meets')}</th><th>${t(lang, 'overview.hour')}</th><th>${t(lang, 'overview.freshness')}</th></tr></thead>
+<thead><tr><th>${t(lang, 'common.site')}</th><th>${t(lang, 'common.area')}</th><th>${t(lang, 'overview.class_latest')}</th><th>${t(lang, 'overview.target')}</th><th>${t(lang, 'overview.meets_latest')}</th><th>${t(lang, 'overview.hour')}</th><th>${t(lang, 'overview.freshness')}</th></tr></thead>
 <tbody>
 ${rows.map((w) => html`<tr data-site="${w.code}" class="${rowClass(w)}">${siteCell(w, lang)}<td>${w.area}</td>${waterClassCells(w, lang)}<td class="time">${w.at ? beijing(w.at) : '—'}</td>${freshnessCell(w.freshness, lang)}</tr>`)}
-</tbody></table></div></section>`;
+</tbody></table></div>
+<p class="note muted">${t(lang, 'overview.water_basis')}</p></section>`;
 }
 
 function otherTable(o: Overview, lang: Lang): SafeHtml {

@@ -133,6 +133,9 @@ export async function registerReadPages(app: FastifyInstance, deps: WebDeps, gua
     }
     const document = renderPeriodReportHtml(report, { inline: 'svg' });
     if (q.download === 'html') return reportDocument(reply, document, `${kind}-report-${period}.html`);
+    // The report's body keeps the inline styles it is mailed with: allowed on this page only, scripts stay 'self'.
+    const policy = reply.getHeader('content-security-policy');
+    if (typeof policy === 'string') void reply.header('content-security-policy', policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
     return send(request, reply, 200, periodName(kind, period), 'reports', renderPeriodReportPage(kind, period, reportBody(document), request.lang));
   });
 }
