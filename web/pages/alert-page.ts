@@ -8,8 +8,9 @@ import { originLabels } from '../../lib/data-origin.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import type { consoleAlert } from '../../queries/alert-list-query.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { t } from '../i18n.ts';
+import { t, type MessageKey } from '../i18n.ts';
 import { renderPage } from '../layout.ts';
+import { evidenceRows } from './alert-evidence.ts';
 import { alertHeadline, severityMark, stateMark, subjectOf, valueAndLimit } from './alerts-page.ts';
 import { canAct, csrfField, fill, flash, when } from './page-parts.ts';
 
@@ -29,6 +30,12 @@ function periodLabel(period: string, lang: 'zh' | 'en'): string {
   const unit = period.slice(-1);
   if (lang === 'en') return `${n} ${unit === 'h' ? 'hours' : 'days'}`;
   return `${n} ${unit === 'h' ? '小时' : '天'}`;
+}
+
+/** A state in the history as its badge elsewhere on the page shows it. */
+function stateWord(state: string, lang: 'zh' | 'en'): SafeHtml {
+  const known = ['pending', 'firing', 'acknowledged', 'silenced', 'resolved'];
+  return known.includes(state) ? html`<span class="state state-${state}">${t(lang, `alerts.state.${state}` as MessageKey)}</span>` : html`<code>${state}</code>`;
 }
 
 export function describeMatcher(matcher: SilenceMatcher, lang: 'zh' | 'en'): SafeHtml {
@@ -59,14 +66,14 @@ ${alert.acknowledgedAt ? fact(t(lang, 'alert.acknowledged'), html`${fill(t(lang,
 ${alert.silence ? fact(t(lang, 'alerts.state.silenced'), fill(t(lang, 'alert.silencedBy'), { until: formatBeijing(alert.silence.endsAt), reason: alert.silence.reason })) : ''}
 </dl>`;
   const evidence = html`<section class="evidence"><h2>${t(lang, 'alert.evidence')}</h2>
-<table><thead><tr><th scope="col">${t(lang, 'alert.col.key')}</th><th scope="col">${t(lang, 'alert.col.value')}</th></tr></thead>
-<tbody>${Object.entries(alert.evidence).map(([k, v]) => html`<tr><th scope="row"><code>${k}</code></th><td>${shown(v)}</td></tr>`)}</tbody></table></section>`;
+<div class="table-wrap"><table class="data"><thead><tr><th scope="col">${t(lang, 'alert.col.key')}</th><th scope="col">${t(lang, 'alert.col.value')}</th></tr></thead>
+<tbody>${evidenceRows(alert.evidence, lang).map((r) => html`<tr><th scope="row">${r.code ? html`<code>${r.label}</code>` : r.label}</th><td>${r.value}</td></tr>`)}</tbody></table></div></section>`;
   const events = html`<section class="history"><h2>${t(lang, 'alert.history')}</h2>
-<table><thead><tr><th scope="col">${t(lang, 'alert.col.time')}</th><th scope="col">${t(lang, 'alert.col.change')}</th><th scope="col">${t(lang, 'alert.col.note')}</th></tr></thead>
-<tbody>${history.map((h) => html`<tr><td>${when(lang, h.at)}</td><td>${h.from_state ?? '—'} → ${h.to_state}</td><td>${h.note ?? ''}</td></tr>`)}</tbody></table></section>`;
+<div class="table-wrap"><table class="data"><thead><tr><th scope="col">${t(lang, 'alert.col.time')}</th><th scope="col">${t(lang, 'alert.col.change')}</th><th scope="col">${t(lang, 'alert.col.note')}</th></tr></thead>
+<tbody>${history.map((h) => html`<tr><td>${when(lang, h.at)}</td><td>${h.from_state ? stateWord(h.from_state, lang) : '—'} → ${stateWord(h.to_state, lang)}</td><td>${h.note ?? ''}</td></tr>`)}</tbody></table></div></section>`;
   const actions = html`<section class="audit"><h2>${t(lang, 'alert.audit')}</h2>
-${audit.length === 0 ? html`<p class="empty">${t(lang, 'common.empty')}</p>` : html`<table><thead><tr><th scope="col">${t(lang, 'ops.a.time')}</th><th scope="col">${t(lang, 'ops.a.user')}</th><th scope="col">${t(lang, 'ops.a.action')}</th><th scope="col">${t(lang, 'ops.a.detail')}</th></tr></thead>
-<tbody>${audit.map((a) => html`<tr><td>${when(lang, a.at)}</td><td>${a.user_name ?? ''}</td><td><code>${a.action}</code></td><td>${shown(a.detail)}</td></tr>`)}</tbody></table>`}</section>`;
+${audit.length === 0 ? html`<p class="empty">${t(lang, 'common.empty')}</p>` : html`<div class="table-wrap"><table class="data"><thead><tr><th scope="col">${t(lang, 'ops.a.time')}</th><th scope="col">${t(lang, 'ops.a.user')}</th><th scope="col">${t(lang, 'ops.a.action')}</th><th scope="col">${t(lang, 'ops.a.detail')}</th></tr></thead>
+<tbody>${audit.map((a) => html`<tr><td>${when(lang, a.at)}</td><td>${a.user_name ?? ''}</td><td><code>${a.action}</code></td><td class="detail"><code>${shown(a.detail)}</code></td></tr>`)}</tbody></table></div>`}</section>`;
   const forms = canAct(request)
     ? html`<section class="actions">
 ${alert.state === 'resolved' ? '' : html`<form method="post" action="/alerts/${alert.id}/ack" class="ack-form">

@@ -37,7 +37,7 @@ export function valueAndLimit(alert: ConsoleAlert): { value: string; limit: stri
 }
 
 function alertRows(alerts: readonly ConsoleAlert[], lang: 'zh' | 'en'): SafeHtml {
-  return html`<table class="alerts">
+  return html`<div class="table-wrap"><table class="data alerts">
 <thead><tr><th scope="col">${t(lang, 'alerts.col.id')}</th><th scope="col">${t(lang, 'alerts.col.severity')}</th><th scope="col">${t(lang, 'alerts.col.state')}</th><th scope="col">${t(lang, 'alerts.col.site')}</th><th scope="col">${t(lang, 'alerts.col.parameter')}</th><th scope="col" class="num">${t(lang, 'alerts.col.value')}</th><th scope="col" class="num">${t(lang, 'alerts.col.limit')}</th><th scope="col">${t(lang, 'alerts.col.since')}</th><th scope="col">${t(lang, 'alerts.col.summary')}</th></tr></thead>
 <tbody>
 ${alerts.map((a) => {
@@ -49,7 +49,7 @@ ${alerts.map((a) => {
 <td>${when(lang, a.firstSeenAt)}</td><td><a href="/alerts/${a.id}">${alertHeadline(a, lang)}</a></td></tr>`;
 })}
 </tbody>
-</table>`;
+</table></div>`;
 }
 
 export function renderAlertsPage(request: FastifyRequest, list: { open: readonly ConsoleAlert[]; recent: readonly ConsoleAlert[] }, failingSources: readonly string[]): string {

@@ -17,9 +17,9 @@ export function renderAuditPage(request: FastifyRequest, prefix: string, entries
 <label>${t(lang, 'ops.a.prefix')} <input name="action" value="${prefix}" maxlength="100" placeholder="alert."></label>
 <button type="submit">${t(lang, 'common.filter')}</button>
 </form>
-${entries.length === 0 ? html`<p class="empty">${t(lang, 'ops.a.none')}</p>` : html`<table class="audit">
+${entries.length === 0 ? html`<p class="empty">${t(lang, 'ops.a.none')}</p>` : html`<div class="table-wrap"><table class="data audit">
 <thead><tr><th scope="col">${t(lang, 'ops.a.time')}</th><th scope="col">${t(lang, 'ops.a.user')}</th><th scope="col">${t(lang, 'ops.a.action')}</th><th scope="col">${t(lang, 'ops.a.target')}</th><th scope="col">${t(lang, 'ops.a.detail')}</th><th scope="col">${t(lang, 'ops.a.remote')}</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td>${when(lang, e.at)}</td><td>${e.user_name ?? ''}</td><td><code>${e.action}</code></td><td>${e.target?.startsWith('alert:') ? html`<a href="/alerts/${e.target.slice(6)}">${e.target}</a>` : (e.target ?? '')}</td><td><code>${Object.keys(e.detail).length === 0 ? '' : JSON.stringify(e.detail)}</code></td><td>${e.remote ?? ''}</td></tr>`)}</tbody></table>`}
+<tbody>${entries.map((e) => html`<tr><td>${when(lang, e.at)}</td><td>${e.user_name ?? ''}</td><td><code>${e.action}</code></td><td>${e.target?.startsWith('alert:') ? html`<a href="/alerts/${e.target.slice(6)}">${e.target}</a>` : (e.target ?? '')}</td><td><code>${Object.keys(e.detail).length === 0 ? '' : JSON.stringify(e.detail)}</code></td><td>${e.remote ?? ''}</td></tr>`)}</tbody></table></div>`}
 <p class="note">${t(lang, 'time.beijing')}</p>`;
   return renderOperationsPage(request, 'ops.audit', body);
 }

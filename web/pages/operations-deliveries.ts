@@ -22,14 +22,14 @@ export function renderDeliveriesPage(request: FastifyRequest, status: DeliverySt
   const lang = request.lang;
   const act = canAct(request);
   const tabs = html`<p class="filters">${[undefined, ...statuses].map((s) => html`<a href="/operations/deliveries${s ? `?status=${s}` : ''}"${s === status ? html` aria-current="page" class="active"` : ''}>${s ?? t(lang, 'common.all')}</a> `)}</p>`;
-  const table = html`<table class="deliveries">
+  const table = html`<div class="table-wrap"><table class="data deliveries">
 <thead><tr><th scope="col">#</th><th scope="col">${t(lang, 'ops.d.status')}</th><th scope="col">${t(lang, 'ops.d.kind')}</th><th scope="col">${t(lang, 'ops.d.alert')}</th><th scope="col">${t(lang, 'ops.d.recipient')}</th><th scope="col">${t(lang, 'ops.d.channel')}</th><th scope="col" class="num">${t(lang, 'ops.d.attempts')}</th><th scope="col">${t(lang, 'ops.d.when')}</th><th scope="col">${t(lang, 'ops.d.lastError')}</th>${act ? html`<th scope="col"></th>` : ''}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.status}">
 <td>${r.id}</td><td><span class="state state-${r.status}">${r.status}</span></td><td>${r.kind}</td><td>${r.alertId === null ? '-' : html`<a href="/alerts/${r.alertId}">${r.alertId}</a>`}</td><td>${r.recipient}</td><td>${r.channel}</td><td class="num">${r.attempts}</td>
 <td>${when(lang, r.sentAt ?? (r.status === 'pending' ? r.nextAttemptAt : r.createdAt))}</td><td><span class="error-text">${r.lastError ?? ''}</span></td>
 ${act ? html`<td>${r.status === 'failed' ? html`<form method="post" action="/operations/deliveries/retry" class="inline">${csrfField(request)}<input type="hidden" name="id" value="${r.id}"><button type="submit">${t(lang, 'ops.d.retry')}</button></form>` : ''}</td>` : ''}</tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
   const last = rows.at(-1);
   const next = rows.length === PAGE_SIZE && last ? html`<p class="pager"><a href="/operations/deliveries?${new URLSearchParams({ ...(status ? { status } : {}), before: String(last.id) }).toString()}">${t(lang, 'common.next')}</a></p>` : '';
   const retryAll = act && rows.some((r) => r.status === 'failed') ? html`<form method="post" action="/operations/deliveries/retry" class="inline">${csrfField(request)}<input type="hidden" name="all" value="failed"><button type="submit">${t(lang, 'ops.d.retryAll')}</button></form>` : '';

@@ -64,9 +64,9 @@ ${act ? html`<td><input type="checkbox" name="id" value="${i.id}" aria-label="${
 <td>${i.id}</td><td>${when(lang, i.received_at)}</td><td>${i.source_id ?? '-'}</td><td><code>${i.code}</code></td><td>${i.reason}${i.resolution ? html`<br><span class="muted">${t(lang, 'ops.q.resolution')}: ${i.resolution}</span>` : ''}</td>
 <td>${rawText(i, lang)}</td></tr>`,
   );
-  const table = html`<table class="quarantine">
+  const table = html`<div class="table-wrap"><table class="data quarantine">
 <thead><tr>${act ? html`<th scope="col"></th>` : ''}<th scope="col">#</th><th scope="col">${t(lang, 'ops.q.received')}</th><th scope="col">${t(lang, 'ops.q.source')}</th><th scope="col">${t(lang, 'ops.q.code')}</th><th scope="col">${t(lang, 'ops.q.reason')}</th><th scope="col">${t(lang, 'ops.q.raw')}</th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${rows}</tbody></table></div>`;
   const last = items.at(-1);
   const next = items.length === PAGE_SIZE && last ? html`<p class="pager"><a href="/operations/quarantine?${new URLSearchParams({ status: filter.status, ...(filter.code ? { code: filter.code } : {}), ...(filter.source ? { source: filter.source } : {}), before: String(last.id) }).toString()}">${t(lang, 'common.next')}</a></p>` : '';
   const list =

@@ -25,9 +25,9 @@ export function renderSourcesPage(request: FastifyRequest, sources: readonly Sou
 <td class="num">${s.consecutive_failures}</td><td>${s.last_error ? html`${when(lang, s.last_error_at)} <span class="error-text">${s.last_error}</span>` : ''}</td></tr>`;
   });
   const body = html`${flash('done', message)}
-${sources.length === 0 ? html`<p class="empty">${t(lang, 'ops.src.none')}</p>` : html`<table class="sources">
+${sources.length === 0 ? html`<p class="empty">${t(lang, 'ops.src.none')}</p>` : html`<div class="table-wrap"><table class="data sources">
 <thead><tr><th scope="col">${t(lang, 'ops.src.id')}</th><th scope="col">${t(lang, 'ops.src.kind')}</th><th scope="col">${t(lang, 'ops.src.name')}</th><th scope="col">${t(lang, 'ops.src.enabled')}</th><th scope="col">${t(lang, 'ops.src.schedule')}</th><th scope="col">${t(lang, 'ops.src.cursor')}</th><th scope="col">${t(lang, 'ops.src.latestData')}</th><th scope="col">${t(lang, 'ops.src.watermark')}</th><th scope="col">${t(lang, 'ops.src.lastSuccess')}</th><th scope="col" class="num">${t(lang, 'ops.src.rows')}</th><th scope="col" class="num">${t(lang, 'ops.src.failures')}</th><th scope="col">${t(lang, 'ops.src.lastError')}</th></tr></thead>
-<tbody>${rows}</tbody></table>`}
+<tbody>${rows}</tbody></table></div>`}
 <p class="note">${t(lang, 'time.beijing')}</p>`;
   return renderOperationsPage(request, 'ops.sources', body);
 }
