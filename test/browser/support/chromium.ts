@@ -52,7 +52,11 @@ export async function openPage(context: BrowserContext): Promise<WatchedPage> {
   page.on('response', (r) => {
     if (r.status() >= 400) failures.push(`${r.url()}: ${r.status()}`);
   });
-  page.on('requestfailed', (r) => failures.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
+  page.on('requestfailed', (r) => {
+    const reason = r.failure()?.errorText ?? 'failed';
+    // The browser itself cancels what is still loading (the icon, say) when a form's answer replaces the page.
+    if (reason !== 'net::ERR_ABORTED') failures.push(`${r.url()}: ${reason}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
