@@ -5,6 +5,7 @@
  */
 import type { Severity } from './routing.ts';
 import type { ItemStatus } from './message-order.ts';
+import { escapeHtml } from '../lib/escape-html.ts';
 
 /** A colour chip behind the start of a value (an AQI category): its text, background and the text colour readable on it. */
 export interface Swatch {
@@ -34,9 +35,6 @@ export interface MailSection {
 export const severityColours: Record<Severity, string> = { critical: '#B71C1C', warning: '#BF5000', info: '#1565C0' };
 const resolvedColour = '#616161';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** Black or white, whichever reads on `rgb` (ITU-R BT.601 luma): black on HJ 633 green, yellow and orange, white on the others. */
 export function textOn(rgb: readonly [number, number, number]): string {

@@ -16,7 +16,8 @@ import { categoryOf, editionForHour, hourlyAqi, pollutants, type Category, type 
 import { findParameter } from '../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
 import { alertAction } from './alert-actions.ts';
-import { escapeHtml, renderAlertHtml, textOn, type ItemAction, type MailSection, type Swatch } from './alert-mail-html.ts';
+import { escapeHtml } from '../lib/escape-html.ts';
+import { renderAlertHtml, textOn, type ItemAction, type MailSection, type Swatch } from './alert-mail-html.ts';
 import { alertCount, orderForMessage, type ItemStatus, type OrderFacts } from './message-order.ts';
 import { carriedOverNote } from './target-period.ts';
 

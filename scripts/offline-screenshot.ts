@@ -10,6 +10,21 @@ import path from 'node:path';
 export const renderRoot = path.resolve(import.meta.dirname, '..');
 export const renderDir = path.join(renderRoot, 'var/render');
 
+/**
+ * Chromium without a sandbox (it runs as root here), a GPU, or any traffic of its own (updates, sync, QUIC probes):
+ * on a closed network those background requests are refused many at a time. Shared with the browser tests.
+ */
+export const CHROMIUM_QUIET_FLAGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-extensions',
+];
+
 /** Renders `html` as var/render/<name>.html to var/render/<name>.png at `windowSize` ("W,H"); prints what it wrote. */
 export function screenshotOffline(chromium: string, name: string, html: string, windowSize: string): void {
   // What a page would load: src= and <link href=>. A link the reader may follow (<a href>) loads nothing.
@@ -26,14 +41,7 @@ export function screenshotOffline(chromium: string, name: string, html: string, 
       chromium,
       [
         '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-extensions',
+        ...CHROMIUM_QUIET_FLAGS,
         '--host-resolver-rules=MAP * ~NOTFOUND',
         '--proxy-server=127.0.0.1:9',
         `--user-data-dir=${profile}`,

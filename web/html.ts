@@ -1,4 +1,6 @@
 /** HTML text from values: everything interpolated is escaped unless it is already `SafeHtml`. */
+import { escapeHtml } from '../lib/escape-html.ts';
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -6,9 +8,6 @@ export class SafeHtml {
   }
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
 
 type Value = SafeHtml | string | number | null | undefined | false | readonly Value[];
 

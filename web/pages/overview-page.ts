@@ -7,7 +7,8 @@ import { html, type SafeHtml } from '../html.ts';
 import { t, type Lang } from '../i18n.ts';
 import { categoryOf } from '../../standards/aqi.ts';
 import type { AirSiteNow, Freshness, Overview, SourceHealth, WaterSiteNow } from '../../queries/overview-query.ts';
-import { beijing, formatAge, kindLabel, originBadge, parameterLabel, siteName, waterClassLabel } from './page-format.ts';
+import { formatAge, kindLabel, originBadge, parameterLabel, siteName, waterClassLabel } from './page-format.ts';
+import { formatBeijing } from '../../lib/time.ts';
 
 export function renderOverview(o: Overview, lang: Lang): SafeHtml {
   if (o.totalSites === 0) return html`<p class="notice warn">${t(lang, 'overview.no_sites')}</p>`;
@@ -29,7 +30,7 @@ function counts(o: Overview, lang: Lang): SafeHtml {
   return html`<section class="tiles" aria-label="${t(lang, 'overview.title')}">
 ${tile('overview.sites', c.sites, false)}${tile('overview.exceeding', c.exceeding, true)}${tile('overview.late', c.late, true)}${tile('overview.silent', c.silent, true)}${tile('overview.demo', c.demo, true)}
 </section>
-<p class="asof">${t(lang, 'targets.as_of')} ${beijing(o.now)}</p>`;
+<p class="asof">${t(lang, 'targets.as_of')} ${formatBeijing(o.now)}</p>`;
 }
 
 function filterForm(o: Overview, lang: Lang): SafeHtml {
@@ -50,7 +51,7 @@ ${troubled.map(
   (s) => html`<li class="${s.silent ? 'silent' : 'late'}"><strong>${s.name}</strong> <code>${s.id}</code> ${originBadge(s.origin, lang)}
   ${s.silent ? html`<span class="badge silent">${t(lang, 'overview.silent')}</span>` : ''}
   ${s.consecutiveFailures > 0 ? html`<span class="badge late">${t(lang, 'overview.source_failing')} ${s.consecutiveFailures}</span>` : ''}
-  <span class="muted">${t(lang, 'overview.last_success')}: ${s.lastSuccessAt ? html`${beijing(s.lastSuccessAt)} (${formatAge(now.getTime() - s.lastSuccessAt.getTime(), lang)})` : t(lang, 'overview.never')}</span></li>`,
+  <span class="muted">${t(lang, 'overview.last_success')}: ${s.lastSuccessAt ? html`${formatBeijing(s.lastSuccessAt)} (${formatAge(now.getTime() - s.lastSuccessAt.getTime(), lang)})` : t(lang, 'overview.never')}</span></li>`,
 )}
 </ul></section>`;
 }
@@ -85,7 +86,7 @@ function airTable(rows: readonly AirSiteNow[], lang: Lang): SafeHtml {
 <thead><tr><th>${t(lang, 'common.site')}</th><th>${t(lang, 'common.area')}</th><th>${t(lang, 'overview.aqi')}</th><th>${t(lang, 'overview.primary')}</th><th class="num">${t(lang, 'overview.pm25_24h')}<br><small>μg/m³</small></th><th>${t(lang, 'overview.hour')}</th><th>${t(lang, 'overview.freshness')}</th></tr></thead>
 <tbody>
 ${rows.map(
-  (a) => html`<tr data-site="${a.code}" class="${rowClass(a)}">${siteCell(a, lang)}<td>${a.area}</td>${aqiCell(a, lang)}<td>${a.primaryPollutants.length > 0 ? a.primaryPollutants.map((p) => parameterLabel(p, lang)).join(', ') : '—'}</td><td class="num">${a.pm25Mean24h ?? '—'}</td><td class="time">${a.hour ? beijing(a.hour) : '—'}${a.standard ? html`<br><small class="muted">${a.standard}</small>` : ''}</td>${freshnessCell(a.freshness, lang)}</tr>`,
+  (a) => html`<tr data-site="${a.code}" class="${rowClass(a)}">${siteCell(a, lang)}<td>${a.area}</td>${aqiCell(a, lang)}<td>${a.primaryPollutants.length > 0 ? a.primaryPollutants.map((p) => parameterLabel(p, lang)).join(', ') : '—'}</td><td class="num">${a.pm25Mean24h ?? '—'}</td><td class="time">${a.hour ? formatBeijing(a.hour) : '—'}${a.standard ? html`<br><small class="muted">${a.standard}</small>` : ''}</td>${freshnessCell(a.freshness, lang)}</tr>`,
 )}
 </tbody></table></div></section>`;
 }
@@ -108,7 +109,7 @@ function waterTable(rows: readonly WaterSiteNow[], lang: Lang): SafeHtml {
 <div class="table-wrap"><table class="data overview-water">
 <thead><tr><th>${t(lang, 'common.site')}</th><th>${t(lang, 'common.area')}</th><th>${t(lang, 'overview.class_latest')}</th><th>${t(lang, 'overview.target')}</th><th>${t(lang, 'overview.meets_latest')}</th><th>${t(lang, 'overview.hour')}</th><th>${t(lang, 'overview.freshness')}</th></tr></thead>
 <tbody>
-${rows.map((w) => html`<tr data-site="${w.code}" class="${rowClass(w)}">${siteCell(w, lang)}<td>${w.area}</td>${waterClassCells(w, lang)}<td class="time">${w.at ? beijing(w.at) : '—'}</td>${freshnessCell(w.freshness, lang)}</tr>`)}
+${rows.map((w) => html`<tr data-site="${w.code}" class="${rowClass(w)}">${siteCell(w, lang)}<td>${w.area}</td>${waterClassCells(w, lang)}<td class="time">${w.at ? formatBeijing(w.at) : '—'}</td>${freshnessCell(w.freshness, lang)}</tr>`)}
 </tbody></table></div>
 <p class="note muted">${t(lang, 'overview.water_basis')}</p></section>`;
 }
@@ -117,7 +118,7 @@ function otherTable(o: Overview, lang: Lang): SafeHtml {
   return html`<section><h2>${t(lang, 'common.site')}</h2>
 <div class="table-wrap"><table class="data">
 <thead><tr><th>${t(lang, 'common.site')}</th><th>${t(lang, 'common.area')}</th><th>${t(lang, 'common.kind')}</th><th>${t(lang, 'overview.hour')}</th><th>${t(lang, 'overview.freshness')}</th></tr></thead>
-<tbody>${o.other.map((s) => html`<tr data-site="${s.code}">${siteCell(s, lang)}<td>${s.area}</td><td>${kindLabel(s.kind, lang)}</td><td class="time">${s.freshness.latest ? beijing(s.freshness.latest) : '—'}</td>${freshnessCell(s.freshness, lang)}</tr>`)}</tbody>
+<tbody>${o.other.map((s) => html`<tr data-site="${s.code}">${siteCell(s, lang)}<td>${s.area}</td><td>${kindLabel(s.kind, lang)}</td><td class="time">${s.freshness.latest ? formatBeijing(s.freshness.latest) : '—'}</td>${freshnessCell(s.freshness, lang)}</tr>`)}</tbody>
 </table></div></section>`;
 }
 

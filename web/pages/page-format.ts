@@ -2,7 +2,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import { t, type Lang, type MessageKey } from '../i18n.ts';
 import { originLabels, type DataOrigin } from '../../lib/data-origin.ts';
-import { formatBeijing, HOUR_MS } from '../../lib/time.ts';
+import { HOUR_MS } from '../../lib/time.ts';
 import { findParameter } from '../../standards/parameters.ts';
 import { waterClassZh, type WaterClass } from '../../standards/water-class.ts';
 
@@ -27,11 +27,6 @@ export function kindLabel(kind: string, lang: Lang): string {
   const key = `kind.${kind}` as MessageKey;
   const text = t(lang, key);
   return text === undefined ? kind : text;
-}
-
-/** Beijing wall-clock time, e.g. 2026-12-02 10:00. */
-export function beijing(instant: Date): string {
-  return formatBeijing(instant);
 }
 
 /** A duration as the largest sensible unit: 45 分钟, 3 小时, 2 天 5 小时. */

@@ -8,7 +8,8 @@ import { beijingIso } from '../../queries/air-queries.ts';
 import type { SitePage } from '../../queries/site-query.ts';
 import { pollutants } from '../../standards/aqi.ts';
 import { aqiCell } from './overview-page.ts';
-import { beijing, kindLabel, originBadge, parameterLabel, siteName, waterClassLabel } from './page-format.ts';
+import { kindLabel, originBadge, parameterLabel, siteName, waterClassLabel } from './page-format.ts';
+import { formatBeijing } from '../../lib/time.ts';
 
 /** JSON inside <script type="application/json">: `<` escaped so no value can close the element. */
 export function jsonScript(id: string, value: unknown): SafeHtml {
@@ -48,7 +49,7 @@ export function renderSitePage(page: SitePage, lang: Lang): SafeHtml {
   <button type="submit">${t(lang, 'site.show')}</button>
   <a class="button" href="/sites/${code}/data.csv?${query(page, lang)}" download>${t(lang, 'site.csv')}</a>
 </form>
-<p class="asof">${beijing(new Date(page.range.firstHour))} – ${beijing(new Date(page.range.lastHour))}</p>
+<p class="asof">${formatBeijing(new Date(page.range.firstHour))} – ${formatBeijing(new Date(page.range.lastHour))}</p>
 ${page.series.every((x) => x.hourly.length === 0) ? html`<p class="notice warn">${t(lang, 'site.no_values')}</p>` : ''}
 <section class="charts">
 ${page.series.map(
@@ -75,7 +76,7 @@ function sampleTable(page: SitePage, lang: Lang): SafeHtml {
   return html`<section><h2>${t(lang, 'overview.class')}</h2><div class="table-wrap"><table class="data site-samples">
 <thead><tr><th>${t(lang, 'common.time')}</th><th>${t(lang, 'overview.class')}</th>${parameters.map((p) => html`<th class="num">${parameterLabel(p, lang)}</th>`)}</tr></thead>
 <tbody>${page.samples.slice(0, 60).map(
-    (x) => html`<tr><td class="time" data-time="${beijingIso(new Date(x.at))}">${beijing(new Date(x.at))}</td>${x.cls ? html`<td class="wclass wclass-${x.cls === '劣V' ? 'VI' : x.cls}">${waterClassLabel(x.cls, lang)}</td>` : html`<td>—</td>`}${parameters.map((p) => html`<td class="num">${x.values[p] ?? '—'}</td>`)}</tr>`,
+    (x) => html`<tr><td class="time" data-time="${beijingIso(new Date(x.at))}">${formatBeijing(new Date(x.at))}</td>${x.cls ? html`<td class="wclass wclass-${x.cls === '劣V' ? 'VI' : x.cls}">${waterClassLabel(x.cls, lang)}</td>` : html`<td>—</td>`}${parameters.map((p) => html`<td class="num">${x.values[p] ?? '—'}</td>`)}</tr>`,
   )}</tbody></table></div></section>`;
 }
 

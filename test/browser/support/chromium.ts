@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_QUIET_FLAGS } from '../../../scripts/offline-screenshot.ts';
 
 export const screenshotDir = path.resolve(import.meta.dirname, '../../../var/browser');
 
@@ -19,14 +20,7 @@ export async function launchOffline(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-extensions',
+      ...CHROMIUM_QUIET_FLAGS,
       // Network off but for this machine's loopback, where the console under test listens.
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       '--proxy-server=127.0.0.1:9',
