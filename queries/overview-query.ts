@@ -4,13 +4,13 @@
  * demonstration data.
  *
  * Built from a few set-based reads whatever the number of sites: the sites, the newest stored value of every series
- * (one primary-key lookup per series through its watermark, never a scan of readings) with the stored 24-h window
- * ending at it, the demonstration origins, the firing no-data alerts and the sources. No per-site loop touches the
+ * (through its watermark, db/repositories/latest-values.repository.ts) with the stored 24-h window ending at it, the demonstration origins, the firing no-data alerts and the sources. No per-site loop touches the
  * database.
  */
 import { sql, type Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
+import { latestValues, type LatestValue } from '../db/repositories/latest-values.repository.ts';
 import { dataOrigins } from '../db/repositories/source-series.repository.ts';
 import { isEnabled } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
@@ -108,15 +108,6 @@ export interface Overview {
   sources: SourceHealth[];
 }
 
-interface LatestRow {
-  site_id: number;
-  parameter_id: number;
-  latest_hour: Date;
-  value: string | null;
-  flag: string | null;
-  mean24: string | null;
-}
-
 export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig, 'rules' | 'targets'>, parameterIds: ParameterIds, filter: OverviewFilter, now: Date): Promise<Overview> {
   const area = filter.area?.trim() || null;
   const kind = filter.kind?.trim() || null;
@@ -131,19 +122,10 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
   const so2 = parameterIds.get('so2') ?? -1;
   const noDataRules = config.rules.filter((r) => r.kind === 'no_data').map((r) => r.id);
   const siteIds = sites.map((s) => s.id);
-  const [{ rows: latest }, origins, { rows: silentAlerts }, sourceRows] = await Promise.all([
+  const [latest, origins, { rows: silentAlerts }, sourceRows] = await Promise.all([
     // The newest stored value of every series of the sites, and the stored 24-h mean ending at it (PM2.5 for the
     // table, SO2 for the AQI when its hourly value is above 800 μg/m³).
-    sql<LatestRow>`
-      -- The 24-h window is looked up by its key for the two parameters that need it (a join would scan them all).
-      select w.site_id, w.parameter_id, w.latest_hour, r.value, r.flag,
-             case when w.parameter_id in (${pm25}, ${so2}) then (
-               select a.value from window_aggregate a where a.site_id = w.site_id and a.parameter_id = w.parameter_id and a.kind = '24h' and a.window_end = w.latest_hour
-             ) end as mean24
-      from series_watermark w
-      join site s on s.id = w.site_id
-      left join reading r on r.site_id = w.site_id and r.parameter_id = w.parameter_id and r.period = 'hour' and r.observed_at = w.latest_hour
-      where (${area}::text is null or s.area = ${area}) and (${kind}::text is null or s.kind = ${kind})`.execute(db),
+    latestValues(db, { area, kind }, [pm25, so2]),
     // Demonstration data delivered within the last two days label the site (as the daily summary does for its day).
     dataOrigins(db, siteIds, { from: new Date(now.getTime() - 2 * DAY_MS), to: now }),
     sql<{ site_id: number | null; source_id: string | null; since: Date }>`
@@ -164,11 +146,11 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
   }
 
   const codeOf = new Map([...parameterIds].map(([code, id]) => [id, code]));
-  const bySite = new Map<number, LatestRow[]>();
+  const bySite = new Map<number, LatestValue[]>();
   for (const r of latest) {
-    const list = bySite.get(r.site_id);
+    const list = bySite.get(r.siteId);
     if (list) list.push(r);
-    else bySite.set(r.site_id, [r]);
+    else bySite.set(r.siteId, [r]);
   }
 
   const air: AirSiteNow[] = [];
@@ -177,8 +159,8 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
   for (const s of sites) {
     const rows = bySite.get(s.id) ?? [];
     const medium = s.kind === 'air_station' ? 'air' : 'water';
-    const relevant = rows.filter((r) => (medium === 'air' ? pollutants.includes(codeOf.get(r.parameter_id) as Pollutant) : isClassified(codeOf.get(r.parameter_id) ?? '')));
-    const newest = maxTime((relevant.length > 0 ? relevant : rows).map((r) => r.latest_hour));
+    const relevant = rows.filter((r) => (medium === 'air' ? pollutants.includes(codeOf.get(r.parameterId) as Pollutant) : isClassified(codeOf.get(r.parameterId) ?? '')));
+    const newest = maxTime((relevant.length > 0 ? relevant : rows).map((r) => r.latestHour));
     const base: SiteNow = {
       id: s.id, code: s.code, nameZh: s.name_zh, nameEn: s.name_en, kind: s.kind, area: s.area,
       freshness: freshness(newest, silentSites.get(s.id), now, LATE_AFTER_MS[medium]),
@@ -189,11 +171,11 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
     let so2Mean24: string | undefined;
     let pm25Mean24h: string | null = null;
     for (const r of relevant) {
-      if (newest === null || r.latest_hour.getTime() !== newest.getTime()) continue;
-      const code = codeOf.get(r.parameter_id) as string;
+      if (newest === null || r.latestHour.getTime() !== newest.getTime()) continue;
+      const code = codeOf.get(r.parameterId) as string;
       if (r.value !== null && r.flag === 'N') values[code] = r.value;
-      if (r.parameter_id === so2 && r.mean24 !== null) so2Mean24 = r.mean24;
-      if (r.parameter_id === pm25) pm25Mean24h = r.mean24;
+      if (r.parameterId === so2 && r.mean24 !== null) so2Mean24 = r.mean24;
+      if (r.parameterId === pm25) pm25Mean24h = r.mean24;
     }
     if (s.kind === 'air_station') {
       const result = newest === null ? null : hourlyAqi(editionForHour(newest), { ...values, ...(so2Mean24 === undefined ? {} : { so2_24h: so2Mean24 }) });
