@@ -4,7 +4,8 @@
  * clear level, so still firing by hysteresis; within it), a water-class alert's class against its target class, a
  * no-data alert's silence, and so on for every rule kind.
  */
-import { classText, thresholdPosition, withUnit } from '../notify/templates.ts';
+import { thresholdPosition } from '../notify/templates.ts';
+import { classText, withUnit } from '../standards/labels.ts';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 

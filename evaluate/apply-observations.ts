@@ -15,7 +15,8 @@ import { alertsOverlapping, keyStates, lockAlertKeys, writeAlertBatch, type Aler
 import type { Database } from '../db/schema.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { advanceAlert, lateBreachRuns, type AlertMemory, type Observation } from './alert-state.ts';
-import { suppressionFor, type ActiveSilence, type AlertSubject } from './suppression.ts';
+import type { ActiveSilence } from '../db/repositories/silences.repository.ts';
+import { suppressionFor, type AlertSubject } from './suppression.ts';
 import { pushTo } from '../lib/collections.ts';
 
 export interface RuleObservation extends Observation {

@@ -3,36 +3,13 @@
  * an alert they cover still opens and resolves, with its history, but its notifications are kept as suppressed
  * instead of being sent.
  */
-import type { MaintenanceConfig } from '../config/schema.ts';
-
-export interface SilenceMatcher {
-  rule?: string;
-  site?: string;
-  parameter?: string;
-  source?: string;
-}
-
-export interface ActiveSilence {
-  id: number | null;
-  matcher: SilenceMatcher;
-  startsAt: Date;
-  endsAt: Date;
-  reason: string;
-}
+import type { ActiveSilence, Suppression } from '../db/repositories/silences.repository.ts';
 
 export interface AlertSubject {
   rule: string;
   site?: string | null;
   parameter?: string | null;
   source?: string | null;
-}
-
-export function maintenanceSilences(maintenance: readonly MaintenanceConfig[]): ActiveSilence[] {
-  return maintenance.flatMap((m) =>
-    m.sites.flatMap((site) =>
-      (m.parameters ?? [undefined]).map((parameter) => ({ id: null, matcher: { site, ...(parameter ? { parameter } : {}) }, startsAt: new Date(m.from), endsAt: new Date(m.to), reason: `维护 maintenance: ${m.reason}` })),
-    ),
-  );
 }
 
 /**
@@ -50,12 +27,6 @@ export function coveringSilence(silences: readonly ActiveSilence[], subject: Ale
     if (within(now) || (s.id === null && within(dataTime))) return s;
   }
   return null;
-}
-
-/** How an outbox row records the silence that holds it back. */
-export interface Suppression {
-  silenceId: number | null;
-  reason: string;
 }
 
 export function suppressionFor(silences: readonly ActiveSilence[], subject: AlertSubject, dataTime: Date, now: Date): Suppression | undefined {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { normalizeRecord, type NormalizedReading, type Rejection } from '../ingest/normalize.ts';
 import { registerFeedSites } from '../db/repositories/sites.repository.ts';
 import { getSource, isEnabled, recordSourceFailure } from '../db/repositories/sources.repository.ts';
-import type { SiteMetadata } from '../sources/source-adapter.ts';
+import type { SiteMetadata } from '../db/repositories/sites.repository.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { ingestJob } from './ingest.ts';
 import { defineJob, jobId } from './job-definition.ts';

@@ -10,20 +10,18 @@
  * `notifications.linkBase` is set, else the ack command; a recovered or already-over alert offers no ack.
  */
 import { originLabels, originMark, type DataOrigin } from '../lib/data-origin.ts';
-import { compareDecimal, decimalPlaces, divideRounded, parseDecimal, toScaled } from '../lib/decimal.ts';
+import { compareDecimal, parseDecimal } from '../lib/decimal.ts';
 import { formatBeijing } from '../lib/time.ts';
 import { categoryOf, editionForHour, hourlyAqi, pollutants, type Category, type Pollutant } from '../standards/aqi.ts';
-import { findParameter } from '../standards/parameters.ts';
+import { exceedanceMultiple } from '../standards/exceedance.ts';
+import { classText, parameterLabel, withUnit, type TextLanguage } from '../standards/labels.ts';
+import { carriedOverNote } from '../standards/plan-period.ts';
 import { waterClassZh, type WaterClass } from '../standards/water-class.ts';
 import { alertAction } from './alert-actions.ts';
-import { escapeHtml } from '../lib/escape-html.ts';
 import { renderAlertHtml, textOn, type ItemAction, type MailSection, type Swatch } from './alert-mail-html.ts';
 import { alertCount, orderForMessage, type ItemStatus, type OrderFacts } from './message-order.ts';
-import { carriedOverNote } from './target-period.ts';
 
-export { escapeHtml };
-
-export type Language = 'zh-CN' | 'en';
+export type Language = TextLanguage;
 
 export interface NotificationItem {
   kind: 'alert' | 'resolution' | 'reminder';
@@ -58,20 +56,6 @@ export function singleLine(text: string): string {
 }
 
 
-/**
- * 超标倍数 (HJ 663-2013 §5.3): (C − S) / S, to two decimals by GB/T 8170 on the exact decimals; null when the
- * value does not exceed the limit.
- */
-export function exceedanceMultiple(value: string, limit: string): string | null {
-  const v = parseDecimal(value);
-  const l = parseDecimal(limit);
-  if (v === null || l === null || compareDecimal(l, '0') <= 0) return null;
-  const scale = Math.max(decimalPlaces(v), decimalPlaces(l));
-  const over = toScaled(v, scale) - toScaled(l, scale);
-  if (over <= 0n) return null;
-  return divideRounded(over, toScaled(l, scale), 0, 2);
-}
-
 /** A limit shown with as many decimals as the value it is compared with has, at least one when the value has any. */
 function formatLimit(limit: string, value: string | null): string {
   if (value === null || limit.includes('.') || !value.includes('.')) return limit;
@@ -90,25 +74,6 @@ function siteLabel(item: NotificationItem, language: Language): string {
 /** `name` with `suffix`, unless the name already ends with it: 测试断面 stays 测试断面, never 测试断面断面. */
 export function withSuffix(name: string, suffix: string): string {
   return name.endsWith(suffix) ? name : `${name}${suffix}`;
-}
-
-/** A parameter's name in the language and its unit (none for pH). */
-export function parameterLabel(parameter: string | null, language: Language): { name: string; unit: string } {
-  const p = parameter ? findParameter(parameter) : undefined;
-  if (!p) return { name: parameter ?? '', unit: '' };
-  // pH is dimensionless: its value is shown without a unit.
-  return { name: language === 'en' ? p.nameEn : p.nameZh, unit: p.unit === 'pH' ? '' : p.unit };
-}
-
-/** A value with its parameter's unit: `1.035 mg/L`, `7.8` for pH. */
-export function withUnit(value: string | number, parameter: string | null): string {
-  const { unit } = parameterLabel(parameter, 'zh-CN');
-  return unit ? `${value} ${unit}` : String(value);
-}
-
-/** A GB 3838 class as Chinese text writes it: Ⅳ类, 劣Ⅴ类 (never the Latin IV). */
-export function classText(cls: string | null | undefined): string {
-  return cls ? ((waterClassZh as Record<string, string>)[cls] ?? cls) : '';
 }
 
 /**

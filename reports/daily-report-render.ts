@@ -6,7 +6,8 @@
  */
 import { originLabels, originMark } from '../lib/data-origin.ts';
 import { formatBeijing } from '../lib/time.ts';
-import { classText, escapeHtml, withUnit } from '../notify/templates.ts';
+import { escapeHtml } from '../lib/escape-html.ts';
+import { classText, withUnit } from '../standards/labels.ts';
 import { findParameter } from '../standards/parameters.ts';
 import type { Logger } from '../lib/logger.ts';
 import { barChartSvg, svgToPng } from './charts.ts';

@@ -27,8 +27,8 @@ import { dailyAqi, editionForDay, pollutants, type DailyConcentrations, type Pol
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
 import { isClassified, sectionClass, type WaterClass } from '../standards/water-class.ts';
 import { assessAgainstTarget, waterTargetFor, type TargetAssessment } from '../standards/water-target.ts';
-import { exceedanceMultiple } from '../notify/templates.ts';
-import { carriedOverNote } from '../notify/target-period.ts';
+import { exceedanceMultiple } from '../standards/exceedance.ts';
+import { carriedOverNote } from '../standards/plan-period.ts';
 import { noTargetInForceNote, targetStandings } from '../standards/plan-period.ts';
 import { pushTo } from '../lib/collections.ts';
 import { compareExact } from '../lib/decimal-number.ts';

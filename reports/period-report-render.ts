@@ -2,7 +2,7 @@
  * The monthly / annual report as plain text and as HTML (Chinese; every value escaped). The HTML carries its charts
  * either as inline SVG (a standalone file) or as <img> of PNGs the caller attaches by Content-ID (mail).
  */
-import { escapeHtml } from '../notify/templates.ts';
+import { escapeHtml } from '../lib/escape-html.ts';
 import { barChartSvg } from './charts.ts';
 import type { PeriodReport } from './period-report.ts';
 import { periodReportCharts, periodReportTables, type ReportTable } from './period-report-tables.ts';

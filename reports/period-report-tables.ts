@@ -3,7 +3,7 @@
  * an official reads — an invalid figure is 无效 with its day count, never blank or 0 — and a numeric column's
  * decimal strings keep their published precision (GB/T 8170 rounding is done by the assessment, not here).
  */
-import { classText } from '../notify/templates.ts';
+import { classText } from '../standards/labels.ts';
 import type { AirAssessment, AirFigures, AssessedPollutant, PeriodConcentration, WaterSectionPeriod } from '../standards/assessment-types.ts';
 import { assessedPollutants } from '../standards/assessment-types.ts';
 import { findParameter } from '../standards/parameters.ts';

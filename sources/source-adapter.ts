@@ -3,6 +3,7 @@
  * records (a CSV row, a packet, a JSON item), each carrying the raw text it came from and the readings read from
  * it. Normalization and validation happen downstream, in `ingest/`.
  */
+import type { SiteMetadata } from '../db/repositories/sites.repository.ts';
 
 export type AveragingPeriod = 'minute' | 'hour' | 'day';
 
@@ -29,16 +30,6 @@ export interface RawReading {
    * Default 1.
    */
   readonly intervalMinutes?: number;
-}
-
-/** What a feed says about a station, enough to register it as a site. */
-export interface SiteMetadata {
-  readonly code: string;
-  readonly kind: 'air_station' | 'surface_water' | 'drinking_water_source' | 'groundwater_well' | 'discharge_outlet';
-  readonly nameZh: string;
-  readonly area: string;
-  readonly longitude?: number;
-  readonly latitude?: number;
 }
 
 export interface SourceRecord {

@@ -6,9 +6,8 @@
  * Anonymous visitors never act, whatever the configuration says.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../db/repositories/console-users.repository.ts';
 
-export const roles = ['viewer', 'operator'] as const;
-export type Role = (typeof roles)[number];
 
 export interface ConsoleUser {
   readonly id: number;

@@ -7,7 +7,7 @@ import { recordAudit } from '../../db/repositories/audit.repository.ts';
 import { createConsoleUser, disableConsoleUser, findConsoleUser, listConsoleUsers, setConsolePassword, USER_NAME } from '../../db/repositories/console-users.repository.ts';
 import { generateOneTimePassword, hashPassword, passwordProblem } from '../../lib/password-hash.ts';
 import { formatBeijing } from '../../lib/time.ts';
-import { roles, type Role } from '../../web/console-user.ts';
+import { roles, type Role } from '../../db/repositories/console-users.repository.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 

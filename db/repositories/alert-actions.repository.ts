@@ -4,7 +4,7 @@
  * transaction.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { SilenceMatcher } from '../../evaluate/suppression.ts';
+import type { SilenceMatcher } from './silences.repository.ts';
 import type { Database } from '../schema.ts';
 import { recordAudit, type AuditRecord } from './audit.repository.ts';
 import { createSilence } from './silences.repository.ts';

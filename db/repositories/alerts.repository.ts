@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Suppression } from '../../evaluate/suppression.ts';
+import type { Suppression } from './silences.repository.ts';
 import type { Database } from '../schema.ts';
 
 export interface AlertRow {

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Role } from '../../web/console-user.ts';
+import type { Role } from './console-users.repository.ts';
 import type { Database } from '../schema.ts';
 
 export interface SessionUser {

@@ -1,7 +1,10 @@
 /** People who sign in to the web console: created (with a one-time password), listed, disabled, given new passwords. */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Role } from '../../web/console-user.ts';
 import type { Database } from '../schema.ts';
+
+/** A console user's role: a viewer reads, an operator also acts (web/console-user.ts). */
+export const roles = ['viewer', 'operator'] as const;
+export type Role = (typeof roles)[number];
 
 export interface ConsoleUserInfo {
   readonly id: number;

@@ -1,7 +1,17 @@
 /** HJ 212 password lockouts as other processes see them: written when a lockout begins, read at start-up and by the CLI. */
 import type { Kysely } from 'kysely';
-import type { Lockout } from '../../sources/hj212/password-lockout.ts';
 import type { Database } from '../schema.ts';
+
+export interface Lockout {
+  mn: string;
+  address: string;
+  /** The how-manieth lockout in a row: its length is initialMs × 2^(level − 1), at most maxMs. */
+  level: number;
+  /** Wrong passwords that led to it. */
+  failures: number;
+  lockedAt: Date;
+  lockedUntil: Date;
+}
 
 export async function recordLockout(db: Kysely<Database>, sourceId: string, lockout: Lockout): Promise<void> {
   const row = { source_id: sourceId, mn: lockout.mn, address: lockout.address, level: lockout.level, failures: lockout.failures, locked_at: lockout.lockedAt, locked_until: lockout.lockedUntil };

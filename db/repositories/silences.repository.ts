@@ -1,7 +1,38 @@
 import { sql, type Kysely } from 'kysely';
 import type { MaintenanceConfig } from '../../config/schema.ts';
-import { maintenanceSilences, type ActiveSilence, type SilenceMatcher } from '../../evaluate/suppression.ts';
 import type { Database } from '../schema.ts';
+
+/** What an operator's silence (or a maintenance window) matches; an absent field matches anything. */
+export interface SilenceMatcher {
+  rule?: string;
+  site?: string;
+  parameter?: string;
+  source?: string;
+}
+
+export interface ActiveSilence {
+  id: number | null;
+  matcher: SilenceMatcher;
+  startsAt: Date;
+  endsAt: Date;
+  reason: string;
+}
+
+/** The configured maintenance windows as silences (no id: they live in the configuration, not the database). */
+export function maintenanceSilences(maintenance: readonly MaintenanceConfig[]): ActiveSilence[] {
+  return maintenance.flatMap((m) =>
+    m.sites.flatMap((site) =>
+      (m.parameters ?? [undefined]).map((parameter) => ({ id: null, matcher: { site, ...(parameter ? { parameter } : {}) }, startsAt: new Date(m.from), endsAt: new Date(m.to), reason: `维护 maintenance: ${m.reason}` })),
+    ),
+  );
+}
+
+/** How an outbox row records the silence that holds it back. */
+export interface Suppression {
+  silenceId: number | null;
+  reason: string;
+}
+
 
 export async function createSilence(db: Kysely<Database>, silence: { matcher: SilenceMatcher; startsAt: Date; endsAt: Date; reason: string; createdBy: string | null }): Promise<number> {
   const row = await db

@@ -1,7 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { FileConfig } from '../../config/schema.ts';
-import type { SiteMetadata } from '../../sources/source-adapter.ts';
 import type { Database } from '../schema.ts';
+
+/** What a feed says about a station, enough to register it as a site. */
+export interface SiteMetadata {
+  readonly code: string;
+  readonly kind: 'air_station' | 'surface_water' | 'drinking_water_source' | 'groundwater_well' | 'discharge_outlet';
+  readonly nameZh: string;
+  readonly area: string;
+  readonly longitude?: number;
+  readonly latitude?: number;
+}
 
 /** Inserts or updates the configured sites (by code). */
 export async function upsertConfiguredSites(db: Kysely<Database>, sites: FileConfig['sites']): Promise<void> {

@@ -5,22 +5,12 @@
  * A correct password from the address, or `maxMs` without a failure, starts afresh. Pure state, no clock of its
  * own: every call takes the time.
  */
+import type { Lockout } from '../../db/repositories/hj212-lockouts.repository.ts';
 
 export interface LockoutPolicy {
   afterFailures: number;
   initialMs: number;
   maxMs: number;
-}
-
-export interface Lockout {
-  mn: string;
-  address: string;
-  /** The how-manieth lockout in a row: its length is initialMs × 2^(level − 1), at most maxMs. */
-  level: number;
-  /** Wrong passwords that led to it. */
-  failures: number;
-  lockedAt: Date;
-  lockedUntil: Date;
 }
 
 interface Entry {

@@ -24,7 +24,8 @@ import { FrameSplitter } from './frame-splitter.ts';
 import { canonicalUnitOf } from './hj212-records.ts';
 import { acknowledgement, needsReply, parseFrame, type Hj212Packet } from './packet.ts';
 import { isDataUpload, maskPassword, packetRecord, type StationBinding } from './packet-readings.ts';
-import { PasswordLockouts, type Lockout, type LockoutPolicy } from './password-lockout.ts';
+import type { Lockout } from '../../db/repositories/hj212-lockouts.repository.ts';
+import { PasswordLockouts, type LockoutPolicy } from './password-lockout.ts';
 import { SplitAssembler } from './split-assembler.ts';
 
 export interface ListenerStation extends StationBinding {

@@ -17,7 +17,7 @@ import type { Database } from '../../db/schema.ts';
 import { syncConfig } from '../../db/sync-config.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import type { ConsoleQueues } from '../../web/console-queues.ts';
-import type { Role } from '../../web/console-user.ts';
+import type { Role } from '../../db/repositories/console-users.repository.ts';
 import { startWebServer } from '../../web/server.ts';
 import { trackResource } from './resources.ts';
 import { quietLog, testConfig } from './test-service.ts';

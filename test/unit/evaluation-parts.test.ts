@@ -6,7 +6,8 @@ import { flaggedRuns } from '../../evaluate/rules/instrument-state.ts';
 import { expectedSpacing } from '../../evaluate/series-spacing.ts';
 import { decimalOfNumber } from '../../lib/decimal-number.ts';
 import { isSpike } from '../../evaluate/rules/rate-of-change.ts';
-import { coveringSilence, maintenanceSilences } from '../../evaluate/suppression.ts';
+import { maintenanceSilences } from '../../db/repositories/silences.repository.ts';
+import { coveringSilence } from '../../evaluate/suppression.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { gb3095Limit } from '../../standards/air-limits.ts';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { recipientSchema } from '../../config/schema.ts';
 import { dingtalkSignedUrl, signWebhook } from '../../notify/channels/webhooks.ts';
 import { releaseTime, subscribes } from '../../notify/routing.ts';
-import { exceedanceMultiple, renderMessage, singleLine, type NotificationItem } from '../../notify/templates.ts';
+import { renderMessage, singleLine, type NotificationItem } from '../../notify/templates.ts';
+import { exceedanceMultiple } from '../../standards/exceedance.ts';
 
 const wuliang = { code: 'JC-SW-WULIANG', nameZh: '磁窑河武良', nameEn: 'Ciyao River, Wuliang', kind: 'surface_water' };
 const nh3Alert = (value: string, kind: NotificationItem['kind'] = 'alert'): NotificationItem => ({

@@ -5,7 +5,7 @@
  */
 import { originLabels, type DataOrigin } from '../../lib/data-origin.ts';
 import { formatBeijing } from '../../lib/time.ts';
-import { classText, parameterLabel, withUnit } from '../../notify/templates.ts';
+import { classText, parameterLabel, withUnit } from '../../standards/labels.ts';
 import { t, type MessageKey } from '../i18n.ts';
 
 /** The keys in the order a reader takes them in: what, where, how much, against what, when. */

@@ -3,7 +3,7 @@
  * for an operator, the acknowledge form (open alerts only) and the silence form.
  */
 import type { FastifyRequest } from 'fastify';
-import type { SilenceMatcher } from '../../evaluate/suppression.ts';
+import type { SilenceMatcher } from '../../db/repositories/silences.repository.ts';
 import { originLabels } from '../../lib/data-origin.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import type { consoleAlert } from '../../queries/alert-list-query.ts';

@@ -1,7 +1,8 @@
 /** 告警: the open alerts and those resolved lately, each with what it is judged against. */
 import type { FastifyRequest } from 'fastify';
 import { originLabels } from '../../lib/data-origin.ts';
-import { headline, parameterLabel, withUnit } from '../../notify/templates.ts';
+import { headline } from '../../notify/templates.ts';
+import { parameterLabel, withUnit } from '../../standards/labels.ts';
 import type { ConsoleAlert } from '../../queries/alert-list-query.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { t, type MessageKey } from '../i18n.ts';
