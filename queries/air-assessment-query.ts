@@ -17,7 +17,7 @@ import { airFigures, areaDays, o3DayCounts, percentChange, pointChange, required
 import type { DailyConcentrations, Pollutant } from '../standards/aqi.ts';
 import type { AirAssessment, AirFigures } from '../standards/assessment-types.ts';
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
-import { QueryError } from './air-queries.ts';
+import { QueryError } from '../lib/query-error.ts';
 
 export interface AirAssessQuery {
   /** Site codes; with neither sites nor area, every air site. */

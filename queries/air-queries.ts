@@ -27,12 +27,9 @@ import { addDayValue, hourlyAqiSeries, seriesBySite, type StatsWindow } from '..
 import { dailyAqi, editionForDay, pollutants, type AqiResult, type DailyConcentrations, type Pollutant } from '../standards/aqi.ts';
 import { endOfNaturalDay, lastDayOfMonth } from '../standards/natural-day.ts';
 import { parameterCatalogue } from '../standards/parameters.ts';
+import { QueryError } from '../lib/query-error.ts';
 
 /** A request the caller got wrong: the CLI prints it (with `--` before the parameter), the API answers 400. */
-export class QueryError extends Error {
-  override name = 'QueryError';
-}
-
 export const statsWindows: readonly StatsWindow[] = ['1h', '8h', '24h', 'day', 'month', 'year'];
 
 /** What one request may ask for: the CLI takes the defaults, the HTTP API its own tighter limits (workers/http-api-params.ts). */

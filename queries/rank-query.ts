@@ -8,7 +8,7 @@ import type { Database } from '../db/schema.ts';
 import { compareDecimal } from '../lib/decimal.ts';
 import type { AirAssessment, RankRow } from '../standards/assessment-types.ts';
 import { assessAir } from './air-assessment-query.ts';
-import { QueryError } from './air-queries.ts';
+import { QueryError } from '../lib/query-error.ts';
 
 export type RankBy = 'composite' | 'pm2_5' | 'goodRatio' | 'change';
 export const rankFigures: readonly RankBy[] = ['composite', 'pm2_5', 'goodRatio', 'change'];

@@ -15,7 +15,7 @@ import { BEIJING_OFFSET_MS, DAY_MS } from '../lib/time.ts';
 import type { WaterAssessment } from '../standards/assessment-types.ts';
 import { endOfNaturalDay, lastDayOfMonth } from '../standards/natural-day.ts';
 import { assessedParameters, assessMonth, assessPeriod, monthKeyOf, monthsBetween, sharesOf, supplementaryLimits, type WaterSample, type WaterSection } from '../standards/water-assessment.ts';
-import { QueryError } from './air-queries.ts';
+import { QueryError } from '../lib/query-error.ts';
 
 export interface WaterAssessQuery {
   /** Site codes of water sections; without, every surface-water section and drinking-water source. */

@@ -20,7 +20,7 @@ import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { addDayValue } from '../standards/air-series.ts';
 import { DAY_MS, formatBeijing } from '../lib/time.ts';
-import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
+import { targetsQuery, type TargetRow } from '../evaluate/target-standings.ts';
 import { gb3095Limit } from '../standards/air-limits.ts';
 import { exactMean } from '../standards/air-statistics.ts';
 import { dailyAqi, editionForDay, pollutants, type DailyConcentrations, type Pollutant } from '../standards/aqi.ts';

@@ -15,7 +15,7 @@ import { DAY_MS } from '../lib/time.ts';
 import { assessAir } from '../queries/air-assessment-query.ts';
 import { alertsQuery } from '../queries/alerts-query.ts';
 import { rankAssessments } from '../queries/rank-query.ts';
-import { targetsQuery, type TargetRow } from '../queries/targets-query.ts';
+import { targetsQuery, type TargetRow } from '../evaluate/target-standings.ts';
 import { noTargetInForceNote } from '../standards/plan-period.ts';
 import { assessWater } from '../queries/water-assessment-query.ts';
 import type { AirAssessment, RankRow, WaterAssessment } from '../standards/assessment-types.ts';

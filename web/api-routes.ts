@@ -19,7 +19,7 @@ import { alertsQuery } from '../queries/alerts-query.ts';
 import { aqiQuery, statsQuery } from '../queries/air-queries.ts';
 import { assessAir } from '../queries/air-assessment-query.ts';
 import { rankAir, type RankBy } from '../queries/rank-query.ts';
-import { targetsQuery } from '../queries/targets-query.ts';
+import { targetsQuery } from '../evaluate/target-standings.ts';
 import { apiParameterProblem, apiQueryLimits } from '../workers/http-api-params.ts';
 import type { WebDeps } from './web-deps.ts';
 

@@ -12,7 +12,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { QueryError } from '../queries/air-queries.ts';
+import { QueryError } from '../lib/query-error.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { registerAccountPages } from './account-pages.ts';
 import { registerApiRoutes } from './api-routes.ts';

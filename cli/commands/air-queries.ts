@@ -1,4 +1,5 @@
-import { aqiQuery, checkAqiRequest, checkStatsRequest, defaultQueryLimits, QueryError, statsQuery, statsWindows, type QueryOptions } from '../../queries/air-queries.ts';
+import { aqiQuery, checkAqiRequest, checkStatsRequest, defaultQueryLimits, statsQuery, statsWindows, type QueryOptions } from '../../queries/air-queries.ts';
+import { QueryError } from '../../lib/query-error.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { TIME_NOTE } from '../time-flag.ts';

@@ -2,7 +2,7 @@
 import { addDustDay, dustDaysBetween, removeDustDay } from '../../db/repositories/dust-days.repository.ts';
 import { dateProblem } from '../../lib/time-input.ts';
 import { checkPeriod, assessAir } from '../../queries/air-assessment-query.ts';
-import { QueryError } from '../../queries/air-queries.ts';
+import { QueryError } from '../../lib/query-error.ts';
 import { rankAir, rankFigures, type RankBy } from '../../queries/rank-query.ts';
 import { assessWater } from '../../queries/water-assessment-query.ts';
 import { airAssessmentText, rankText } from '../../reports/air-assessment-text.ts';

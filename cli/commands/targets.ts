@@ -1,6 +1,6 @@
 import { originMark } from '../../lib/data-origin.ts';
-import { QueryError } from '../../queries/air-queries.ts';
-import { targetsDate, targetsQuery, type TargetRow } from '../../queries/targets-query.ts';
+import { QueryError } from '../../lib/query-error.ts';
+import { targetsDate, targetsQuery, type TargetRow } from '../../evaluate/target-standings.ts';
 import { noTargetInForceNote } from '../../standards/plan-period.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';

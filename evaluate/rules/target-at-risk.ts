@@ -1,12 +1,12 @@
 /**
  * Target-at-risk rules: after a natural day's air data change, each governing air target of the site is checked
- * year-to-date (queries/targets-query.ts); a target whose YTD value misses it is at risk, and the alert carries
+ * year-to-date (evaluate/target-standings.ts); a target whose YTD value misses it is at risk, and the alert carries
  * the projection — what the rest of the year must average, or how many remaining days must be good. After a
  * plan period ends and before the next plan's target is entered, the latest target is judged as a reference, and
  * the alert says so (`reference`, `statusNote`).
  */
 import type { TargetAtRiskRuleConfig } from '../../config/schema.ts';
-import { targetsQuery } from '../../queries/targets-query.ts';
+import { targetsQuery } from '../target-standings.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { pollutants } from '../../standards/aqi.ts';
 import type { RuleObservation } from '../apply-observations.ts';

@@ -19,7 +19,7 @@ import { storeBatch } from '../../ingest/store-batch.ts';
 import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { alertsQuery } from '../../queries/alerts-query.ts';
-import { targetsQuery } from '../../queries/targets-query.ts';
+import { targetsQuery } from '../../evaluate/target-standings.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { quietLog, testConfig } from '../support/test-service.ts';
 

@@ -12,7 +12,7 @@ import { evaluateChanges } from '../../evaluate/evaluate-changes.ts';
 import { storeBatch } from '../../ingest/store-batch.ts';
 import { touchedSeries } from '../../ingest/touched-series.ts';
 import { HOUR_MS } from '../../lib/time.ts';
-import { targetsQuery } from '../../queries/targets-query.ts';
+import { targetsQuery } from '../../evaluate/target-standings.ts';
 import { buildDailyReport } from '../../reports/daily-report.ts';
 import { renderDailyReport } from '../../reports/daily-report-render.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';

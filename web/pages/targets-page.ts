@@ -1,11 +1,11 @@
 /**
- * 目标: the plan targets as `envmon targets` reports them (queries/targets-query.ts) — year-to-date progress and
+ * 目标: the plan targets as `envmon targets` reports them (evaluate/target-standings.ts) — year-to-date progress and
  * the projection of each target in force, references labelled as such, ended targets with their final result.
  * No target in force is said with its reason (standards/plan-period.ts), never shown as an empty, all-clear page.
  */
 import { html, type SafeHtml } from '../html.ts';
 import { t, type Lang } from '../i18n.ts';
-import type { TargetRow } from '../../queries/targets-query.ts';
+import type { TargetRow } from '../../evaluate/target-standings.ts';
 import { originBadge, waterClassLabel } from './page-format.ts';
 import type { WaterClass } from '../../standards/water-class.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Plan targets with year-to-date progress and the projection, for `envmon targets`, GET /api/targets and the
- * target-at-risk rule. Air indicators come from the stored natural-day aggregates (daily AQI from the day values
+ * Plan targets with year-to-date progress and the projection, for `envmon targets`, GET /api/targets, the
+ * console, the reports and the target-at-risk rule. Air indicators come from the stored natural-day aggregates (daily AQI from the day values
  * of the six pollutants); water targets from the year's hourly values, judged as the water_class rule and the daily
  * summary judge them (standards/water-target.ts: each value by its own month's seasonal limit). Across plan periods
  * (standards/plan-period.ts) an ended target reports its final year's result and, while the next plan's target is
@@ -24,7 +24,7 @@ import { finalResult, planOfTarget, targetStandings, type FinalResult, type Plan
 import { airTargetProgress, waterTargetProgress, type DailyAirValues, type Progress } from '../standards/target-progress.ts';
 import { isClassified } from '../standards/water-class.ts';
 import { assessSamplesAgainstTarget, waterTargetOf } from '../standards/water-target.ts';
-import { QueryError } from './air-queries.ts';
+import { QueryError } from '../lib/query-error.ts';
 
 const waterParameters = ['ph', 'do', 'codmn', 'cod', 'bod5', 'nh3_n', 'tp'];
 
