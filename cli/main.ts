@@ -62,13 +62,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 
   try {
-    // One check of the configuration for every command: `config check` shows its problems, the others stop on them.
     const isService = name === 'envmon start';
     // A one-off command validates a few values with each schema: zod's compiled validators (code generated on first
     // use) cost more to build than they save. The service validates every job payload and keeps them.
     if (!isService) (await import('zod')).config({ jitless: true });
     // Loaded here, not at the top: zod, yaml and the configuration schema are not needed for --help.
     const { checkConfig } = await import('../config/load-config.ts');
+    // One check of the configuration for every command: `config check` shows its problems, the others stop on them.
     const { config, problems } = checkConfig(env, cwd);
     if (problems.length > 0 && !command.reportsConfigProblems) throw new ConfigError(problems);
     // The service logs JSON lines to stdout; other commands keep stdout for their output and log to stderr.
