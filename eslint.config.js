@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'var/**', 'bin/**', 'scratch/**'] },
+  { ignores: ['node_modules/**', 'var/**', 'bin/**', 'dist/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.browser.config.ts'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.browser.config.ts', 'scripts/build.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

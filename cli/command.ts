@@ -1,4 +1,4 @@
-/** The shape of a CLI command; `cli/main.ts` holds the list. */
+/** The shape of a CLI command; `cli/command-list.ts` lists them for `cli/main.ts`. */
 import type { ParseArgsConfig } from 'node:util';
 import type { ConfigProblem } from '../config/config-error.ts';
 import type { AppConfig } from '../config/load-config.ts';

@@ -1,7 +1,7 @@
 /** The text of `envmon --help` and `envmon <command> --help`. */
 import type { Command } from './command.ts';
 
-export function overviewHelp(list: readonly Command[]): string {
+export function overviewHelp(list: readonly Pick<Command, 'path' | 'summary'>[]): string {
   const width = Math.max(...list.map((c) => c.path.join(' ').length));
   return [
     'envmon — air and water quality monitoring against China\'s standards and plan targets',

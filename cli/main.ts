@@ -2,73 +2,11 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import { ConfigError, formatProblems } from '../config/config-error.ts';
-import { checkConfig } from '../config/load-config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { nearMisses } from '../lib/near-miss.ts';
 import { UsageError, type Command } from './command.ts';
-import { configCheckCommand } from './commands/config-check.ts';
-import { sitesCommand } from './commands/sites.ts';
+import { commandList } from './command-list.ts';
 import { commandHelp, overviewHelp } from './help.ts';
-import { aqiCommand, statsCommand } from './commands/air-queries.ts';
-import { alertsAckCommand, alertsListCommand, alertsShowCommand } from './commands/alerts.ts';
-import { aggregatesRebuildCommand } from './commands/aggregates.ts';
-import { backfillCommand } from './commands/backfill.ts';
-import { alertsSilenceCommand, alertsSilencesCommand, alertsUnsilenceCommand } from './commands/silences.ts';
-import { targetsCommand } from './commands/targets.ts';
-import { assessCommand, dustAddCommand, dustListCommand, dustRemoveCommand, rankCommand } from './commands/assess.ts';
-import { importCommand } from './commands/import.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { reportAnnualCommand, reportDailyCommand, reportMonthlyCommand } from './commands/report.ts';
-import { notificationsListCommand, notificationsRetryCommand } from './commands/notifications.ts';
-import { quarantineDiscardCommand, quarantineListCommand, quarantineReplayCommand, quarantineShowCommand } from './commands/quarantine.ts';
-import { sourcesDisableCommand, sourcesEnableCommand, sourcesListCommand, sourcesShowCommand, sourcesTestCommand } from './commands/sources.ts';
-import { sourcesForgetCommand } from './commands/sources-forget.ts';
-import { startCommand } from './commands/start.ts';
-import { statusCommand } from './commands/status.ts';
-import { tokensCommands } from './commands/tokens.ts';
-import { usersCommands } from './commands/users.ts';
-
-export const commands: readonly Command[] = [
-  startCommand,
-  migrateCommand,
-  configCheckCommand,
-  statusCommand,
-  sitesCommand,
-  sourcesListCommand,
-  sourcesShowCommand,
-  sourcesTestCommand,
-  sourcesEnableCommand,
-  sourcesDisableCommand,
-  sourcesForgetCommand,
-  importCommand,
-  backfillCommand,
-  aqiCommand,
-  statsCommand,
-  targetsCommand,
-  assessCommand,
-  rankCommand,
-  dustAddCommand,
-  dustListCommand,
-  dustRemoveCommand,
-  alertsListCommand,
-  alertsShowCommand,
-  alertsAckCommand,
-  alertsSilenceCommand,
-  alertsSilencesCommand,
-  alertsUnsilenceCommand,
-  aggregatesRebuildCommand,
-  notificationsListCommand,
-  notificationsRetryCommand,
-  reportDailyCommand,
-  reportMonthlyCommand,
-  reportAnnualCommand,
-  quarantineListCommand,
-  quarantineShowCommand,
-  quarantineReplayCommand,
-  quarantineDiscardCommand,
-  ...tokensCommands,
-  ...usersCommands,
-];
 
 // A reader that stops early (`| head`) closes stdout: stop writing, but let the command finish and clean up (an
 // embedded database it started must still be stopped).
@@ -92,13 +30,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
   const words = argv.filter((a) => !a.startsWith('-'));
-  const command = [...commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((p, i) => words[i] === p));
+  const entry = [...commandList].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((p, i) => words[i] === p));
 
-  if (!command) {
+  if (!entry) {
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || words[0] === 'help';
-    const group = commands.filter((c) => c.path[0] === words[0]);
+    const group = commandList.filter((c) => c.path[0] === words[0]);
     if (wantsHelp || (group.length > 0 && words.length === 1)) {
-      out(overviewHelp(group.length > 0 ? group : commands));
+      out(overviewHelp(group.length > 0 ? group : commandList));
       return wantsHelp ? 0 : 1;
     }
     const see = group.length > 0 ? `envmon ${words[0] ?? ''} --help` : 'envmon --help';
@@ -107,8 +45,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return 1;
   }
 
-  const name = `envmon ${command.path.join(' ')}`;
-  const rest = argv.slice(argv.indexOf(command.path[command.path.length - 1] ?? '') + 1);
+  const command = await entry.load();
+  const name = `envmon ${entry.path.join(' ')}`;
+  const rest = argv.slice(argv.indexOf(entry.path[entry.path.length - 1] ?? '') + 1);
   let args: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     const parsed = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
@@ -123,11 +62,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 
   try {
+    const isService = name === 'envmon start';
+    // A one-off command validates a few values with each schema: zod's compiled validators (code generated on first
+    // use) cost more to build than they save. The service validates every job payload and keeps them.
+    if (!isService) (await import('zod')).config({ jitless: true });
+    // Loaded here, not at the top: zod, yaml and the configuration schema are not needed for --help.
+    const { checkConfig } = await import('../config/load-config.ts');
     // One check of the configuration for every command: `config check` shows its problems, the others stop on them.
     const { config, problems } = checkConfig(env, cwd);
     if (problems.length > 0 && !command.reportsConfigProblems) throw new ConfigError(problems);
     // The service logs JSON lines to stdout; other commands keep stdout for their output and log to stderr.
-    const isService = command === startCommand;
     const log = createLogger({
       level: isService ? config.logLevel : 'warn',
       secrets: config.secrets,
@@ -147,11 +91,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
 /** The command meant by mistyped words: `alert list` → "alerts list". */
 function guessCommand(words: readonly string[]): { typed: string; meant: string } | undefined {
-  const lengths = [...new Set(commands.map((c) => c.path.length))].sort((a, b) => b - a);
+  const lengths = [...new Set(commandList.map((c) => c.path.length))].sort((a, b) => b - a);
   for (const n of lengths) {
     if (words.length < n) continue;
     const typed = words.slice(0, n).join(' ');
-    const near = nearMisses(typed, commands.filter((c) => c.path.length === n).map((c) => c.path.join(' ')));
+    const near = nearMisses(typed, commandList.filter((c) => c.path.length === n).map((c) => c.path.join(' ')));
     if (near.length > 0) return { typed, meant: near.map((m) => `"${m}"`).join(' or ') };
   }
   return undefined;

@@ -5,7 +5,6 @@
 import type { AppConfig } from '../config/load-config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { connectDatabase, type DatabaseHandle } from './connect.ts';
-import { openEmbeddedPostgres } from './embedded-postgres.ts';
 import { migrateToLatest } from './migrate.ts';
 
 export interface OpenDatabase extends DatabaseHandle {
@@ -14,7 +13,8 @@ export interface OpenDatabase extends DatabaseHandle {
 }
 
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'varDir'>, log: Logger, options: { poolSize?: number } = {}): Promise<OpenDatabase> {
-  const embedded = config.databaseUrl ? null : await openEmbeddedPostgres(config.varDir, log);
+  // Loaded only without DATABASE_URL: a command against an external database does not pay for it at start-up.
+  const embedded = config.databaseUrl ? null : await (await import('./embedded-postgres.ts')).openEmbeddedPostgres(config.varDir, log);
   const connectionString = config.databaseUrl ?? embedded?.connectionString ?? '';
   const handle = connectDatabase(connectionString, {
     max: options.poolSize ?? 10,

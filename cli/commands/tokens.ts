@@ -4,7 +4,7 @@ import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
 
-const tokensCreateCommand: Command = {
+export const tokensCreateCommand: Command = {
   path: ['tokens', 'create'],
   summary: 'create a bearer token for the HTTP API (shown only once; only its SHA-256 is stored)',
   usage: 'envmon tokens create --name NAME [--json]',
@@ -30,7 +30,7 @@ const tokensCreateCommand: Command = {
   },
 };
 
-const tokensListCommand: Command = {
+export const tokensListCommand: Command = {
   path: ['tokens', 'list'],
   summary: 'API tokens: name, created, last used, revoked (never the tokens themselves)',
   usage: 'envmon tokens list [--json]',
@@ -53,7 +53,7 @@ const tokensListCommand: Command = {
     }),
 };
 
-const tokensRevokeCommand: Command = {
+export const tokensRevokeCommand: Command = {
   path: ['tokens', 'revoke'],
   summary: 'revoke an API token: requests with it get 403 from then on',
   usage: 'envmon tokens revoke ID',
@@ -73,5 +73,3 @@ const tokensRevokeCommand: Command = {
     });
   },
 };
-
-export const tokensCommands: readonly Command[] = [tokensCreateCommand, tokensListCommand, tokensRevokeCommand];

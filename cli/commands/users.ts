@@ -41,7 +41,7 @@ async function passwordFromStdin(name: string): Promise<string> {
   return password;
 }
 
-const usersAddCommand: Command = {
+export const usersAddCommand: Command = {
   path: ['users', 'add'],
   summary: 'add a console user; prints a one-time password (shown only once, to be changed at first sign-in)',
   usage: 'envmon users add NAME --role viewer|operator [--password-stdin]',
@@ -77,7 +77,7 @@ const usersAddCommand: Command = {
   },
 };
 
-const usersListCommand: Command = {
+export const usersListCommand: Command = {
   path: ['users', 'list'],
   summary: 'console users: name, role, whether active, when created and when the password was last set',
   usage: 'envmon users list [--json]',
@@ -100,7 +100,7 @@ const usersListCommand: Command = {
     }),
 };
 
-const usersDisableCommand: Command = {
+export const usersDisableCommand: Command = {
   path: ['users', 'disable'],
   summary: 'disable a console user: their sessions end at once and they can no longer sign in',
   usage: 'envmon users disable NAME',
@@ -123,7 +123,7 @@ const usersDisableCommand: Command = {
   },
 };
 
-const usersPasswdCommand: Command = {
+export const usersPasswdCommand: Command = {
   path: ['users', 'passwd'],
   summary: "give a console user a new one-time password (shown only once); the user's sessions end",
   usage: 'envmon users passwd NAME',
@@ -148,5 +148,3 @@ const usersPasswdCommand: Command = {
     });
   },
 };
-
-export const usersCommands: readonly Command[] = [usersAddCommand, usersListCommand, usersDisableCommand, usersPasswdCommand];

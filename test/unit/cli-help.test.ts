@@ -1,6 +1,7 @@
 /** `--help` of every command describes every option and shows an example. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { commands, main } from '../../cli/main.ts';
+import { commandList } from '../../cli/command-list.ts';
+import { main } from '../../cli/main.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -20,10 +21,11 @@ async function helpOf(path: readonly string[]): Promise<string> {
 
 describe('envmon <command> --help', () => {
   it('describes every option of every command and gives an example', async () => {
-    expect(commands.length).toBeGreaterThan(20);
-    for (const command of commands) {
-      const name = command.path.join(' ');
-      const help = await helpOf(command.path);
+    expect(commandList.length).toBeGreaterThan(20);
+    for (const entry of commandList) {
+      const command = await entry.load();
+      const name = entry.path.join(' ');
+      const help = await helpOf(entry.path);
       for (const option of Object.keys(command.options)) {
         // The option, then at least two words of description on its line.
         expect(help, `${name} --${option}`).toMatch(new RegExp(`^  --${option}\\b.*\\s{2,}\\S+ \\S+`, 'm'));

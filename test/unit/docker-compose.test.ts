@@ -66,6 +66,21 @@ describe('docker-compose.yml and the image', () => {
     expect(dockerfile.indexOf(owned?.[0] ?? '\0')).toBeLessThan(dockerfile.search(/^USER\s+node/m));
   });
 
+  it('compiles the sources in the image and runs the compiled build', () => {
+    const lines = dockerfile.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    // npm ci runs the prepare script (npm run build → dist/) and needs the sources and TypeScript, a dev dependency:
+    // so after COPY . ., and before NODE_ENV=production (with which npm ci would leave the dev dependencies out).
+    const install = at(/^RUN\s.*\bnpm ci\b/);
+    expect(install).toBeGreaterThan(at(/^COPY\s+\.\s+\.(\s|$)/));
+    expect(/\bnpm ci\b[^&;]*/.exec(lines[install] ?? '')?.[0]).not.toMatch(/--omit=dev|--ignore-scripts|--production/);
+    expect(lines[install]).toMatch(/\bnpm prune --omit=dev\b/);
+    expect(at(/^ENV\s+NODE_ENV=production\b/)).toBeGreaterThan(install);
+    // A build made on the host (maybe from other sources) stays out of the context.
+    expect(read('.dockerignore').split('\n').map((l) => l.trim())).toContain('dist');
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/envmon\.mjs"\]/m);
+  });
+
   it('keeps .env and local state out of the image', () => {
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['.env', '.env.*', 'var', 'node_modules', '.git']));

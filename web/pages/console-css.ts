@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../lib/project-root.ts';
 import { categoryOf } from '../../standards/aqi.ts';
 
 /** The first AQI of each category: 优 良 轻度 中度 重度 严重. */
@@ -20,5 +21,5 @@ export function aqiCategoryCss(): string {
 }
 
 export function consoleCss(): string {
-  return `${readFileSync(path.join(import.meta.dirname, '../assets/console.css'), 'utf8')}\n/* HJ 633 Table 2 */\n${aqiCategoryCss()}\n`;
+  return `${readFileSync(path.join(projectRoot, 'web', 'assets', 'console.css'), 'utf8')}\n/* HJ 633 Table 2 */\n${aqiCategoryCss()}\n`;
 }

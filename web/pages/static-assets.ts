@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { projectRoot } from '../../lib/project-root.ts';
 import { consoleCss } from './console-css.ts';
 
 interface Asset {
@@ -28,7 +29,7 @@ function echartsPath(): string {
 }
 
 export function loadConsoleAssets(): Map<string, Asset> {
-  const here = path.join(import.meta.dirname, '../assets');
+  const here = path.join(projectRoot, 'web', 'assets');
   return new Map([
     ['console.css', asset(consoleCss(), 'text/css; charset=utf-8')],
     ['echarts.min.js', asset(readFileSync(echartsPath()), 'text/javascript; charset=utf-8')],
