@@ -222,93 +222,103 @@ async function runAll(run: Run): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
   })();
-
-  /** Plays `minutes` simulated minutes from `simStart` at `speed`; returns when the last samples were sent and the backlog checks. */
-  const play = async (simStart: number, minutes: number, speed: number, onHourEnd?: (realMs: number) => void) => {
-    clock = { simMs: simStart, realMs: Date.now() + 1_000, speed };
-    tell(children, { type: 'clock', clock });
-    const behind: number[] = [];
-    for (let k = 0; k < minutes; k++) {
-      checkDeadline();
-      const sim = simStart + k * MINUTE_MS;
-      await sleepUntil(clock.realMs + (k * MINUTE_MS) / speed);
-      if (k > 0) behind.push(sent - ((await storedMinutes()) - base));
-      const frames: [number, string][] = minuteStations.map(([s, i]) => [i, realTimeFrame(s, i, sim, breaches(s, i))]);
-      if (sim % HOUR_MS === 0) {
-        onHourEnd?.(Date.now());
-        for (const [i, s] of stations.entries()) if (s.kind !== 'grid') frames.push([i, hourlyFrame(s, i, sim - HOUR_MS, breaches(s, i))]);
-      }
-      sent += perMinute;
-      framesSent += frames.length;
-      await generator.send(frames);
-    }
-    // One simulated minute after the last samples: were they all stored?
-    await sleepUntil(clock.realMs + (minutes * MINUTE_MS) / speed);
-    behind.push(sent - ((await storedMinutes()) - base));
-    return { behind, endSim: simStart + minutes * MINUTE_MS, startedAt: clock.realMs };
-  };
-  const drain = async (what: string, timeoutMs: number) => {
-    const until = Date.now() + timeoutMs;
-    while ((await storedMinutes()) - base < sent || generator.acked() < framesSent) {
-      if (Date.now() > until) throw new Error(`${what}: not drained within ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return Date.now();
-  };
-
-  // The main run.
-  let hourEndAt = 0;
-  const main = await play(RUN_START, MINUTES, SPEED, (at) => (hourEndAt = at));
-  const drained = await drain('main run', 120_000);
-  const seconds = (drained - main.startedAt) / 1000;
-  const backlogMain = main.behind.at(-1) ?? 0;
-  const expectedAlerts = stations.filter(breaches).length;
-  const alerts = async () =>
-    (
-      await sql<{ code: string; message_id: string | null }>`
-        select s.code, d.message_id from alert a join site s on s.id = a.site_id
-        left join notification_outbox o on o.alert_id = a.id and o.kind = 'alert'
-        left join notification_delivery d on d.outbox_id = o.id and d.status = 'sent'`.execute(database.db)
-    ).rows;
-  const mailUntil = Date.now() + 120_000;
-  while ((await alerts()).filter((a) => a.message_id).length < expectedAlerts && Date.now() < mailUntil) await new Promise((resolve) => setTimeout(resolve, 250));
-  out(`queue depth (waiting+active) over the main run, every ~10 s real:`);
-  for (const s of samples.filter((_, i) => i % 5 === 0)) out(`  +${((s.at - main.startedAt) / 1000).toFixed(0).padStart(4)} s  sim ${new Date(s.sim + 8 * HOUR_MS).toISOString().slice(11, 16)}  ingest ${s.ingest}  derive ${s.derive}  evaluate ${s.evaluate}  notify ${s.notify}  stored ${s.stored}/${s.sent}`);
-
-  const reports = await Promise.all(children.filter((c) => c.role === 'worker').map(askReport));
-  const commits = new Map<string, number>();
-  for (const r of reports) for (const [site, at] of r.alertCommits) if (!commits.has(site) || (commits.get(site) ?? 0) > at) commits.set(site, at);
-  const mailAt = new Map(run.sink.accepted().map((m) => [m.messageId, m.repliedAt]));
-  const rows = await alerts();
-  out(`main run at ${SPEED}× (${MINUTES} simulated minutes in ${seconds.toFixed(1)} s real):`);
-  out(`  frames accepted: ${framesSent} (${generator.acked()} acknowledged), ${(generator.acked() / seconds).toFixed(1)} frames/s; readings stored: ${sent}, ${(sent / seconds).toFixed(0)} readings/s (offered ${((perMinute * SPEED) / 60).toFixed(0)}/s)`);
-  out(`  backlog: ${backlogMain === 0 ? 'none' : `${backlogMain} readings not stored a simulated minute after the last samples`} (behind at each minute: max ${Math.max(...main.behind)})`);
-  printLatencies(out, rows, hourEndAt, commits, mailAt, expectedAlerts);
-  const rssLine = children.map((c) => `${c.role} ${rss(c.process.pid).peak.toFixed(0)} MB`).join(', ');
-  out(`  peak RSS: ${rssLine}`);
-  checkOnce(reports, framesSent, sent, run, rows);
-
-  // The speed-up search, continuing the simulated timeline.
-  let simAt = main.endSim;
-  let backlogAt: number | null = backlogMain > 0 ? SPEED : null;
-  for (const speed of backlogAt === null ? SEARCH : []) {
-    const before = (await storedMinutes()) - base;
-    const step = await play(simAt, SEARCH_MINUTES, speed);
-    const stepSeconds = (Date.now() - step.startedAt) / 1000;
-    const storedInStep = (await storedMinutes()) - base - before;
-    const late = step.behind.at(-1) ?? 0;
-    out(`  ${String(speed).padStart(4)}×: offered ${((perMinute * speed) / 60).toFixed(0)} readings/s, stored ${(storedInStep / stepSeconds).toFixed(0)}/s; ${late > 0 ? `backlog (${late} readings still queued a simulated minute after the last samples)` : 'no backlog'}`);
-    await drain(`${speed}×`, 180_000);
-    simAt = step.endSim;
-    if (late > 0) {
-      backlogAt = speed;
-      break;
-    }
+  try {
+    await playAll();
+  } finally {
+    sampling = false;
+    await sampler.catch(() => undefined);
   }
-  sampling = false;
-  await sampler;
-  const p95 = percentiles(rows.flatMap((r) => (r.message_id && mailAt.has(r.message_id) ? [((mailAt.get(r.message_id) ?? 0) - hourEndAt) / 1000] : []))).p95;
-  out(`grid p95 received→mail: ${p95.toFixed(1)} s, backlog at: ${backlogAt === null ? `> ${Math.max(SPEED, ...SEARCH)}` : backlogAt}× real cadence`);
+
+  async function playAll(): Promise<void> {
+
+    /** Plays `minutes` simulated minutes from `simStart` at `speed`; returns when the last samples were sent and the backlog checks. */
+    const play = async (simStart: number, minutes: number, speed: number, onHourEnd?: (realMs: number) => void) => {
+      clock = { simMs: simStart, realMs: Date.now() + 1_000, speed };
+      tell(children, { type: 'clock', clock });
+      const behind: number[] = [];
+      for (let k = 0; k < minutes; k++) {
+        checkDeadline();
+        const sim = simStart + k * MINUTE_MS;
+        await sleepUntil(clock.realMs + (k * MINUTE_MS) / speed);
+        if (k > 0) behind.push(sent - ((await storedMinutes()) - base));
+        const frames: [number, string][] = minuteStations.map(([s, i]) => [i, realTimeFrame(s, i, sim, breaches(s, i))]);
+        if (sim % HOUR_MS === 0) {
+          onHourEnd?.(Date.now());
+          for (const [i, s] of stations.entries()) if (s.kind !== 'grid') frames.push([i, hourlyFrame(s, i, sim - HOUR_MS, breaches(s, i))]);
+        }
+        sent += perMinute;
+        framesSent += frames.length;
+        await generator.send(frames);
+      }
+      // One simulated minute after the last samples: were they all stored?
+      await sleepUntil(clock.realMs + (minutes * MINUTE_MS) / speed);
+      behind.push(sent - ((await storedMinutes()) - base));
+      return { behind, endSim: simStart + minutes * MINUTE_MS, startedAt: clock.realMs };
+    };
+    const drain = async (what: string, timeoutMs: number) => {
+      const until = Date.now() + timeoutMs;
+      while ((await storedMinutes()) - base < sent || generator.acked() < framesSent) {
+        if (Date.now() > until) {
+          out(`  ${what}: not drained within ${timeoutMs / 1000} s (${sent - ((await storedMinutes()) - base)} readings, ${framesSent - generator.acked()} frames outstanding)`);
+          return Date.now();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return Date.now();
+    };
+
+    // The main run.
+    let hourEndAt = 0;
+    const main = await play(RUN_START, MINUTES, SPEED, (at) => (hourEndAt = at));
+    const drained = await drain('main run', 120_000);
+    const seconds = (drained - main.startedAt) / 1000;
+    const backlogMain = main.behind.at(-1) ?? 0;
+    const expectedAlerts = stations.filter(breaches).length;
+    const alerts = async () =>
+      (
+        await sql<{ code: string; message_id: string | null }>`
+          select s.code, d.message_id from alert a join site s on s.id = a.site_id
+          left join notification_outbox o on o.alert_id = a.id and o.kind = 'alert'
+          left join notification_delivery d on d.outbox_id = o.id and d.status = 'sent'`.execute(database.db)
+      ).rows;
+    const mailUntil = Date.now() + 120_000;
+    while ((await alerts()).filter((a) => a.message_id).length < expectedAlerts && Date.now() < mailUntil) await new Promise((resolve) => setTimeout(resolve, 250));
+    out(`queue depth (waiting+active) over the main run, every ~10 s real:`);
+    for (const s of samples.filter((_, i) => i % 5 === 0)) out(`  +${((s.at - main.startedAt) / 1000).toFixed(0).padStart(4)} s  sim ${new Date(s.sim + 8 * HOUR_MS).toISOString().slice(11, 16)}  ingest ${s.ingest}  derive ${s.derive}  evaluate ${s.evaluate}  notify ${s.notify}  stored ${s.stored}/${s.sent}`);
+
+    const reports = await Promise.all(children.filter((c) => c.role === 'worker').map(askReport));
+    const commits = new Map<string, number>();
+    for (const r of reports) for (const [site, at] of r.alertCommits) if (!commits.has(site) || (commits.get(site) ?? 0) > at) commits.set(site, at);
+    const mailAt = new Map(run.sink.accepted().map((m) => [m.messageId, m.repliedAt]));
+    const rows = await alerts();
+    out(`main run at ${SPEED}× (${MINUTES} simulated minutes in ${seconds.toFixed(1)} s real):`);
+    out(`  frames accepted: ${framesSent} (${generator.acked()} acknowledged), ${(generator.acked() / seconds).toFixed(1)} frames/s; readings stored: ${sent}, ${(sent / seconds).toFixed(0)} readings/s (offered ${((perMinute * SPEED) / 60).toFixed(0)}/s)`);
+    out(`  backlog: ${backlogMain === 0 ? 'none' : `${backlogMain} readings not stored a simulated minute after the last samples`} (behind at each minute: max ${Math.max(...main.behind)})`);
+    printLatencies(out, rows, hourEndAt, commits, mailAt, expectedAlerts);
+    const rssLine = children.map((c) => `${c.role} ${rss(c.process.pid).peak.toFixed(0)} MB`).join(', ');
+    out(`  peak RSS: ${rssLine}`);
+    checkOnce(reports, framesSent, sent, run, rows);
+
+    // The speed-up search, continuing the simulated timeline.
+    let simAt = main.endSim;
+    let backlogAt: number | null = backlogMain > 0 ? SPEED : null;
+    for (const speed of backlogAt === null ? SEARCH : []) {
+      const before = (await storedMinutes()) - base;
+      const step = await play(simAt, SEARCH_MINUTES, speed);
+      const stepSeconds = (Date.now() - step.startedAt) / 1000;
+      const storedInStep = (await storedMinutes()) - base - before;
+      const late = step.behind.at(-1) ?? 0;
+      out(`  ${String(speed).padStart(4)}×: offered ${((perMinute * speed) / 60).toFixed(0)} readings/s, stored ${(storedInStep / stepSeconds).toFixed(0)}/s; ${late > 0 ? `backlog (${late} readings still queued a simulated minute after the last samples)` : 'no backlog'}`);
+      await drain(`${speed}×`, 180_000);
+      simAt = step.endSim;
+      if (late > 0) {
+        backlogAt = speed;
+        break;
+      }
+    }
+    const p95 = percentiles(rows.flatMap((r) => (r.message_id && mailAt.has(r.message_id) ? [((mailAt.get(r.message_id) ?? 0) - hourEndAt) / 1000] : []))).p95;
+    out(`grid p95 received→mail: ${p95.toFixed(1)} s, backlog at: ${backlogAt === null ? `> ${Math.max(SPEED, ...SEARCH)}` : backlogAt}× real cadence`);
+  }
 }
 
 /** Nothing processed twice: every ingest job once across the workers, every minute once, every alert in one message. */

@@ -38,9 +38,11 @@ export const deriveMinuteHoursJob = defineJob({
 
 /**
  * Ingests of one slot share one run. Every ingest of a slot stores its minutes before it asks, and the run starts at
- * least this long after the first ask, so no earlier than the slot's end: it sees every minute the slot stored.
+ * least this long after the first ask, so no earlier than the slot's end: it sees every minute the slot stored. Two
+ * seconds: an hour's alerts wait for its derivation, and the grid's uploads of one minute arrive batched (a few ingest
+ * jobs), so a short slot costs few runs.
  */
-const TRIGGER_DELAY_MS = 10_000;
+const TRIGGER_DELAY_MS = 2_000;
 
 /** The slot of a run an ingest asks for. */
 export function deriveSlot(now: Date): string {
