@@ -36,7 +36,7 @@ export function printLatencies(out: (l: string) => void, alerts: readonly { code
   const toMail: number[] = [];
   const whole: number[] = [];
   for (const a of alerts) {
-    const committed = commits.get(a.code);
+    const committed = commits.get(a.code) ?? commits.get('*');
     const mailed = a.message_id ? mailAt.get(a.message_id) : undefined;
     if (committed !== undefined) toAlert.push((committed - receivedAt) / 1000);
     if (committed !== undefined && mailed !== undefined) toMail.push((mailed - committed) / 1000);

@@ -39,8 +39,13 @@ export interface WorkerReport {
   completed: Record<string, string[]>;
   /** Minute values new or changed, summed over this process's ingest jobs. */
   minutesStored: number;
-  /** Site codes and the real time (ms) each evaluation that opened or fired an alert finished, i.e. had committed. */
+  /**
+   * Site codes and the real time (ms) each evaluation that opened or fired an alert finished, i.e. had committed; `*`
+   * for a derivation, which evaluates the sites it changed itself.
+   */
   alertCommits: [string, number][];
+  /** Derivations that derived hours: started, finished (ms), hours, sites evaluated. */
+  derivations: [number, number, number, number][];
 }
 
 export type FromChild = { type: 'ready'; ports: Record<string, number> } | { type: 'report'; report: WorkerReport };
@@ -56,7 +61,7 @@ const database = connectDatabase(config.databaseUrl ?? '', { max: role === 'work
 const backend = createQueueBackend({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl ?? '', prefix: config.queuePrefix, log });
 const queues = createQueues(backend, config);
 const closers: (() => Promise<void>)[] = [];
-const report: WorkerReport = { completed: {}, minutesStored: 0, alertCommits: [] };
+const report: WorkerReport = { completed: {}, minutesStored: 0, alertCommits: [], derivations: [] };
 let ports: Record<string, number> = {};
 
 if (role === 'listener') {
@@ -89,9 +94,12 @@ if (role === 'listener') {
 
 function record(queue: string, job: Job): void {
   (report.completed[queue] ??= []).push(job.id ?? '');
-  const result = job.returnvalue as { minutes?: number; alerts?: { opened: number; fired: number } } | null;
+  const result = job.returnvalue as { minutes?: number; hours?: number; evaluated?: number; alerts?: { opened: number; fired: number } } | null;
   if (queue === 'ingest') report.minutesStored += result?.minutes ?? 0;
-  if (queue === 'evaluate' && result?.alerts && result.alerts.opened + result.alerts.fired > 0) report.alertCommits.push([(job.data as { site: string }).site, Date.now()]);
+  const alerted = result?.alerts !== undefined && result.alerts.opened + result.alerts.fired > 0;
+  if (queue === 'evaluate' && alerted) report.alertCommits.push([(job.data as { site: string }).site, Date.now()]);
+  if (queue === 'derive-minute-hours' && alerted) report.alertCommits.push(['*', Date.now()]);
+  if (queue === 'derive-minute-hours' && (result?.hours ?? 0) > 0) report.derivations.push([job.processedOn ?? 0, Date.now(), result?.hours ?? 0, result?.evaluated ?? 0]);
 }
 
 process.on('message', (message: ToChild) => {

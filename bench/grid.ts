@@ -295,6 +295,9 @@ async function runAll(run: Run): Promise<void> {
     out(`  frames accepted: ${framesSent} (${generator.acked()} acknowledged), ${(generator.acked() / seconds).toFixed(1)} frames/s; readings stored: ${sent}, ${(sent / seconds).toFixed(0)} readings/s (offered ${((perMinute * SPEED) / 60).toFixed(0)}/s)`);
     out(`  backlog: ${backlogMain === 0 ? 'none' : `${backlogMain} readings not stored a simulated minute after the last samples`} (behind at each minute: max ${Math.max(...main.behind)})`);
     printLatencies(out, rows, hourEndAt, commits, mailAt, expectedAlerts);
+    for (const [started, finished, hours, sites] of reports.flatMap((r) => r.derivations).sort((a, b) => a[0] - b[0])) {
+      out(`  derivation: +${((started - hourEndAt) / 1000).toFixed(1)} s → +${((finished - hourEndAt) / 1000).toFixed(1)} s after the hour's end, ${hours} hours derived, ${sites} sites evaluated`);
+    }
     const rssLine = children.map((c) => `${c.role} ${rss(c.process.pid).peak.toFixed(0)} MB`).join(', ');
     out(`  peak RSS: ${rssLine}`);
     checkOnce(reports, framesSent, sent, run, rows);

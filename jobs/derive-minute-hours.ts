@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { deriveMinuteHours } from '../ingest/derive-minute-hours.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { sitesPending } from '../db/repositories/windows-pending.repository.ts';
+import type { AlertCounts } from '../evaluate/apply-observations.ts';
 import { finishPending } from '../evaluate/finish-pending.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
 import { evaluateJob } from './evaluate.ts';
@@ -49,7 +50,7 @@ export const deriveMinuteHoursJob = defineJob({
  * the last of them. A site another evaluation holds, or one that failed, is queued as its own job, as before; a crash
  * before that leaves the marks to the recovery (evaluate-pending).
  */
-async function evaluateChanged(deps: JobDeps, changed: Map<string, TouchedSpan[]>): Promise<{ evaluated: number; queued: number }> {
+async function evaluateChanged(deps: JobDeps, changed: Map<string, TouchedSpan[]>): Promise<{ evaluated: number; queued: number; alerts?: AlertCounts }> {
   if (changed.size === 0) return { evaluated: 0, queued: 0 };
   const ids = await siteIdsByCode(deps.db, [...changed.keys()]);
   const result = await finishPending(deps, { siteIds: [...ids.values()], wait: false, isolateFailures: true });
@@ -62,7 +63,7 @@ async function evaluateChanged(deps: JobDeps, changed: Map<string, TouchedSpan[]
     await deps.enqueue(evaluateJob, { site, series, marked: true });
     queued++;
   }
-  return { evaluated: result.sites, queued };
+  return { evaluated: result.sites, queued, alerts: result.alerts };
 }
 
 /**
