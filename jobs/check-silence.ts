@@ -23,6 +23,7 @@ import { suppressionFor } from '../evaluate/suppression.ts';
 import { originOfKind } from '../lib/data-origin.ts';
 import { defineJob, jobId } from './job-definition.ts';
 import type { JobDeps } from './job-deps.ts';
+import { notifySoon } from './notify.ts';
 
 export const checkSilencePayloadSchema = z.object({
   ruleId: z.string().min(1),
@@ -43,6 +44,7 @@ export const checkSilenceJob = defineJob({
     const now = new Date(payload.slot);
     let changes = 0;
     for (const source of rule.sources) changes += await checkSource(rule, source, now, deps);
+    if (changes > 0) await notifySoon(deps);
     return { outcome: 'checked', changes };
   },
 });

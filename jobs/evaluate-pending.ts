@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { finishPending } from '../evaluate/finish-pending.ts';
 import { defineJob, jobId } from './job-definition.ts';
+import { alertsChanged, notifySoon } from './notify.ts';
 
 /** Marks this old should long have been paid by their own job (which runs within seconds, retries within minutes). */
 export const STALE_AFTER_SECONDS = 5 * 60;
@@ -30,6 +31,7 @@ export const evaluatePendingJob = defineJob({
   stalls: 10,
   process: async (_payload: EvaluatePendingPayload, deps) => {
     const result = await finishPending(deps, { olderThanSeconds: STALE_AFTER_SECONDS, wait: false, isolateFailures: true });
+    if (alertsChanged(result.alerts)) await notifySoon(deps);
     if (result.marks > 0) {
       deps.log.warn('finished evaluations left pending', { sites: result.sites, series: result.series, alerts: result.alerts });
     }

@@ -14,6 +14,7 @@ import { markPending } from '../db/repositories/windows-pending.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { finishPending } from '../evaluate/finish-pending.ts';
 import { defineJob } from './job-definition.ts';
+import { alertsChanged, notifySoon } from './notify.ts';
 
 export const evaluatePayloadSchema = z.object({
   site: z.string().min(1),
@@ -44,6 +45,8 @@ export const evaluateJob = defineJob({
       await markPending(deps.db, spans, true);
     }
     const result = await finishPending(deps, { siteIds: [siteId], wait: true });
+    // Committed: its notifications go out now, not at the next minute.
+    if (alertsChanged(result.alerts)) await notifySoon(deps);
     return { outcome: result.marks > 0 ? 'evaluated' : 'nothing pending', series: result.series, alerts: result.alerts };
   },
 });

@@ -12,6 +12,10 @@ import type { JobDeps } from './job-deps.ts';
 import { evaluateJob } from './evaluate.ts';
 import { deriveMinuteHoursJob, deriveSlot } from './derive-minute-hours.ts';
 import { defineJob, jobId } from './job-definition.ts';
+import { HOUR_MS } from '../lib/time.ts';
+
+/** Minutes stored this soon after their hour began ask for the hour before to be derived. */
+const NEW_HOUR_MS = 2 * 60_000;
 
 const readingSchema = z.object({
   site: z.string().min(1),
@@ -77,9 +81,11 @@ export const ingestJob = defineJob({
     const owing = counts.stored + counts.revised > 0 ? touched : await stillPending(deps, touched);
     for (const [site, series] of owing) await deps.enqueue(evaluateJob, { site, series, marked: true });
     // Minutes of an hour already ended (the hour's last minutes, late data) are derived now rather than at the next
-    // scheduled minute; the uploads of a few seconds share one run.
-    const now = deps.now();
-    if (minutes && minutes.stored > 0 && minutes.hours.some((h) => Date.parse(h) <= now.getTime())) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(now), afterIngest: true });
+    // scheduled minute; so is the hour before the first minutes of a new one (a real-time sample taken at 10:59 is
+    // stored before its hour ends: the 11:00 sample says it has). The uploads of a few seconds share one run.
+    const now = deps.now().getTime();
+    const asks = (hourEnd: number) => hourEnd <= now || now - (hourEnd - HOUR_MS) < NEW_HOUR_MS;
+    if (minutes && minutes.stored > 0 && minutes.hours.some((h) => asks(Date.parse(h)))) await deps.enqueue(deriveMinuteHoursJob, { slot: deriveSlot(new Date(now)), afterIngest: true });
     return { ...counts, ...(minutes ? { minutes: minutes.stored } : {}) };
   },
 });

@@ -131,7 +131,7 @@ export async function startService(config: AppConfig, log: Logger, now: () => Da
  * (start-up catches up a missed morning), the recovery of evaluations left pending (start-up runs it too) and the
  * derivation of hourly values from minute data.
  */
-function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
+export function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']): ScheduleEntry[] {
   const pulls = config.sources.flatMap((s) =>
     'schedule' in s ? [{ key: `pull:${s.id}`, schedule: s.schedule, timeZone: s.timeZone, enqueue: (slot: Date) => enqueue(pullJob, { sourceId: s.id, slot: slot.toISOString() }) }] : [],
   );

@@ -29,3 +29,15 @@ export async function retryFailedDeliveries(db: Kysely<Database>, which: readonl
   if (result.length > 0) await db.updateTable('notification_outbox').set({ status: 'pending' }).where('id', 'in', [...new Set(result.map((r) => r.outbox_id))]).where('status', '=', 'failed').execute();
   return result.map((r) => r.id);
 }
+
+/** When the earliest pending delivery due after `after` (and not later than `until`) falls due, or null. */
+export async function nextPendingDue(db: Kysely<Database>, after: Date, until: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom('notification_delivery')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', after)
+    .where('next_attempt_at', '<=', until)
+    .executeTakeFirst();
+  return row?.due ? new Date(row.due) : null;
+}

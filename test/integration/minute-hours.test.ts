@@ -60,13 +60,15 @@ describe('minute data → hourly values', () => {
     expect(await hourly()).toEqual([]);
   });
 
-  it('60 minutes → the derived hour, exact mean, windows marked pending like ingest', async () => {
+  it('60 minutes → the derived hour, exact mean, its windows and rules run by the same job', async () => {
     // 30 minutes of 20 and 30 of 25: (600 + 750) / 60 = 22.5 → 22 (GB/T 8170, 2 is even)
     await storeMinutes((i) => (i < 30 ? '20' : '25'), 0, 60);
-    expect(await derive()).toMatchObject({ hours: 1, derived: 1, insufficient: 0, station: 0, sites: 1 });
+    expect(await derive()).toMatchObject({ hours: 1, derived: 1, insufficient: 0, station: 0, sites: 1, evaluated: 1, queued: 0 });
     expect(await hourly()).toEqual([{ period: 'hour', observed_at: HOUR_END, value: '22', flag: 'N', derived: true }]);
     expect(await outcome()).toEqual([{ hour_end: HOUR_END, minute_rows: 60, valid_minutes: 60, value: '22', flag: 'N', outcome: 'derived' }]);
-    expect(await database.db.selectFrom('windows_pending').select(['span_from', 'span_to', 'run_rules']).execute()).toEqual([{ span_from: new Date('2026-11-20T01:00:00Z'), span_to: HOUR_END, run_rules: true }]);
+    // The windows mark the derivation left (as ingest leaves one) is paid: the series is evaluated up to the hour.
+    expect(await database.db.selectFrom('windows_pending').selectAll().execute()).toEqual([]);
+    expect(await database.db.selectFrom('series_watermark').select('latest_hour').execute()).toEqual([{ latest_hour: HOUR_END }]);
     expect(await database.db.selectFrom('minute_hour_pending').selectAll().execute()).toEqual([]);
   });
 

@@ -12,6 +12,8 @@ export interface ReceivedMail {
   parsed: ParsedMail;
   messageId: string;
   accepted: boolean;
+  /** When the server gave its reply (ms since the epoch). */
+  repliedAt: number;
 }
 
 export interface SmtpSink {
@@ -75,7 +77,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               })
               .then(
                 (parsed) => {
-                  received.push({ raw, parsed, messageId: parsed.messageId ?? '', accepted });
+                  received.push({ raw, parsed, messageId: parsed.messageId ?? '', accepted, repliedAt: Date.now() });
                   if (accepted) callback();
                   else callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
                 },

@@ -1,11 +1,16 @@
 /** What the queues hold, read from the outside while workers come and go. */
 import type { Queues } from '../../../workers/enqueue.ts';
 
-/** Nothing waiting, delayed or running in any queue (failed and completed jobs are over). */
+/**
+ * Nothing waiting, delayed or running in any queue (failed and completed jobs are over). A notify run waiting for a
+ * delivery to fall due (`notify__due__…`, jobs/notify.ts) is a wake-up, not work in progress: under a simulated
+ * clock it may lie minutes or hours of real time ahead.
+ */
 export async function queuesIdle(queues: Queues): Promise<boolean> {
   for (const queue of queues.queues.values()) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
     if (Object.values(counts).some((n) => n > 0)) return false;
+    if ((await queue.getDelayed()).some((job) => !(job.id ?? '').startsWith('notify__due__'))) return false;
   }
   return true;
 }
