@@ -252,6 +252,8 @@ async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeri
     }
   }
   if (runs.length === 0) return;
+  // A bulk import's days: the O3 grid's window sorts in memory, not on disk (as the recomputation does).
+  if (runs.reduce((n, r) => n + (r.to - r.from) / DAY_MS + 1, 0) > 2_000) await sql`set local work_mem = '64MB'`.execute(trx);
   const dayEnd = (t: ReturnType<typeof sql>) => sql`(((${t} at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC'`;
   const { rows } = await sql<DayOutcome>`
     with r as (
@@ -259,22 +261,28 @@ async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeri
                            ${runs.map((r) => r.s.parameter === 'o3')}::boolean[], ${runs.map((r) => new Date(r.from))}::timestamptz[], ${runs.map((r) => new Date(r.to))}::timestamptz[],
                            ${runs.map((r) => new Date(r.s.watermark))}::timestamptz[])
         as r(site_id, parameter_id, digits, is_o3, day_from, day_to, watermark)
-    ), vals as (
-      select r.site_id, r.parameter_id, r.digits, r.is_o3, r.day_from, rd.observed_at, rd.value
-      from r join lateral (
-        select observed_at, value from reading rd
+    ), hours as (
+      -- Grouped inside each run's own range scan: a few hundred groups at a time, never a sort of all the hours.
+      select r.site_id, r.parameter_id, r.digits, r.is_o3, x.day_end, x.s, x.n, x.mx
+      from r cross join lateral (
+        select ${dayEnd(sql`rd.observed_at`)} as day_end, sum(rd.value) as s, count(*)::int as n, max(rd.value) as mx
+        from reading rd
         where rd.site_id = r.site_id and rd.parameter_id = r.parameter_id and rd.period = 'hour' and rd.flag = 'N'
           and rd.observed_at > r.day_from - interval '24 hours' and rd.observed_at <= r.day_to
-      ) rd on true
-    ), hours as (
-      select site_id, parameter_id, digits, is_o3, ${dayEnd(sql`observed_at`)} as day_end, sum(value) as s, count(*)::int as n, max(value) as mx
-      from vals group by 1, 2, 3, 4, 5
+        group by 1
+      ) x
     ), o3_moving as (
       -- The O3 day's 8-h means on a dense hourly grid of its runs (a window may lack its own end hour), up to the
       -- series' newest hour: no window ends after it yet.
       select g.site_id, g.parameter_id, g.digits, g.h, sum(v.value) over w as s8, count(v.value) over w as n8
       from (select r.site_id, r.parameter_id, r.digits, r.day_from, h from r cross join lateral generate_series(r.day_from - interval '23 hours', least(r.day_to, r.watermark), interval '1 hour') h where r.is_o3) g
-      left join vals v on v.site_id = g.site_id and v.parameter_id = g.parameter_id and v.day_from = g.day_from and v.observed_at = g.h
+      left join (
+        select r.site_id, r.parameter_id, r.day_from, rd.observed_at, rd.value from r join lateral (
+          select observed_at, value from reading rd
+          where rd.site_id = r.site_id and rd.parameter_id = r.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+            and rd.observed_at > r.day_from - interval '24 hours' and rd.observed_at <= r.day_to
+        ) rd on true where r.is_o3
+      ) v on v.site_id = g.site_id and v.parameter_id = g.parameter_id and v.day_from = g.day_from and v.observed_at = g.h
       window w as (partition by g.site_id, g.parameter_id, g.day_from order by g.h rows between 7 preceding and current row)
     ), o3_days as (
       select site_id, parameter_id, ${dayEnd(sql`h`)} as day_end,
