@@ -1,7 +1,7 @@
 /**
- * The full ingestion path as its own process, so that its peak RSS is the path's own: reads the CSV files
+ * The whole import path as its own process, so that its peak RSS is the path's own: reads the CSV files
  * named on stdin (JSON), stores them, then refreshes the rolling windows of what it stored (as `envmon import`
- * does at its end), and prints {seconds, windowsSeconds, peakRssBytes, summary} as JSON.
+ * does at its end), and prints {seconds, windowsSeconds, windows, peakRssBytes, summary} as JSON.
  */
 import { readFileSync } from 'node:fs';
 import { connectDatabase } from '../db/connect.ts';
@@ -41,7 +41,8 @@ try {
   const windowsSeconds = (performance.now() - windowsStarted) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  process.stdout.write(JSON.stringify({ seconds, windowsSeconds, peakRssBytes: peak, summary }));
+  const windows = Number((await database.db.selectFrom('window_aggregate').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  process.stdout.write(JSON.stringify({ seconds, windowsSeconds, windows, peakRssBytes: peak, summary }));
 } finally {
   await database.close();
 }

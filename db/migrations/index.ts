@@ -12,6 +12,7 @@ import * as dustDays from './20261202T0100_dust_days.ts';
 import * as minuteHours from './20261202T0300_minute_hours.ts';
 import * as periodReports from './20261202T0400_period_reports.ts';
 import * as consoleUsers from './20261203T0100_console_users.ts';
+import * as movingWindowHorizon from './20261204T0100_moving_window_horizon.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261122T0000_initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T0300_minute_hours': minuteHours,
   '20261202T0400_period_reports': periodReports,
   '20261203T0100_console_users': consoleUsers,
+  '20261204T0100_moving_window_horizon': movingWindowHorizon,
 };

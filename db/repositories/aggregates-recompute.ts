@@ -10,6 +10,7 @@ import { HOUR_MS } from '../../lib/time.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import type { AggregateKind, Database } from '../schema.ts';
+import { STORED_MOVING_HOURS } from './moving-windows.repository.ts';
 import { lockSites, toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
 
 /**
@@ -44,10 +45,17 @@ export async function rebuildAggregates(db: Kysely<Database>, series: readonly S
       cross join lateral (select max(observed_at) as latest from reading rd where rd.site_id = s.site_id and rd.parameter_id = s.parameter_id and rd.period = 'hour') m
       where m.latest is not null
       on conflict (site_id, parameter_id) do update set latest_hour = excluded.latest_hour`.execute(trx);
+    // 8- and 24-hour means only within each series' stored horizon; those before it are computed when read.
+    const horizon = sql`make_interval(hours => ${STORED_MOVING_HOURS})`;
+    await sql`
+      delete from window_aggregate wa using series_watermark m, unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[]) as s(site_id, parameter_id)
+      where m.site_id = s.site_id and m.parameter_id = s.parameter_id and wa.site_id = s.site_id and wa.parameter_id = s.parameter_id
+        and wa.kind in ('8h', '24h') and wa.window_end <= m.latest_hour - ${horizon}`.execute(trx);
     const result = await sql`
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
-      select site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count from (${recomputation(series, endFrom, endTo)}) r
-      where kind = any(${[...kinds]}::text[])
+      select r.site_id, r.parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count from (${recomputation(series, endFrom, endTo)}) r
+      join series_watermark m on m.site_id = r.site_id and m.parameter_id = r.parameter_id
+      where kind = any(${[...kinds]}::text[]) and (kind not in ('8h', '24h') or window_end > m.latest_hour - ${horizon})
       on conflict (site_id, parameter_id, kind, window_end) do update
         set sum = excluded.sum, valid_count = excluded.valid_count, value = excluded.value, max_hour = excluded.max_hour, hour_count = excluded.hour_count, updated_at = now()`.execute(trx);
     return Number(result.numAffectedRows ?? 0);

@@ -2,7 +2,8 @@
  * Incremental rolling aggregates (table `window_aggregate`): refreshed for exactly the windows that new, late or
  * revised hourly values touch (see evaluate/aggregate-windows.ts), each from its own few stored inputs — moving
  * windows and days from the readings of their hours, months from their days, years from their months. Never a
- * rescan of a series' history.
+ * rescan of a series' history. Moving windows are stored only within each series' recent horizon and computed from
+ * the readings when older ones are read (moving-windows.repository.ts); days, months and years for all time.
  *
  * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them: a
  * moving 8-h mean needs 6 valid hours, a 24-h mean and a day 20; the O3 day value is the largest valid 8-h mean
@@ -13,6 +14,8 @@ import { affectedWindows, dayEndOf, type AffectedWindows, type HourSpan } from '
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import type { AggregateKind, Database } from '../schema.ts';
 import { pushTo } from '../../lib/collections.ts';
+import { DAY_MS } from '../../lib/time.ts';
+import { computeMovingWindows, firstStoredEnd, rangesBeforeHorizon, seriesWatermarksOf, STORED_MOVING_HOURS } from './moving-windows.repository.ts';
 
 export interface SeriesKey {
   siteId: number;
@@ -84,7 +87,9 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
   return refreshed;
 }
 
+/** The watermarks the changes advance; the moving windows that leave the stored horizon go. */
 async function advanceWatermarks(trx: Kysely<Database>, changes: readonly SeriesChange[]): Promise<Map<string, { old: number | null; latest: number }>> {
+  const horizon = sql`make_interval(hours => ${STORED_MOVING_HOURS})`;
   const { rows } = await sql<{ site_id: number; parameter_id: number; old: Date | null; latest_hour: Date }>`
     with input as (
       select * from unnest(${changes.map((c) => c.siteId)}::int[], ${changes.map((c) => c.parameterId)}::int[], ${changes.map((c) => new Date(c.latest))}::timestamptz[])
@@ -97,6 +102,11 @@ async function advanceWatermarks(trx: Kysely<Database>, changes: readonly Series
       select site_id, parameter_id, latest from input
       on conflict (site_id, parameter_id) do update set latest_hour = greatest(w.latest_hour, excluded.latest_hour)
       returning w.site_id, w.parameter_id, w.latest_hour
+    ), pruned as (
+      -- The moving windows the advance pushed out of the stored horizon (moving-windows.repository.ts).
+      delete from window_aggregate wa using upserted u join previous p using (site_id, parameter_id)
+      where wa.site_id = u.site_id and wa.parameter_id = u.parameter_id and wa.kind in ('8h', '24h') and p.old < u.latest_hour
+        and wa.window_end > p.old - ${horizon} and wa.window_end <= u.latest_hour - ${horizon}
     )
     select u.site_id, u.parameter_id, p.old, u.latest_hour from upserted u join previous p using (site_id, parameter_id)`.execute(trx);
   return new Map(rows.map((r) => [`${r.site_id}|${r.parameter_id}`, { old: r.old ? r.old.getTime() : null, latest: r.latest_hour.getTime() }]));
@@ -118,7 +128,8 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
     daysDone.add(`${r.s.siteId}|${r.s.parameterId}|${dayEndOf(r.first)}`);
   }
   for (const [end, list] of byEnd) for (const d of await refreshMovingAt(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
-  const rows = ranges.filter((r) => r.first !== r.last);
+  // Longer ranges are stored only within the series' horizon; windows before it are computed when read.
+  const rows = ranges.filter((r) => r.first !== r.last).map((r) => ({ ...r, first: Math.max(r.first, firstStoredEnd(r.s.watermark)) })).filter((r) => r.first <= r.last);
   if (rows.length === 0) return daysDone;
   const empty = await sql<EmptyWindow>`
     with r as (
@@ -226,50 +237,81 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
 }
 
 /**
- * Natural days from their 24 hourly values; the O3 day from the stored 8-h means ending 08:00 … 24:00. Series
- * sharing a day are computed in one statement.
+ * Natural days from their 24 hourly values; the O3 day from its 8-h means ending 08:00 … 24:00, computed here from
+ * the readings (8-h means before the stored horizon are not stored). A series' days come as runs of consecutive days,
+ * all in one statement: one range scan of the readings per run, however long (a bulk import's year is one run).
  */
 async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeries[], done: ReadonlySet<string>, changedDays: Set<string>): Promise<void> {
-  const byDay = new Map<number, RefreshedSeries[]>();
-  for (const s of series) for (const end of s.windows.days) if (!done.has(`${s.siteId}|${s.parameterId}|${end}`)) pushTo(byDay, end, s);
-  for (const [end, list] of byDay) for (const d of await refreshDay(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
-}
-
-async function refreshDay(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<DayOutcome[]> {
-  const dayEnd = new Date(end);
-  const empty = await sql<DayOutcome>`
-    with d as (
-      select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
-        as d(site_id, parameter_id, digits, is_o3)
+  const runs: { s: RefreshedSeries; from: number; to: number }[] = [];
+  for (const s of series) {
+    let run: { s: RefreshedSeries; from: number; to: number } | null = null;
+    for (const end of s.windows.days) {
+      if (done.has(`${s.siteId}|${s.parameterId}|${end}`)) continue;
+      if (run && end === run.to + DAY_MS) run.to = end;
+      else runs.push((run = { s, from: end, to: end }));
+    }
+  }
+  if (runs.length === 0) return;
+  // A bulk import's days: the O3 grid's window sorts in memory, not on disk (as the recomputation does).
+  if (runs.reduce((n, r) => n + (r.to - r.from) / DAY_MS + 1, 0) > 2_000) await sql`set local work_mem = '64MB'`.execute(trx);
+  const dayEnd = (t: ReturnType<typeof sql>) => sql`(((${t} at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC'`;
+  const { rows } = await sql<DayOutcome>`
+    with r as (
+      select * from unnest(${runs.map((r) => r.s.siteId)}::int[], ${runs.map((r) => r.s.parameterId)}::int[], ${runs.map((r) => publishedDigits(r.s.parameter))}::int[],
+                           ${runs.map((r) => r.s.parameter === 'o3')}::boolean[], ${runs.map((r) => new Date(r.from))}::timestamptz[], ${runs.map((r) => new Date(r.to))}::timestamptz[],
+                           ${runs.map((r) => new Date(r.s.watermark))}::timestamptz[])
+        as r(site_id, parameter_id, digits, is_o3, day_from, day_to, watermark)
+    ), hours as (
+      -- Grouped inside each run's own range scan: a few hundred groups at a time, never a sort of all the hours.
+      select r.site_id, r.parameter_id, r.digits, r.is_o3, x.day_end, x.s, x.n, x.mx
+      from r cross join lateral (
+        select ${dayEnd(sql`rd.observed_at`)} as day_end, sum(rd.value) as s, count(*)::int as n, max(rd.value) as mx
+        from reading rd
+        where rd.site_id = r.site_id and rd.parameter_id = r.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+          and rd.observed_at > r.day_from - interval '24 hours' and rd.observed_at <= r.day_to
+        group by 1
+      ) x
+    ), o3_moving as (
+      -- The O3 day's 8-h means on a dense hourly grid of its runs (a window may lack its own end hour), up to the
+      -- series' newest hour: no window ends after it yet.
+      select g.site_id, g.parameter_id, g.digits, g.h, sum(v.value) over w as s8, count(v.value) over w as n8
+      from (select r.site_id, r.parameter_id, r.digits, r.day_from, h from r cross join lateral generate_series(r.day_from - interval '23 hours', least(r.day_to, r.watermark), interval '1 hour') h where r.is_o3) g
+      left join (
+        select r.site_id, r.parameter_id, r.day_from, rd.observed_at, rd.value from r join lateral (
+          select observed_at, value from reading rd
+          where rd.site_id = r.site_id and rd.parameter_id = r.parameter_id and rd.period = 'hour' and rd.flag = 'N'
+            and rd.observed_at > r.day_from - interval '24 hours' and rd.observed_at <= r.day_to
+        ) rd on true where r.is_o3
+      ) v on v.site_id = g.site_id and v.parameter_id = g.parameter_id and v.day_from = g.day_from and v.observed_at = g.h
+      window w as (partition by g.site_id, g.parameter_id, g.day_from order by g.h rows between 7 preceding and current row)
+    ), o3_days as (
+      select site_id, parameter_id, ${dayEnd(sql`h`)} as day_end,
+             max(envmon_round_half_even(s8, n8, digits)) filter (where n8 >= 6) as best, count(*) filter (where n8 >= 6)::int as windows
+      from o3_moving where extract(hour from (h at time zone 'UTC') + interval '7 hours') + 1 >= 8
+      group by 1, 2, 3
     ), computed as (
-      -- Primary-key range scans per series: the day's hours, and for O3 the day's 8-h windows.
-      select d.site_id, d.parameter_id, h.n, h.mx,
-             case when d.is_o3 then null else h.s end as s,
-             case when d.is_o3 then o.windows else h.n end as valid_count,
-             case when d.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, d.digits) end as v
-      from d
-      cross join lateral (
-        select sum(rd.value) as s, count(*)::int as n, max(rd.value) as mx from reading rd
-        where rd.site_id = d.site_id and rd.parameter_id = d.parameter_id and rd.period = 'hour' and rd.flag = 'N'
-          and rd.observed_at > ${dayEnd}::timestamptz - interval '24 hours' and rd.observed_at <= ${dayEnd}::timestamptz
-      ) h
-      cross join lateral (
-        select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
-        where d.is_o3 and wa.site_id = d.site_id and wa.parameter_id = d.parameter_id and wa.kind = '8h'
-          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end <= ${dayEnd}::timestamptz
-      ) o
+      select h.site_id, h.parameter_id, h.day_end, h.n, h.mx,
+             case when h.is_o3 then null else h.s end as s,
+             case when h.is_o3 then coalesce(o.windows, 0) else h.n end as valid_count,
+             case when h.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, h.digits) end as v
+      from hours h left join o3_days o using (site_id, parameter_id, day_end)
+    ), existing as (
+      select wa.site_id, wa.parameter_id, wa.window_end, wa.value from window_aggregate wa
+      join r on wa.site_id = r.site_id and wa.parameter_id = r.parameter_id and wa.kind = 'day' and wa.window_end >= r.day_from and wa.window_end <= r.day_to
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
-      select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, s, valid_count, v, mx, n from computed where n > 0
+      select site_id, parameter_id, 'day', day_end, s, valid_count, v, mx, n from computed
       ${upsertWindow}
     )
-    select 'empty' as what, site_id, parameter_id, 'day'::text as kind, ${dayEnd}::timestamptz as window_end from computed where n = 0
+    -- Days left without a valid hour go; a day that appears, goes or changes its value changes its month and year.
+    select 'empty' as what, e.site_id, e.parameter_id, 'day'::text as kind, e.window_end from existing e
+    where not exists (select 1 from computed c where c.site_id = e.site_id and c.parameter_id = e.parameter_id and c.day_end = e.window_end)
     union all
-    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz from computed d
-    left join window_aggregate p on p.site_id = d.site_id and p.parameter_id = d.parameter_id and p.kind = 'day' and p.window_end = ${dayEnd}::timestamptz
-    where ${dayChanged}`.execute(trx);
-  await deleteWindows(trx, empty.rows.filter((r) => r.what === 'empty'));
-  return empty.rows.filter((r) => r.what === 'changed');
+    select 'changed', c.site_id, c.parameter_id, 'day', c.day_end from computed c
+    left join existing p on p.site_id = c.site_id and p.parameter_id = c.parameter_id and p.window_end = c.day_end
+    where p.site_id is null or p.value is distinct from c.v`.execute(trx);
+  await deleteWindows(trx, rows.filter((r) => r.what === 'empty'));
+  for (const d of rows) changedDays.add(`${d.site_id}|${d.parameter_id}`);
 }
 
 /** Months from their day rows; years from their month rows (the same valid daily values, summed once more). */
@@ -344,20 +386,33 @@ export interface AggregateRow {
   hourCount: number | null;
 }
 
-/** Stored windows of one kind for some series, with ends in [from, to]. */
+/**
+ * Windows of one kind for some series, with ends in [from, to]: as stored, and for 8- and 24-hour means ending before
+ * a series' stored horizon (moving-windows.repository.ts), computed from the readings in the same form.
+ */
 export async function aggregatesOf(db: Kysely<Database>, kind: AggregateKind, siteIds: readonly number[], parameterIds: readonly number[], from: Date, to: Date): Promise<AggregateRow[]> {
   if (siteIds.length === 0 || parameterIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('window_aggregate')
-    .selectAll()
-    .where('kind', '=', kind)
-    .where('site_id', 'in', [...siteIds])
-    .where('parameter_id', 'in', [...parameterIds])
-    .where('window_end', '>=', from)
-    .where('window_end', '<=', to)
-    .orderBy('window_end')
-    .execute();
-  return rows.map(toAggregateRow);
+  const rows = (
+    await db
+      .selectFrom('window_aggregate')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('site_id', 'in', [...siteIds])
+      .where('parameter_id', 'in', [...parameterIds])
+      .where('window_end', '>=', from)
+      .where('window_end', '<=', to)
+      .orderBy('window_end')
+      .execute()
+  ).map(toAggregateRow);
+  if (kind !== '8h' && kind !== '24h') return rows;
+  const marks = await seriesWatermarksOf(db, siteIds, parameterIds);
+  const older = rangesBeforeHorizon(marks, from.getTime(), to.getTime());
+  if (older.length === 0) return rows;
+  // Stored rows are those of the horizon; the rest come from the readings.
+  const horizon = new Map(marks.map((m) => [`${m.siteId}|${m.parameterId}`, firstStoredEnd(m.watermark)]));
+  const computed = (await computeMovingWindows(db, kind, older)).map((w): AggregateRow => ({ ...w, kind, maxHour: null, hourCount: null }));
+  const kept = rows.filter((r) => r.windowEnd.getTime() >= (horizon.get(`${r.siteId}|${r.parameterId}`) ?? -Infinity));
+  return [...computed, ...kept].sort((a, b) => a.windowEnd.getTime() - b.windowEnd.getTime());
 }
 
 export function toAggregateRow(r: { site_id: number; parameter_id: number; kind: AggregateKind; window_end: Date; sum: string | null; valid_count: number; value: string | null; max_hour: string | null; hour_count: number | null }): AggregateRow {

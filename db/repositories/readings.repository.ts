@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientTransaction } from '../client-transaction.ts';
 import type { Database } from '../schema.ts';
+import { storedAlready } from './stored-digest.ts';
 
 export interface ReadingRow {
   siteId: number;
@@ -24,6 +25,15 @@ export interface StoreCounts {
 
 const COLUMNS = 'site_id, parameter_id, period, observed_at, value, unit, flag, source_id';
 
+export interface SeriesRange {
+  siteId: number;
+  parameterId: number;
+  period: string;
+  /** ISO instants of the first and last row. */
+  lo: string;
+  hi: string;
+}
+
 /**
  * Stores readings in bulk, in the caller's transaction. New keys are inserted; identical rows are left alone
  * (nothing rewritten); a changed value, flag or unit for an existing key (a source's revision) updates the row,
@@ -36,10 +46,13 @@ const COLUMNS = 'site_id, parameter_id, period, observed_at, value, unit, flag, 
  * - merge: otherwise they are copied into a temporary staging table and upserted from there.
  * A key stored by a concurrent writer between the check and the copy, or present twice in the batch, makes the
  * append fail on the primary key; the batch then falls back to the merge within the same transaction.
+ * Before a merge, a batch identical to what is stored (a file imported again) is recognised by one digest of the
+ * stored rows of its range (stored-digest.ts) and nothing is written.
  */
 export async function storeReadings(tx: ClientTransaction, rows: readonly ReadingRow[], sourceId: string | null): Promise<StoreCounts> {
   if (rows.length === 0) return { stored: 0, unchanged: 0, revised: 0 };
-  if (!(await overlapsStoredReadings(tx.db, rows))) {
+  const ranges = seriesRanges(rows);
+  if (!(await overlapsStoredReadings(tx.db, ranges))) {
     await tx.client.query('savepoint envmon_append');
     try {
       await copyRows(tx, `copy reading (${COLUMNS}) from stdin`, rows, sourceId);
@@ -51,13 +64,14 @@ export async function storeReadings(tx: ClientTransaction, rows: readonly Readin
       await tx.client.query('rollback to savepoint envmon_append');
     }
   }
+  if (await storedAlready(tx.db, rows, ranges)) return { stored: 0, unchanged: rows.length, revised: 0 };
   return mergeRows(tx, rows, sourceId);
 }
 
-/** Whether any stored reading of the rows' series lies within the rows' time range for that series. */
-async function overlapsStoredReadings(db: Kysely<Database>, rows: readonly ReadingRow[]): Promise<boolean> {
+/** Per series (site, parameter, period), the time range of its rows; null when the rows hold too many periods. */
+function seriesRanges(rows: readonly ReadingRow[]): SeriesRange[] | null {
   // Keyed by number, not by a built string: this runs once per reading of every batch.
-  const series = new Map<number, { siteId: number; parameterId: number; period: string; lo: string; hi: string }>();
+  const series = new Map<number, SeriesRange>();
   const periods = new Map<string, number>();
   for (const r of rows) {
     let p = periods.get(r.period);
@@ -69,8 +83,12 @@ async function overlapsStoredReadings(db: Kysely<Database>, rows: readonly Readi
     else if (r.observedAt < s.lo) s.lo = r.observedAt;
     else if (r.observedAt > s.hi) s.hi = r.observedAt;
   }
-  if (periods.size > 4) return true;
-  const list = [...series.values()];
+  return periods.size > 4 ? null : [...series.values()];
+}
+
+/** Whether any stored reading of the rows' series lies within the rows' time range for that series. */
+async function overlapsStoredReadings(db: Kysely<Database>, list: readonly SeriesRange[] | null): Promise<boolean> {
+  if (list === null) return true;
   const result = await sql<{ overlaps: boolean }>`
     select exists (
       select 1

@@ -272,13 +272,14 @@ describe('window statistics come from the stored windows', () => {
         // Mark one stored window of each kind; the query must return the mark.
         await sql`update window_aggregate w set value = 999 from site s, parameter p
                   where s.id = w.site_id and p.id = w.parameter_id and s.code = 'Dongsi' and p.code = 'so2'
-                    and ((w.kind in ('8h', '24h') and w.window_end = '2016-03-01T10:00:00+08:00')
+                    and ((w.kind in ('8h', '24h') and w.window_end = '2016-12-31T10:00:00+08:00')
                       or (w.kind = 'day' and w.window_end = '2016-03-02T00:00:00+08:00')
                       or (w.kind = 'month' and w.window_end = '2016-04-01T00:00:00+08:00')
                       or (w.kind = 'year' and w.window_end = '2017-01-01T00:00:00+08:00'))`.execute(trx);
         for (const window of ['8h', '24h', 'day', 'month', 'year']) {
           const hourly = window === '8h' || window === '24h';
-          const rows = await statsQuery(trx, { site: 'Dongsi', parameter: 'so2', window, from: hourly ? '2016-03-01T10:00' : '2016-03-01', to: hourly ? '2016-03-01T10:00' : '2016-03-01' });
+          // Moving means are stored for the last week of a series (here the end of 2016), days and longer for all time.
+          const rows = await statsQuery(trx, { site: 'Dongsi', parameter: 'so2', window, from: hourly ? '2016-12-31T10:00' : '2016-03-01', to: hourly ? '2016-12-31T10:00' : '2016-03-01' });
           seen[window] = rows.map((r) => r.value);
         }
         throw new Rollback();

@@ -44,6 +44,38 @@ describe('storing readings', () => {
     expect(parts.rows.map((p) => p.name)).toEqual(['reading_2026_10', 'reading_2026_11']);
   });
 
+  it('recognises a batch identical to what is stored without writing, and never mistakes a changed one for it', async () => {
+    const batch = ['35', '41', '38', '40'].map((v, i) => reading(`2026-11-10T0${i}:00:00.000Z`, v));
+    await ingest({ readings: batch });
+    // Counts the statements that try to write readings (the merge's upsert is one even when it changes nothing).
+    await sql`create table test_reading_writes (n int not null default 0); insert into test_reading_writes values (0)`.execute(database.db);
+    await sql`create function test_count_reading_writes() returns trigger language plpgsql as $$ begin update test_reading_writes set n = n + 1; return null; end $$`.execute(database.db);
+    await sql`create trigger test_count_reading_writes before insert on reading for each statement execute function test_count_reading_writes()`.execute(database.db);
+    const writes = async () => (await sql<{ n: number }>`select n from test_reading_writes`.execute(database.db)).rows[0]?.n;
+    try {
+      // The same rows in another order: nothing is written.
+      expect(await ingest({ readings: [...batch].reverse() })).toEqual({ stored: 0, unchanged: 4, revised: 0, rejected: 0 });
+      expect(await writes()).toBe(0);
+      // Each of these differs from what is stored, and goes through the merge.
+      const differing = [
+        batch.map((r, i) => (i === 1 ? { ...r, value: '41.0' } : r)),
+        batch.map((r, i) => (i === 2 ? { ...r, value: '39' } : r)),
+        batch.map((r, i) => (i === 2 ? { ...r, flag: 'M' } : r)),
+        batch.filter((_, i) => i !== 1),
+        [...batch, batch[3] as (typeof batch)[number]],
+      ];
+      const counts = [];
+      for (const rows of differing) counts.push(await ingest({ readings: rows }));
+      expect(await writes()).toBe(differing.length);
+      // 41.0 equals 41 as a number: the merge keeps the stored row (the digest only sent it there).
+      expect(counts.map((c) => c.revised)).toEqual([0, 1, 1, 1, 0]);
+      const stored = await database.db.selectFrom('reading').select(['value', 'flag']).where('observed_at', '>=', new Date('2026-11-10T00:00:00Z')).where('observed_at', '<', new Date('2026-11-11T00:00:00Z')).orderBy('observed_at').execute();
+      expect(stored.map((r) => `${r.value}${r.flag}`)).toEqual(['35N', '41N', '38N', '40N']);
+    } finally {
+      await sql`drop trigger test_count_reading_writes on reading`.execute(database.db);
+    }
+  });
+
   it('keeps the previous value when a source revises a reading', async () => {
     const key = '2026-11-02T01:00:00.000Z';
     await ingest({ readings: [reading(key, '50')] });

@@ -26,6 +26,7 @@ const released: Record<string, string> = {
   '20261202T0300_minute_hours': 'db68330ba3f069b943ffa7447942a9d2dde16b7f2483cc24c04b98f62ce6419e',
   '20261202T0400_period_reports': '8a19036151c823bea46355bafc1d4ad1dbc2502eafb11e8ffcd5f8ebbe626ac9',
   '20261203T0100_console_users': '31dc3ff73de073cb79b908891f0540cb19925211557655ce4716532314addef0',
+  '20261204T0100_moving_window_horizon': 'ef2a5821e81e5e7880f88cb5e0836a47148886af9b87aad7d5ac3a2d888da799',
 };
 
 function checksumOf(name: string): string {
