@@ -7,6 +7,7 @@
  * old and the new watermark come into being too, and are computed then (they may hold earlier values).
  */
 import { DAY_MS, HOUR_MS } from '../lib/time.ts';
+import { AIR_VALIDITY, daysRequiredInMonth } from '../standards/air-statistics.ts';
 import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from '../standards/natural-day.ts';
 
 /** Hour ends in (from, to], in ms. */
@@ -82,11 +83,11 @@ export function dayEndOf(hourEnd: number): number {
 /** A calendar month (YYYY-MM). GB 3095-2012 Table 4: a monthly mean needs 27 daily values, 25 in February. */
 export function monthPeriod(month: string): Period {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return { from: endOfNaturalDay(lastDayOfMonth(y, m - 1)).getTime(), to: endOfNaturalDay(lastDayOfMonth(y, m)).getTime(), minimum: m === 2 ? 25 : 27 };
+  return { from: endOfNaturalDay(lastDayOfMonth(y, m - 1)).getTime(), to: endOfNaturalDay(lastDayOfMonth(y, m)).getTime(), minimum: daysRequiredInMonth(m) };
 }
 
 /** A calendar year (YYYY). GB 3095-2012 Table 4: an annual mean needs 324 daily values. */
 export function yearPeriod(year: string): Period {
   const y = Number(year);
-  return { from: endOfNaturalDay(`${y - 1}-12-31`).getTime(), to: endOfNaturalDay(`${y}-12-31`).getTime(), minimum: 324 };
+  return { from: endOfNaturalDay(`${y - 1}-12-31`).getTime(), to: endOfNaturalDay(`${y}-12-31`).getTime(), minimum: AIR_VALIDITY.daysPerYear };
 }

@@ -4,13 +4,15 @@
  * windows and days from the readings of their hours, months from their days, years from their months. Never a
  * rescan of a series' history.
  *
- * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them: a
- * moving 8-h mean needs 6 valid hours, a 24-h mean and a day 20; the O3 day value is the largest valid 8-h mean
- * ending 08:00 … 24:00; months and years average the valid daily values. Only values flagged N count.
+ * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them (its
+ * constants are written into the SQL by db/air-validity-sql.ts): a moving 8-h mean needs 6 valid hours, a 24-h mean
+ * and a day 20; the O3 day value is the largest valid 8-h mean ending 08:00 … 24:00; months and years average the
+ * valid daily values. Only values flagged N count.
  */
 import { sql, type Kysely } from 'kysely';
 import { affectedWindows, dayEndOf, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
+import { HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_BEFORE_DAY_END } from '../air-validity-sql.ts';
 import type { AggregateKind, Database } from '../schema.ts';
 import { pushTo } from '../../lib/collections.ts';
 
@@ -142,10 +144,10 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
       window w8 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 7 preceding and current row),
              w24 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 23 preceding and current row)
     ), computed as (
-      select site_id, parameter_id, '8h' as kind, h as window_end, s8 as s, n8::int as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v
+      select site_id, parameter_id, '8h' as kind, h as window_end, s8 as s, n8::int as n, case when n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end as v
       from moving where h >= end_from
       union all
-      select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end
+      select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= ${HOURS_PER_DAY} then envmon_round_half_even(s24, n24, digits) end
       from moving where h >= end_from
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
@@ -183,28 +185,28 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
           and rd.observed_at > ${at}::timestamptz - interval '24 hours' and rd.observed_at <= ${at}::timestamptz
       ) x
     ), computed as (
-      select site_id, parameter_id, '8h' as kind, coalesce(s8, 0) as sm, n8 as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v from sums
+      select site_id, parameter_id, '8h' as kind, coalesce(s8, 0) as sm, n8 as n, case when n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end as v from sums
       union all
-      select site_id, parameter_id, '24h', coalesce(s24, 0), n24, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end from sums
+      select site_id, parameter_id, '24h', coalesce(s24, 0), n24, case when n24 >= ${HOURS_PER_DAY} then envmon_round_half_even(s24, n24, digits) end from sums
     ), day as (
       -- The O3 day: its 8-h means ending 08:00 … 24:00 (GB 3095 Table 4) — those stored before, and the new one.
       select x.site_id, x.parameter_id, x.nd as n, x.mxd as mx,
              case when x.is_o3 then null else x.sd end as sm,
              case when x.is_o3 then o.windows + (case when w8.v is null then 0 else 1 end) else x.nd end as valid_count,
-             case when x.is_o3 then greatest(o.best, w8.v) when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end as v
+             case when x.is_o3 then greatest(o.best, w8.v) when x.nd >= ${HOURS_PER_DAY} then envmon_round_half_even(x.sd, x.nd, x.digits) end as v
       from sums x
       join computed w8 on w8.site_id = x.site_id and w8.parameter_id = x.parameter_id and w8.kind = '8h'
-                      and ${at}::timestamptz >= ${dayEnd}::timestamptz - interval '16 hours'
+                      and ${at}::timestamptz >= ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END}
       cross join lateral (
         select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
         where x.is_o3 and wa.site_id = x.site_id and wa.parameter_id = x.parameter_id and wa.kind = '8h'
-          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end < ${at}::timestamptz
+          and wa.window_end >= ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END} and wa.window_end < ${at}::timestamptz
       ) o
       union all
       select x.site_id, x.parameter_id, x.nd, x.mxd, case when x.is_o3 then null else x.sd end,
              case when x.is_o3 then 0 else x.nd end,
-             case when x.is_o3 then null when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end
-      from sums x where ${at}::timestamptz < ${dayEnd}::timestamptz - interval '16 hours'
+             case when x.is_o3 then null when x.nd >= ${HOURS_PER_DAY} then envmon_round_half_even(x.sd, x.nd, x.digits) end
+      from sums x where ${at}::timestamptz < ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END}
     ), moving_upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
       select site_id, parameter_id, kind, ${at}::timestamptz, sm, n, v from computed where n > 0
@@ -246,7 +248,7 @@ async function refreshDay(trx: Kysely<Database>, series: readonly SeriesKey[], e
       select d.site_id, d.parameter_id, h.n, h.mx,
              case when d.is_o3 then null else h.s end as s,
              case when d.is_o3 then o.windows else h.n end as valid_count,
-             case when d.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, d.digits) end as v
+             case when d.is_o3 then o.best when h.n >= ${HOURS_PER_DAY} then envmon_round_half_even(h.s, h.n, d.digits) end as v
       from d
       cross join lateral (
         select sum(rd.value) as s, count(*)::int as n, max(rd.value) as mx from reading rd
@@ -256,7 +258,7 @@ async function refreshDay(trx: Kysely<Database>, series: readonly SeriesKey[], e
       cross join lateral (
         select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
         where d.is_o3 and wa.site_id = d.site_id and wa.parameter_id = d.parameter_id and wa.kind = '8h'
-          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end <= ${dayEnd}::timestamptz
+          and wa.window_end >= ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END} and wa.window_end <= ${dayEnd}::timestamptz
       ) o
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value, max_hour, hour_count)
