@@ -10,7 +10,8 @@
  * valid daily values. Only values flagged N count.
  */
 import { sql, type Kysely } from 'kysely';
-import { affectedWindows, dayEndOf, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
+import { affectedWindows, dayEndOf, monthPeriod, yearPeriod, type AffectedWindows, type HourSpan, type Period } from '../../evaluate/aggregate-windows.ts';
+import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import { HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_BEFORE_DAY_END } from '../air-validity-sql.ts';
 import type { AggregateKind, Database } from '../schema.ts';
@@ -78,7 +79,10 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
   });
   // Series whose day values changed: only their months and years can have changed.
   const changedDays = new Set<string>();
-  const daysDone = await refreshMoving(trx, refreshed, changedDays);
+  const deltas: DayDelta[] = [];
+  const daysDone = await refreshMoving(trx, refreshed, changedDays, deltas);
+  // Before any month or year is recomputed from its days below: a recomputation supersedes the delta.
+  await applyDayDeltas(trx, deltas);
   await refreshDays(trx, refreshed, daysDone, changedDays);
   const periods = refreshed.filter((r) => changedDays.has(`${r.siteId}|${r.parameterId}`));
   await refreshPeriods(trx, periods, 'month');
@@ -109,7 +113,7 @@ async function advanceWatermarks(trx: Kysely<Database>, changes: readonly Series
  * computed directly from the 24 readings before it, together with every other series ending at the same hour;
  * longer ranges (late data, a gap closing) from a dense hourly grid of the range and the 23 hours before.
  */
-async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[], changedDays: Set<string>): Promise<Set<string>> {
+async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[], changedDays: Set<string>, deltas: DayDelta[]): Promise<Set<string>> {
   const ranges = series.flatMap((s) => s.windows.moving.map(([first, last]) => ({ s, first, last })));
   const byEnd = new Map<number, RefreshedSeries[]>();
   const daysDone = new Set<string>();
@@ -119,7 +123,15 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
     pushTo(byEnd, r.first, r.s);
     daysDone.add(`${r.s.siteId}|${r.s.parameterId}|${dayEndOf(r.first)}`);
   }
-  for (const [end, list] of byEnd) for (const d of await refreshMovingAt(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
+  for (const [end, list] of byEnd) {
+    const parameters = new Map(list.map((x) => [`${x.siteId}|${x.parameterId}`, x.parameter]));
+    for (const d of await refreshMovingAt(trx, list, end)) {
+      // A day still there changes its month and year by its own change; a day gone (every value revised to an
+      // invalid flag) may leave its month without days: that month is recomputed from what is left.
+      if (d.n > 0) deltas.push({ siteId: d.site_id, parameterId: d.parameter_id, parameter: parameters.get(`${d.site_id}|${d.parameter_id}`) ?? '', dayEnd: d.window_end.getTime(), before: d.before, after: d.after });
+      else changedDays.add(`${d.site_id}|${d.parameter_id}`);
+    }
+  }
   const rows = ranges.filter((r) => r.first !== r.last);
   if (rows.length === 0) return daysDone;
   const empty = await sql<EmptyWindow>`
@@ -164,10 +176,10 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
  * holding it, from the same 24 readings: with no later data, the day's hours are among them. The O3 day takes the
  * best of its stored 8-h means and the new one.
  */
-async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<DayOutcome[]> {
+async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<TipDayOutcome[]> {
   const at = new Date(end);
   const dayEnd = new Date(dayEndOf(end));
-  const empty = await sql<DayOutcome>`
+  const empty = await sql<TipDayOutcome>`
     with s as (
       select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
         as s(site_id, parameter_id, digits, is_o3)
@@ -216,11 +228,11 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
       select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, sm, valid_count, v, mx, n from day where n > 0
       ${upsertWindow}
     )
-    select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end from computed where n = 0
+    select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end, 0 as n, null::numeric as before, null::numeric as after from computed where n = 0
     union all
-    select 'empty', site_id, parameter_id, 'day', ${dayEnd}::timestamptz from day where n = 0
+    select 'empty', site_id, parameter_id, 'day', ${dayEnd}::timestamptz, 0, null, null from day where n = 0
     union all
-    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz from day d
+    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz, d.n, p.value, d.v from day d
     left join window_aggregate p on p.site_id = d.site_id and p.parameter_id = d.parameter_id and p.kind = 'day' and p.window_end = ${dayEnd}::timestamptz
     where ${dayChanged}`.execute(trx);
   await deleteWindows(trx, empty.rows.filter((r) => r.what === 'empty'));
@@ -320,6 +332,57 @@ const dayChanged = sql`(p.site_id is null and d.n > 0) or (p.site_id is not null
 /** What a day refresh reports: windows left empty, and days whose value (or existence) changed. */
 interface DayOutcome extends EmptyWindow {
   what: 'empty' | 'changed';
+}
+
+/** A day refreshed at a series' newest hour also says its valid hours and its value before and after. */
+interface TipDayOutcome extends DayOutcome {
+  n: number;
+  before: string | null;
+  after: string | null;
+}
+
+/** The change of one day's value, which its month and year take over. */
+interface DayDelta extends SeriesKey {
+  dayEnd: number;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Months and years by the change of one of their days: a month's sum and count of valid daily values (and so a
+ * year's, the sums of its months) move by exactly the day's old value out and new value in — two primary-key
+ * upserts per series instead of reading every day of the month and every month of the year, which is what made
+ * the evening hours (each hour changing every day value) the slowest. A period not there yet is created: it had
+ * no day before this one.
+ */
+async function applyDayDeltas(trx: Kysely<Database>, deltas: readonly DayDelta[]): Promise<void> {
+  const groups = new Map<string, DayDelta[]>();
+  for (const d of deltas) pushTo(groups, `${d.dayEnd}|${publishedDigits(d.parameter)}`, d);
+  for (const list of groups.values()) {
+    const first = list[0] as DayDelta;
+    const digits = publishedDigits(first.parameter);
+    const day = naturalDayOf(new Date(first.dayEnd));
+    const month = monthPeriod(day.slice(0, 7));
+    const year = yearPeriod(day.slice(0, 4));
+    const upsert = (kind: 'month' | 'year', period: Period) => sql`
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+      select site_id, parameter_id, ${kind}, ${new Date(period.to)}::timestamptz, ds, dn,
+             case when dn >= ${period.minimum}::int then envmon_round_half_even(ds, dn, ${digits}::int) end
+      from d
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = w.sum + excluded.sum, valid_count = w.valid_count + excluded.valid_count,
+            value = case when w.valid_count + excluded.valid_count >= ${period.minimum}::int
+                         then envmon_round_half_even(w.sum + excluded.sum, w.valid_count + excluded.valid_count, ${digits}::int) end,
+            updated_at = now()`;
+    await sql`
+      with d as (
+        select site_id, parameter_id, coalesce(after, 0) - coalesce(before, 0) as ds,
+               (after is not null)::int - (before is not null)::int as dn
+        from unnest(${list.map((x) => x.siteId)}::int[], ${list.map((x) => x.parameterId)}::int[], ${list.map((x) => x.before)}::numeric[], ${list.map((x) => x.after)}::numeric[])
+          as u(site_id, parameter_id, before, after)
+      ), months as (${upsert('month', month)})
+      ${upsert('year', year)}`.execute(trx);
+  }
 }
 
 /**
