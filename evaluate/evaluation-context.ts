@@ -21,12 +21,24 @@ export interface EvaluationContext {
   refreshed: ReadonlyMap<string, RefreshedSeries>;
 }
 
+/** Configured sites by code, once per configuration: a scope is checked for every changed site of every rule. */
+const sitesByCode = new WeakMap<AppConfig, Map<string, AppConfig['sites'][number]>>();
+
+function siteOf(config: AppConfig, code: string): AppConfig['sites'][number] | undefined {
+  let byCode = sitesByCode.get(config);
+  if (!byCode) {
+    byCode = new Map(config.sites.map((s) => [s.code, s]));
+    sitesByCode.set(config, byCode);
+  }
+  return byCode.get(code);
+}
+
 /** Changed sites (known to the database) that a rule's scope covers. */
 export function changedSitesInScope(context: EvaluationContext, scope: RuleScope): string[] {
   return [...context.changes.keys()].filter((code) => {
     if (!context.siteIds.has(code)) return false;
     if (scope.sites?.includes(code)) return true;
-    const site = context.config.sites.find((s) => s.code === code);
+    const site = siteOf(context.config, code);
     return site !== undefined && ((scope.siteKinds?.includes(site.kind) ?? false) || (scope.areas?.includes(site.area) ?? false));
   });
 }

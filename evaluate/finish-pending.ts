@@ -56,10 +56,13 @@ export interface FinishResult {
   /** Sites whose marks could not be paid (with isolateFailures). */
   failed: number;
   alerts: AlertCounts;
+  /** Time spent refreshing windows and running rules, ms (summed over the transactions). */
+  refreshMs: number;
+  rulesMs: number;
 }
 
 export async function finishPending(deps: FinishDeps, options: FinishOptions): Promise<FinishResult> {
-  const total: FinishResult = { sites: 0, marks: 0, series: 0, busy: 0, failed: 0, alerts: noAlertChanges() };
+  const total: FinishResult = { sites: 0, marks: 0, series: 0, busy: 0, failed: 0, alerts: noAlertChanges(), refreshMs: 0, rulesMs: 0 };
   const withRules = deps.config !== null;
   const sites = await sitesPending(deps.db, { ...(options.siteIds ? { siteIds: options.siteIds } : {}), ...(options.olderThanSeconds === undefined ? {} : { olderThanSeconds: options.olderThanSeconds }), withRules });
   const size = options.sitesPerTransaction ?? 200;
@@ -91,11 +94,11 @@ async function finishSites(deps: FinishDeps, siteIds: readonly number[], wait: b
     else locked = await tryLockSites(trx, siteIds);
     const busy = siteIds.length - locked.length;
     const marks = await takePending(trx, locked, deps.config !== null);
-    if (marks.length === 0) return { sites: 0, marks: 0, series: 0, busy, failed: 0, alerts: noAlertChanges() };
+    if (marks.length === 0) return { sites: 0, marks: 0, series: 0, busy, failed: 0, alerts: noAlertChanges(), refreshMs: 0, rulesMs: 0 };
     const siteCodes = new Map(marks.map((m) => [m.site, m.siteId]));
     const result = await evaluateInTransaction(trx, deps, siteCodes, spansBySite(marks), spansBySite(marks.filter((m) => m.runRules)));
     await clearPending(trx, marks.map((m) => m.id));
-    return { sites: siteCodes.size, marks: marks.length, series: result.series, busy, failed: 0, alerts: result.alerts };
+    return { sites: siteCodes.size, marks: marks.length, series: result.series, busy, failed: 0, alerts: result.alerts, refreshMs: result.refreshMs, rulesMs: result.rulesMs };
   });
   // Only evaluations that did something are timed: a site found already paid is not an evaluation.
   if (result.marks > 0) deps.metrics?.evaluationDuration.observe((performance.now() - started) / 1000);
@@ -133,5 +136,7 @@ function add(total: FinishResult, more: FinishResult): void {
   total.series += more.series;
   total.busy += more.busy;
   total.failed += more.failed;
+  total.refreshMs += more.refreshMs;
+  total.rulesMs += more.rulesMs;
   addAlertCounts(total.alerts, more.alerts);
 }

@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.ts';
 import { originFields, strongestOrigin } from '../lib/data-origin.ts';
 import { dateProblem } from '../lib/time-input.ts';
 import { airFigures, areaDays, o3DayCounts, percentChange, pointChange, requiredDays, standardOf, type AssessmentDay } from '../standards/air-assessment.ts';
+import { AIR_VALIDITY } from '../standards/air-statistics.ts';
 import type { DailyConcentrations, Pollutant } from '../standards/aqi.ts';
 import type { AirAssessment, AirFigures } from '../standards/assessment-types.ts';
 import { endOfNaturalDay, naturalDayOf } from '../standards/natural-day.ts';
@@ -113,7 +114,7 @@ async function loadContext(db: Kysely<Database>, config: Pick<AppConfig, 'dustDa
       // The O3 day value counts with 14 valid 8-h means of the 17 ending 08–24 h, or above the limit anyway.
       if (o3DayCounts(r.value, r.validCount)) values.o3_8h = r.value as string;
       // HJ 633-2012 §5.1.2: the daily maximum hourly O3, from a day with 20 valid hours (GB 3095 Table 4).
-      if (r.maxHour !== null && (r.hourCount ?? 0) >= 20) values.o3_1h = r.maxHour;
+      if (r.maxHour !== null && (r.hourCount ?? 0) >= AIR_VALIDITY.hoursPerDay) values.o3_1h = r.maxHour;
     }
   }
   const configured: DustDay[] = (config.dustDays ?? []).map((d) => ({ day: d.date, area: d.area ?? null, note: d.note, markedBy: d.by, source: 'config' }));

@@ -8,7 +8,7 @@
  */
 import { divideRounded, toScaled } from '../lib/decimal.ts';
 import { compareExact } from '../lib/decimal-number.ts';
-import { exactMean, percentile } from './air-statistics.ts';
+import { AIR_VALIDITY, daysRequiredInMonth, exactMean, percentile } from './air-statistics.ts';
 import { dailyAqi, editionForDay, type DailyConcentrations } from './aqi.ts';
 import { assessedPollutants, type AirFigures, type AssessedPollutant, type PeriodConcentration } from './assessment-types.ts';
 import { lastDayOfMonth } from './natural-day.ts';
@@ -47,7 +47,7 @@ const daysBetween = (from: string, to: string): number => (Date.parse(`${to}T00:
  * quarter needs 27 + 27 + 25 = 79 (Q1) and 1–15 January needs ⌈27 × 15 / 31⌉ = 14.
  */
 export function requiredDays(from: string, to: string): number {
-  if (from.endsWith('-01-01') && to === `${from.slice(0, 4)}-12-31`) return 324;
+  if (from.endsWith('-01-01') && to === `${from.slice(0, 4)}-12-31`) return AIR_VALIDITY.daysPerYear;
   let total = 0;
   for (let start = from; start <= to; ) {
     const year = Number(start.slice(0, 4));
@@ -55,7 +55,7 @@ export function requiredDays(from: string, to: string): number {
     const monthEnd = lastDayOfMonth(year, month);
     const end = monthEnd < to ? monthEnd : to;
     const monthDays = Number(monthEnd.slice(8, 10));
-    const need = month === 2 ? 25 : 27;
+    const need = daysRequiredInMonth(month);
     const inSpan = daysBetween(start, end);
     total += inSpan === monthDays ? need : Math.ceil((need * inSpan) / monthDays);
     start = new Date(Date.parse(`${monthEnd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

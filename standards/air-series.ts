@@ -2,7 +2,7 @@
  * Hourly and daily AQI and window statistics of one site from its hourly values: the pure layer between stored
  * readings and the `aqi` and `stats` queries.
  */
-import { annualMean, dailyMean, eightHourMean, exactMean, o3DailyMax8h, publishedDigits, type Statistic } from './air-statistics.ts';
+import { AIR_VALIDITY, annualMean, dailyMean, daysRequiredInMonth, eightHourMean, exactMean, o3DailyMax8h, publishedDigits, type Statistic } from './air-statistics.ts';
 import { dailyAqi, editionForDay, editionForHour, hourlyAqi, pollutants, type AqiResult, type DailyConcentrations, type Pollutant } from './aqi.ts';
 import { HOUR_MS } from '../lib/time.ts';
 import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from './natural-day.ts';
@@ -40,7 +40,7 @@ export function dailyAqiOf(series: HourlySeries, day: string): AqiResult {
     co: value(dailyMean(dayHours(series, 'co', day), 'co')),
     o3_8h: value(o3DailyMax8h(o3Hours)),
     // The daily maximum hourly O3 (a daily indicator of HJ 633-2012) needs the day's hours to be valid too.
-    o3_1h: o3Valid.length >= 20 ? o3Valid.reduce((a, b) => (compareExact(b, a) > 0 ? b : a)) : undefined,
+    o3_1h: o3Valid.length >= AIR_VALIDITY.hoursPerDay ? o3Valid.reduce((a, b) => (compareExact(b, a) > 0 ? b : a)) : undefined,
   };
   return dailyAqi(editionForDay(day), Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
 }
@@ -56,7 +56,7 @@ export function addDayValue(values: DailyConcentrations, pollutant: Pollutant, d
     return;
   }
   if (day.value !== null) values.o3_8h = day.value;
-  if (day.maxHour !== null && (day.hourCount ?? 0) >= 20) values.o3_1h = day.maxHour;
+  if (day.maxHour !== null && (day.hourCount ?? 0) >= AIR_VALIDITY.hoursPerDay) values.o3_1h = day.maxHour;
 }
 
 export type StatsWindow = '1h' | '8h' | '24h' | 'day' | 'month' | 'year';
@@ -115,7 +115,7 @@ function periodMeans(series: HourlySeries, parameter: string, window: 'month' | 
     const lastDay = window === 'month' ? lastDayOfMonth(Number(key.slice(0, 4)), Number(key.slice(5, 7))) : `${key}-12-31`;
     if (window === 'year') return { time: endOfNaturalDay(lastDay), ...annualMean(daily, parameter) };
     const present = daily.filter((d): d is string => d !== null);
-    const minimum = key.endsWith('-02') ? 25 : 27;
+    const minimum = daysRequiredInMonth(Number(key.slice(5, 7)));
     const valid = present.length >= minimum;
     return { time: endOfNaturalDay(lastDay), value: valid ? exactMean(present, publishedDigits(parameter)) : null, validCount: present.length, valid };
   });

@@ -9,6 +9,33 @@
 import { decimalPlaces, divideRounded, toScaled } from '../lib/decimal.ts';
 import { compareExact } from '../lib/decimal-number.ts';
 
+/**
+ * Minimum data of GB 3095-2012 §8 Table 4 (repeated unchanged in GB 3095-2026 §6 Table 4) for the gaseous and
+ * particulate pollutants (SO2, NO2, CO, O3, PM10, PM2.5, NOx): the one place these numbers live. The SQL that
+ * stores windows (db/repositories/aggregates*.ts) is generated from them, and tested against the functions below.
+ */
+export const AIR_VALIDITY = Object.freeze({
+  /** Hourly values a 24-hour mean (and a natural day) needs: 每日至少有20个小时平均浓度值. */
+  hoursPerDay: 20,
+  /** Hourly values an 8-hour moving mean needs: 每8小时至少有6小时平均浓度值. */
+  hoursPer8h: 6,
+  /** Daily values a calendar month needs: 每月至少有27个日平均浓度值… */
+  daysPerMonth: 27,
+  /** …二月至少有25个日平均浓度值. */
+  daysPerFebruary: 25,
+  /** Daily values a calendar year needs: 每年至少有324个日平均浓度值. */
+  daysPerYear: 324,
+});
+
+/**
+ * The O3 day value is the largest 8-hour mean among the windows ending 08:00 … 24:00 of the natural day
+ * (GB 3095-2012 Table 1 note / HJ 633: 日最大8小时滑动平均, the first window of the day being 01:00–08:00).
+ */
+export const O3_DAY_FIRST_WINDOW_END_HOUR = 8;
+
+/** Daily values a calendar month (1–12) needs (GB 3095 Table 4). */
+export const daysRequiredInMonth = (month: number): number => (month === 2 ? AIR_VALIDITY.daysPerFebruary : AIR_VALIDITY.daysPerMonth);
+
 export interface Statistic {
   /** null when the data are not valid for this statistic. */
   value: string | null;
@@ -40,12 +67,12 @@ function meanWithMinimum(values: readonly (string | null | undefined)[], minimum
 
 /** 24-hour mean of a natural day from its 24 hourly values (index 0 = the 01:00 value). GB 3095 Table 4: ≥ 20. */
 export function dailyMean(hourly: readonly (string | null | undefined)[], parameter: string): Statistic {
-  return meanWithMinimum(hourly, 20, publishedDigits(parameter));
+  return meanWithMinimum(hourly, AIR_VALIDITY.hoursPerDay, publishedDigits(parameter));
 }
 
 /** 8-hour moving mean from the 8 hourly values ending at the window's end. GB 3095 Table 4: ≥ 6. */
 export function eightHourMean(hours: readonly (string | null | undefined)[], parameter = 'o3'): Statistic {
-  return meanWithMinimum(hours, 6, publishedDigits(parameter));
+  return meanWithMinimum(hours, AIR_VALIDITY.hoursPer8h, publishedDigits(parameter));
 }
 
 /**
@@ -55,7 +82,7 @@ export function eightHourMean(hours: readonly (string | null | undefined)[], par
 export function o3DailyMax8h(hourly: readonly (string | null | undefined)[]): Statistic {
   let best: string | null = null;
   let validWindows = 0;
-  for (let end = 8; end <= 24; end++) {
+  for (let end = O3_DAY_FIRST_WINDOW_END_HOUR; end <= 24; end++) {
     const window = eightHourMean(hourly.slice(end - 8, end));
     if (!window.valid || window.value === null) continue;
     validWindows++;
@@ -66,7 +93,7 @@ export function o3DailyMax8h(hourly: readonly (string | null | undefined)[]): St
 
 /** Annual mean from the year's valid daily means. GB 3095 Table 4: ≥ 324 daily values. */
 export function annualMean(daily: readonly (string | null | undefined)[], parameter: string): Statistic {
-  return meanWithMinimum(daily, 324, publishedDigits(parameter));
+  return meanWithMinimum(daily, AIR_VALIDITY.daysPerYear, publishedDigits(parameter));
 }
 
 /**

@@ -9,6 +9,7 @@ import { dayEndOf, yearPeriod } from '../../evaluate/aggregate-windows.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
+import { DAYS_PER_YEAR, daysPerMonth, HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_END_HOUR } from '../air-validity-sql.ts';
 import type { AggregateKind, Database } from '../schema.ts';
 import { STORED_MOVING_HOURS } from './moving-windows.repository.ts';
 import { lockSites, toAggregateRow, type AggregateRow, type SeriesKey } from './aggregates.repository.ts';
@@ -87,6 +88,8 @@ function recomputation(series: readonly SeriesKey[], endFrom: Date, endTo: Date)
       from reading rd join s on s.site_id = rd.site_id and s.parameter_id = rd.parameter_id
       where rd.period = 'hour' and rd.flag = 'N' and rd.observed_at >= ${gridFrom}::timestamptz and rd.observed_at <= ${new Date(yearEnd)}::timestamptz
     ), hourly as (
+      -- Beijing time is UTC+8: an hour ending at h belongs to the natural day of h + 8 h − 1 h, which ends at 24:00
+      -- Beijing time, 16:00 UTC of that date.
       select g.*, v.value,
              (((g.h at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC' as day_end,
              extract(hour from (g.h at time zone 'UTC') + interval '7 hours')::int + 1 as hour_of_day
@@ -99,36 +102,36 @@ function recomputation(series: readonly SeriesKey[], endFrom: Date, endTo: Date)
     ), days as (
       select site_id, parameter_id, digits, is_o3, day_end,
              sum(value) as s, count(value)::int as n, max(value) as mx,
-             max(case when is_o3 and hour_of_day >= 8 and n8 >= 6 then envmon_round_half_even(s8, n8, digits) end) as best,
-             count(case when is_o3 and hour_of_day >= 8 and n8 >= 6 then 1 end)::int as windows
+             max(case when is_o3 and hour_of_day >= ${O3_FIRST_WINDOW_END_HOUR} and n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end) as best,
+             count(case when is_o3 and hour_of_day >= ${O3_FIRST_WINDOW_END_HOUR} and n8 >= ${HOURS_PER_8H} then 1 end)::int as windows
       from moving group by site_id, parameter_id, digits, is_o3, day_end
     ), day_rows as (
       select site_id, parameter_id, digits, day_end,
              case when is_o3 then null else s end as sum,
              case when is_o3 then windows else n end as valid_count,
-             case when is_o3 then best when n >= 20 then envmon_round_half_even(s, n, digits) end as value,
+             case when is_o3 then best when n >= ${HOURS_PER_DAY} then envmon_round_half_even(s, n, digits) end as value,
              mx, n
       from days where n > 0
     ), periods as (
       select site_id, parameter_id, digits, 'month' as kind,
              ((date_trunc('month', (day_end at time zone 'UTC')) + interval '1 month' - interval '1 day')::date + interval '16 hours') at time zone 'UTC' as window_end,
-             case when extract(month from (day_end at time zone 'UTC')) = 2 then 25 else 27 end as minimum,
+             ${daysPerMonth(sql`extract(month from (day_end at time zone 'UTC'))`)} as minimum,
              sum(value) as s, count(value)::int as n
       from day_rows group by 1, 2, 3, 4, 5, 6
       union all
       select site_id, parameter_id, digits, 'year',
              ((date_trunc('year', (day_end at time zone 'UTC')) + interval '1 year' - interval '1 day')::date + interval '16 hours') at time zone 'UTC',
-             324, sum(value), count(value)::int
+             ${DAYS_PER_YEAR}, sum(value), count(value)::int
       from day_rows group by 1, 2, 3, 4, 5, 6
     ), touched_days as (
       select distinct site_id, parameter_id, day_end from day_rows
       where day_end >= ${new Date(firstDayEnd)}::timestamptz and day_end <= ${new Date(lastDayEnd)}::timestamptz
     )
     select site_id, parameter_id, '8h' as kind, h as window_end, s8 as sum, n8::int as valid_count,
-           case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as value, null::numeric as max_hour, null::int as hour_count
+           case when n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end as value, null::numeric as max_hour, null::int as hour_count
     from moving where h >= ${endFrom}::timestamptz and h <= ${endTo}::timestamptz and n8 > 0
     union all
-    select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end, null, null
+    select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= ${HOURS_PER_DAY} then envmon_round_half_even(s24, n24, digits) end, null, null
     from moving where h >= ${endFrom}::timestamptz and h <= ${endTo}::timestamptz and n24 > 0
     union all
     select d.site_id, d.parameter_id, 'day', d.day_end, d.sum, d.valid_count, d.value, d.mx, d.n

@@ -5,13 +5,16 @@
  * rescan of a series' history. Moving windows are stored only within each series' recent horizon and computed from
  * the readings when older ones are read (moving-windows.repository.ts); days, months and years for all time.
  *
- * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them: a
- * moving 8-h mean needs 6 valid hours, a 24-h mean and a day 20; the O3 day value is the largest valid 8-h mean
- * ending 08:00 … 24:00; months and years average the valid daily values. Only values flagged N count.
+ * Definitions follow GB 3095-2012 Table 4 and HJ 663-2013, as standards/air-statistics.ts computes them (its
+ * constants are written into the SQL by db/air-validity-sql.ts): a moving 8-h mean needs 6 valid hours, a 24-h mean
+ * and a day 20; the O3 day value is the largest valid 8-h mean ending 08:00 … 24:00; months and years average the
+ * valid daily values. Only values flagged N count.
  */
 import { sql, type Kysely } from 'kysely';
-import { affectedWindows, dayEndOf, type AffectedWindows, type HourSpan } from '../../evaluate/aggregate-windows.ts';
+import { affectedWindows, dayEndOf, monthPeriod, yearPeriod, type AffectedWindows, type HourSpan, type Period } from '../../evaluate/aggregate-windows.ts';
+import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
+import { HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_BEFORE_DAY_END, O3_FIRST_WINDOW_END_HOUR } from '../air-validity-sql.ts';
 import type { AggregateKind, Database } from '../schema.ts';
 import { pushTo } from '../../lib/collections.ts';
 import { DAY_MS } from '../../lib/time.ts';
@@ -79,7 +82,10 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
   });
   // Series whose day values changed: only their months and years can have changed.
   const changedDays = new Set<string>();
-  const daysDone = await refreshMoving(trx, refreshed, changedDays);
+  const deltas: DayDelta[] = [];
+  const daysDone = await refreshMoving(trx, refreshed, changedDays, deltas);
+  // Before any month or year is recomputed from its days below: a recomputation supersedes the delta.
+  await applyDayDeltas(trx, deltas);
   await refreshDays(trx, refreshed, daysDone, changedDays);
   const periods = refreshed.filter((r) => changedDays.has(`${r.siteId}|${r.parameterId}`));
   await refreshPeriods(trx, periods, 'month');
@@ -117,7 +123,7 @@ async function advanceWatermarks(trx: Kysely<Database>, changes: readonly Series
  * computed directly from the 24 readings before it, together with every other series ending at the same hour;
  * longer ranges (late data, a gap closing) from a dense hourly grid of the range and the 23 hours before.
  */
-async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[], changedDays: Set<string>): Promise<Set<string>> {
+async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSeries[], changedDays: Set<string>, deltas: DayDelta[]): Promise<Set<string>> {
   const ranges = series.flatMap((s) => s.windows.moving.map(([first, last]) => ({ s, first, last })));
   const byEnd = new Map<number, RefreshedSeries[]>();
   const daysDone = new Set<string>();
@@ -127,7 +133,15 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
     pushTo(byEnd, r.first, r.s);
     daysDone.add(`${r.s.siteId}|${r.s.parameterId}|${dayEndOf(r.first)}`);
   }
-  for (const [end, list] of byEnd) for (const d of await refreshMovingAt(trx, list, end)) changedDays.add(`${d.site_id}|${d.parameter_id}`);
+  for (const [end, list] of byEnd) {
+    const parameters = new Map(list.map((x) => [`${x.siteId}|${x.parameterId}`, x.parameter]));
+    for (const d of await refreshMovingAt(trx, list, end)) {
+      // A day still there changes its month and year by its own change; a day gone (every value revised to an
+      // invalid flag) may leave its month without days: that month is recomputed from what is left.
+      if (d.n > 0) deltas.push({ siteId: d.site_id, parameterId: d.parameter_id, parameter: parameters.get(`${d.site_id}|${d.parameter_id}`) ?? '', dayEnd: d.window_end.getTime(), before: d.before, after: d.after });
+      else changedDays.add(`${d.site_id}|${d.parameter_id}`);
+    }
+  }
   // Longer ranges are stored only within the series' horizon; windows before it are computed when read.
   const rows = ranges.filter((r) => r.first !== r.last).map((r) => ({ ...r, first: Math.max(r.first, firstStoredEnd(r.s.watermark)) })).filter((r) => r.first <= r.last);
   if (rows.length === 0) return daysDone;
@@ -153,10 +167,10 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
       window w8 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 7 preceding and current row),
              w24 as (partition by g.site_id, g.parameter_id, g.end_from order by g.h rows between 23 preceding and current row)
     ), computed as (
-      select site_id, parameter_id, '8h' as kind, h as window_end, s8 as s, n8::int as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v
+      select site_id, parameter_id, '8h' as kind, h as window_end, s8 as s, n8::int as n, case when n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end as v
       from moving where h >= end_from
       union all
-      select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end
+      select site_id, parameter_id, '24h', h, s24, n24::int, case when n24 >= ${HOURS_PER_DAY} then envmon_round_half_even(s24, n24, digits) end
       from moving where h >= end_from
     ), upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
@@ -173,10 +187,10 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
  * holding it, from the same 24 readings: with no later data, the day's hours are among them. The O3 day takes the
  * best of its stored 8-h means and the new one.
  */
-async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<DayOutcome[]> {
+async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey[], end: number): Promise<TipDayOutcome[]> {
   const at = new Date(end);
   const dayEnd = new Date(dayEndOf(end));
-  const empty = await sql<DayOutcome>`
+  const empty = await sql<TipDayOutcome>`
     with s as (
       select * from unnest(${series.map((x) => x.siteId)}::int[], ${series.map((x) => x.parameterId)}::int[], ${series.map((x) => publishedDigits(x.parameter))}::int[], ${series.map((x) => x.parameter === 'o3')}::boolean[])
         as s(site_id, parameter_id, digits, is_o3)
@@ -194,28 +208,28 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
           and rd.observed_at > ${at}::timestamptz - interval '24 hours' and rd.observed_at <= ${at}::timestamptz
       ) x
     ), computed as (
-      select site_id, parameter_id, '8h' as kind, coalesce(s8, 0) as sm, n8 as n, case when n8 >= 6 then envmon_round_half_even(s8, n8, digits) end as v from sums
+      select site_id, parameter_id, '8h' as kind, coalesce(s8, 0) as sm, n8 as n, case when n8 >= ${HOURS_PER_8H} then envmon_round_half_even(s8, n8, digits) end as v from sums
       union all
-      select site_id, parameter_id, '24h', coalesce(s24, 0), n24, case when n24 >= 20 then envmon_round_half_even(s24, n24, digits) end from sums
+      select site_id, parameter_id, '24h', coalesce(s24, 0), n24, case when n24 >= ${HOURS_PER_DAY} then envmon_round_half_even(s24, n24, digits) end from sums
     ), day as (
       -- The O3 day: its 8-h means ending 08:00 … 24:00 (GB 3095 Table 4) — those stored before, and the new one.
       select x.site_id, x.parameter_id, x.nd as n, x.mxd as mx,
              case when x.is_o3 then null else x.sd end as sm,
              case when x.is_o3 then o.windows + (case when w8.v is null then 0 else 1 end) else x.nd end as valid_count,
-             case when x.is_o3 then greatest(o.best, w8.v) when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end as v
+             case when x.is_o3 then greatest(o.best, w8.v) when x.nd >= ${HOURS_PER_DAY} then envmon_round_half_even(x.sd, x.nd, x.digits) end as v
       from sums x
       join computed w8 on w8.site_id = x.site_id and w8.parameter_id = x.parameter_id and w8.kind = '8h'
-                      and ${at}::timestamptz >= ${dayEnd}::timestamptz - interval '16 hours'
+                      and ${at}::timestamptz >= ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END}
       cross join lateral (
         select max(wa.value) as best, count(wa.value)::int as windows from window_aggregate wa
         where x.is_o3 and wa.site_id = x.site_id and wa.parameter_id = x.parameter_id and wa.kind = '8h'
-          and wa.window_end >= ${dayEnd}::timestamptz - interval '16 hours' and wa.window_end < ${at}::timestamptz
+          and wa.window_end >= ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END} and wa.window_end < ${at}::timestamptz
       ) o
       union all
       select x.site_id, x.parameter_id, x.nd, x.mxd, case when x.is_o3 then null else x.sd end,
              case when x.is_o3 then 0 else x.nd end,
-             case when x.is_o3 then null when x.nd >= 20 then envmon_round_half_even(x.sd, x.nd, x.digits) end
-      from sums x where ${at}::timestamptz < ${dayEnd}::timestamptz - interval '16 hours'
+             case when x.is_o3 then null when x.nd >= ${HOURS_PER_DAY} then envmon_round_half_even(x.sd, x.nd, x.digits) end
+      from sums x where ${at}::timestamptz < ${dayEnd}::timestamptz - ${O3_FIRST_WINDOW_BEFORE_DAY_END}
     ), moving_upserted as (
       insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
       select site_id, parameter_id, kind, ${at}::timestamptz, sm, n, v from computed where n > 0
@@ -225,11 +239,11 @@ async function refreshMovingAt(trx: Kysely<Database>, series: readonly SeriesKey
       select site_id, parameter_id, 'day', ${dayEnd}::timestamptz, sm, valid_count, v, mx, n from day where n > 0
       ${upsertWindow}
     )
-    select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end from computed where n = 0
+    select 'empty' as what, site_id, parameter_id, kind::text as kind, ${at}::timestamptz as window_end, 0 as n, null::numeric as before, null::numeric as after from computed where n = 0
     union all
-    select 'empty', site_id, parameter_id, 'day', ${dayEnd}::timestamptz from day where n = 0
+    select 'empty', site_id, parameter_id, 'day', ${dayEnd}::timestamptz, 0, null, null from day where n = 0
     union all
-    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz from day d
+    select 'changed', d.site_id, d.parameter_id, 'day', ${dayEnd}::timestamptz, d.n, p.value, d.v from day d
     left join window_aggregate p on p.site_id = d.site_id and p.parameter_id = d.parameter_id and p.kind = 'day' and p.window_end = ${dayEnd}::timestamptz
     where ${dayChanged}`.execute(trx);
   await deleteWindows(trx, empty.rows.filter((r) => r.what === 'empty'));
@@ -254,6 +268,8 @@ async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeri
   if (runs.length === 0) return;
   // A bulk import's days: the O3 grid's window sorts in memory, not on disk (as the recomputation does).
   if (runs.reduce((n, r) => n + (r.to - r.from) / DAY_MS + 1, 0) > 2_000) await sql`set local work_mem = '64MB'`.execute(trx);
+  // The natural day (01:00 … 24:00 Beijing, UTC+8) an hour-ending time falls in, as its end: shift by 8 h less the
+  // hour's own, take the date, and 24:00 Beijing is 16:00 UTC.
   const dayEnd = (t: ReturnType<typeof sql>) => sql`(((${t} at time zone 'UTC') + interval '7 hours')::date + interval '16 hours') at time zone 'UTC'`;
   const { rows } = await sql<DayOutcome>`
     with r as (
@@ -286,14 +302,14 @@ async function refreshDays(trx: Kysely<Database>, series: readonly RefreshedSeri
       window w as (partition by g.site_id, g.parameter_id, g.day_from order by g.h rows between 7 preceding and current row)
     ), o3_days as (
       select site_id, parameter_id, ${dayEnd(sql`h`)} as day_end,
-             max(envmon_round_half_even(s8, n8, digits)) filter (where n8 >= 6) as best, count(*) filter (where n8 >= 6)::int as windows
-      from o3_moving where extract(hour from (h at time zone 'UTC') + interval '7 hours') + 1 >= 8
+             max(envmon_round_half_even(s8, n8, digits)) filter (where n8 >= ${HOURS_PER_8H}) as best, count(*) filter (where n8 >= ${HOURS_PER_8H})::int as windows
+      from o3_moving where extract(hour from (h at time zone 'UTC') + interval '7 hours') + 1 >= ${O3_FIRST_WINDOW_END_HOUR}
       group by 1, 2, 3
     ), computed as (
       select h.site_id, h.parameter_id, h.day_end, h.n, h.mx,
              case when h.is_o3 then null else h.s end as s,
              case when h.is_o3 then coalesce(o.windows, 0) else h.n end as valid_count,
-             case when h.is_o3 then o.best when h.n >= 20 then envmon_round_half_even(h.s, h.n, h.digits) end as v
+             case when h.is_o3 then o.best when h.n >= ${HOURS_PER_DAY} then envmon_round_half_even(h.s, h.n, h.digits) end as v
       from hours h left join o3_days o using (site_id, parameter_id, day_end)
     ), existing as (
       select wa.site_id, wa.parameter_id, wa.window_end, wa.value from window_aggregate wa
@@ -360,6 +376,57 @@ const dayChanged = sql`(p.site_id is null and d.n > 0) or (p.site_id is not null
 /** What a day refresh reports: windows left empty, and days whose value (or existence) changed. */
 interface DayOutcome extends EmptyWindow {
   what: 'empty' | 'changed';
+}
+
+/** A day refreshed at a series' newest hour also says its valid hours and its value before and after. */
+interface TipDayOutcome extends DayOutcome {
+  n: number;
+  before: string | null;
+  after: string | null;
+}
+
+/** The change of one day's value, which its month and year take over. */
+interface DayDelta extends SeriesKey {
+  dayEnd: number;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Months and years by the change of one of their days: a month's sum and count of valid daily values (and so a
+ * year's, the sums of its months) move by exactly the day's old value out and new value in — two primary-key
+ * upserts per series instead of reading every day of the month and every month of the year, which is what made
+ * the evening hours (each hour changing every day value) the slowest. A period not there yet is created: it had
+ * no day before this one.
+ */
+async function applyDayDeltas(trx: Kysely<Database>, deltas: readonly DayDelta[]): Promise<void> {
+  const groups = new Map<string, DayDelta[]>();
+  for (const d of deltas) pushTo(groups, `${d.dayEnd}|${publishedDigits(d.parameter)}`, d);
+  for (const list of groups.values()) {
+    const first = list[0] as DayDelta;
+    const digits = publishedDigits(first.parameter);
+    const day = naturalDayOf(new Date(first.dayEnd));
+    const month = monthPeriod(day.slice(0, 7));
+    const year = yearPeriod(day.slice(0, 4));
+    const upsert = (kind: 'month' | 'year', period: Period) => sql`
+      insert into window_aggregate as w (site_id, parameter_id, kind, window_end, sum, valid_count, value)
+      select site_id, parameter_id, ${kind}, ${new Date(period.to)}::timestamptz, ds, dn,
+             case when dn >= ${period.minimum}::int then envmon_round_half_even(ds, dn, ${digits}::int) end
+      from d
+      on conflict (site_id, parameter_id, kind, window_end) do update
+        set sum = w.sum + excluded.sum, valid_count = w.valid_count + excluded.valid_count,
+            value = case when w.valid_count + excluded.valid_count >= ${period.minimum}::int
+                         then envmon_round_half_even(w.sum + excluded.sum, w.valid_count + excluded.valid_count, ${digits}::int) end,
+            updated_at = now()`;
+    await sql`
+      with d as (
+        select site_id, parameter_id, coalesce(after, 0) - coalesce(before, 0) as ds,
+               (after is not null)::int - (before is not null)::int as dn
+        from unnest(${list.map((x) => x.siteId)}::int[], ${list.map((x) => x.parameterId)}::int[], ${list.map((x) => x.before)}::numeric[], ${list.map((x) => x.after)}::numeric[])
+          as u(site_id, parameter_id, before, after)
+      ), months as (${upsert('month', month)})
+      ${upsert('year', year)}`.execute(trx);
+  }
 }
 
 /**

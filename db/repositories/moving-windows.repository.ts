@@ -14,14 +14,15 @@ import { sql, type Kysely } from 'kysely';
 import { HOUR_MS } from '../../lib/time.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import type { Database } from '../schema.ts';
+import { AIR_VALIDITY } from '../../standards/air-statistics.ts';
 
 /** Hours before a series' newest one whose moving windows are stored: a week (the console's default chart span). */
 export const STORED_MOVING_HOURS = 7 * 24;
 
 export type MovingKind = '8h' | '24h';
 
-/** GB 3095-2012 Table 4: an 8-h mean needs 6 valid hours of its 8, a 24-h mean 20 of its 24. */
-const MOVING: Record<MovingKind, { hours: number; minimum: number }> = { '8h': { hours: 8, minimum: 6 }, '24h': { hours: 24, minimum: 20 } };
+/** GB 3095-2012 Table 4 (standards/air-statistics.ts): the valid hours an 8-h and a 24-h mean need. */
+const MOVING: Record<MovingKind, { hours: number; minimum: number }> = { '8h': { hours: 8, minimum: AIR_VALIDITY.hoursPer8h }, '24h': { hours: 24, minimum: AIR_VALIDITY.hoursPerDay } };
 
 /** The first window end a series with this watermark keeps stored. */
 export const firstStoredEnd = (watermark: number): number => watermark - STORED_MOVING_HOURS * HOUR_MS + HOUR_MS;
