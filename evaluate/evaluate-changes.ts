@@ -16,7 +16,7 @@ import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
 import { pushTo } from '../lib/collections.ts';
-import { affectedWindows } from './aggregate-windows.ts';
+import { affectedWindows } from '../standards/aggregate-windows.ts';
 import { addAlertCounts, applyObservations, noAlertChanges, type AlertCounts, type RuleObservation } from './apply-observations.ts';
 import type { EvaluationContext } from './evaluation-context.ts';
 import { instrumentStateObservations } from './rules/instrument-state.ts';

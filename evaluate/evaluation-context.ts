@@ -6,7 +6,7 @@ import type { RefreshedSeries } from '../db/repositories/aggregates.repository.t
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { TouchedSpan } from '../ingest/touched-series.ts';
-import type { HourSpan } from './aggregate-windows.ts';
+import type { HourSpan } from '../standards/aggregate-windows.ts';
 
 export interface EvaluationContext {
   db: Kysely<Database>;

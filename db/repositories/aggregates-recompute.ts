@@ -5,7 +5,7 @@
  * the baseline it is measured against); it is also how an operator rebuilds the table.
  */
 import { sql, type Kysely } from 'kysely';
-import { dayEndOf, yearPeriod } from '../../evaluate/aggregate-windows.ts';
+import { dayEndOf, yearPeriod } from '../../standards/aggregate-windows.ts';
 import { HOUR_MS } from '../../lib/time.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';

@@ -1,6 +1,6 @@
 /**
  * Incremental rolling aggregates (table `window_aggregate`): refreshed for exactly the windows that new, late or
- * revised hourly values touch (see evaluate/aggregate-windows.ts), each from its own few stored inputs — moving
+ * revised hourly values touch (see standards/aggregate-windows.ts), each from its own few stored inputs — moving
  * windows and days from the readings of their hours, months from their days, years from their months. Never a
  * rescan of a series' history. Moving windows are stored only within each series' recent horizon and computed from
  * the readings when older ones are read (moving-windows.repository.ts); days, months and years for all time.
@@ -11,7 +11,7 @@
  * valid daily values. Only values flagged N count.
  */
 import { sql, type Kysely } from 'kysely';
-import { affectedWindows, dayEndOf, monthPeriod, yearPeriod, type AffectedWindows, type HourSpan, type Period } from '../../evaluate/aggregate-windows.ts';
+import { affectedWindows, dayEndOf, monthPeriod, yearPeriod, type AffectedWindows, type HourSpan, type Period } from '../../standards/aggregate-windows.ts';
 import { naturalDayOf } from '../../standards/natural-day.ts';
 import { publishedDigits } from '../../standards/air-statistics.ts';
 import { HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_BEFORE_DAY_END, O3_FIRST_WINDOW_END_HOUR } from '../air-validity-sql.ts';
@@ -128,7 +128,7 @@ async function refreshMoving(trx: Kysely<Database>, series: readonly RefreshedSe
   const byEnd = new Map<number, RefreshedSeries[]>();
   const daysDone = new Set<string>();
   for (const r of ranges) {
-    // A one-hour range exists only at a series' newest hour (evaluate/aggregate-windows.ts).
+    // A one-hour range exists only at a series' newest hour (standards/aggregate-windows.ts).
     if (r.first !== r.last) continue;
     pushTo(byEnd, r.first, r.s);
     daysDone.add(`${r.s.siteId}|${r.s.parameterId}|${dayEndOf(r.first)}`);

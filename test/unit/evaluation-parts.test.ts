@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../cli/commands/silences.ts';
-import { affectedWindows, monthPeriod } from '../../evaluate/aggregate-windows.ts';
+import { affectedWindows, monthPeriod } from '../../standards/aggregate-windows.ts';
 import { lateBreachRuns } from '../../evaluate/alert-state.ts';
 import { flaggedRuns } from '../../evaluate/rules/instrument-state.ts';
 import { expectedSpacing } from '../../evaluate/series-spacing.ts';

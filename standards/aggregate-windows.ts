@@ -7,8 +7,8 @@
  * old and the new watermark come into being too, and are computed then (they may hold earlier values).
  */
 import { BEIJING_OFFSET_MS, DAY_MS, HOUR_MS } from '../lib/time.ts';
-import { AIR_VALIDITY, daysRequiredInMonth } from '../standards/air-statistics.ts';
-import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from '../standards/natural-day.ts';
+import { AIR_VALIDITY, daysRequiredInMonth } from './air-statistics.ts';
+import { endOfNaturalDay, lastDayOfMonth, naturalDayOf } from './natural-day.ts';
 
 /** Hour ends in (from, to], in ms. */
 export interface HourSpan {
