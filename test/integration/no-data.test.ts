@@ -83,7 +83,13 @@ const check = async (slot: string) => {
   });
 };
 /** The check's processor called directly, for rules whose history spans weeks. */
-const checkNow = (ruleId: string, slot: string) => checkSilenceJob.process({ ruleId, slot }, { db: database.db, pool: database.pool, config, parameterIds } as unknown as JobDeps);
+/** The jobs a check asked for (a check that changed alerts asks for a notify run at once). */
+const requested: string[] = [];
+const checkNow = (ruleId: string, slot: string) =>
+  checkSilenceJob.process({ ruleId, slot }, {
+    db: database.db, pool: database.pool, config, parameterIds, now: () => new Date(slot),
+    enqueue: (job: { name: string }) => { requested.push(job.name); return Promise.resolve(); },
+  } as unknown as JobDeps);
 
 const alertsOf = (rule: string) => database.db.selectFrom('alert').select(['id', 'dedup_key', 'state', 'evidence', 'source_id', 'fired_at', 'resolved_at']).where('rule_id', '=', rule).orderBy('id').execute();
 const outboxOf = async (rule: string) => {
@@ -170,8 +176,10 @@ describe('no-data rule', () => {
     expect(await outboxOf('never-silent')).toEqual([]);
     await checkNow('never-silent', '2026-11-22T05:50:00.000Z');
     expect((await alertsOf('never-silent')).map((a) => a.state)).toEqual(['pending']);
-    // Six hours (afterMinutes) after it was first found waiting, it fires and is notified.
+    // Six hours (afterMinutes) after it was first found waiting, it fires and is notified, at once.
+    requested.length = 0;
     await checkNow('never-silent', '2026-11-22T06:00:00.000Z');
+    expect(requested).toEqual(['notify']);
     const [fired] = await alertsOf('never-silent');
     expect(fired).toMatchObject({ state: 'firing', evidence: { neverDelivered: true, silentMinutes: 360, series: 2 } });
     expect(fired?.fired_at?.toISOString()).toBe('2026-11-22T06:00:00.000Z');
