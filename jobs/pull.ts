@@ -28,7 +28,7 @@ const READINGS_PER_INGEST = 10_000;
 
 /**
  * The window a pull reads: up to the slot less the source's publication lag; from the cursor (or, for a new
- * source, `initialBackfillHours` back), reaching `refetchHours` further back for late and revised data, but never
+ * source or a slot retried after a later one moved the cursor past it, `initialBackfillHours` back), reaching `refetchHours` further back for late and revised data, but never
  * more than `backfillWindowHours` before the slot — older gaps are for `envmon backfill`.
  */
 export function pullWindow(
@@ -37,9 +37,13 @@ export function pullWindow(
   config: { lagMinutes: number; initialBackfillHours: number; refetchHours: number; backfillWindowHours: number },
 ): { since: Date; until: Date } {
   const until = slot.getTime() - config.lagMinutes * 60_000;
-  const start = cursor ? cursor.getTime() : until - config.initialBackfillHours * HOUR_MS;
+  // A cursor at or past this slot's end was moved by a later slot that ran first (this one failed and is being
+  // retried): it says nothing of this slot's own window, which is read as a first pull reads it. Reading stored data
+  // again changes nothing; skipping it would lose what only this slot was to fetch.
+  const fresh = cursor === null || cursor.getTime() >= until;
+  const start = fresh ? until - config.initialBackfillHours * HOUR_MS : cursor.getTime();
   const withRefetch = Math.min(start, until - config.refetchHours * HOUR_MS);
-  const earliest = until - Math.max(config.backfillWindowHours, cursor ? 0 : config.initialBackfillHours) * HOUR_MS;
+  const earliest = until - Math.max(config.backfillWindowHours, fresh ? config.initialBackfillHours : 0) * HOUR_MS;
   return { since: new Date(Math.max(withRefetch, earliest)), until: new Date(until) };
 }
 

@@ -14,6 +14,11 @@ describe('pullWindow', () => {
     expect(iso(pullWindow(slot, null, config))).toEqual(['2026-11-21T05:35:00.000Z', '2026-11-22T05:35:00.000Z']);
   });
 
+  it('reads its own first window when a later slot, run first, moved the cursor past it', () => {
+    // The first pull failed (database down) and is retried after the next slot's pull stored its own day.
+    expect(iso(pullWindow(slot, new Date('2026-11-23T05:00:00Z'), config))).toEqual(['2026-11-21T05:35:00.000Z', '2026-11-22T05:35:00.000Z']);
+  });
+
   it('re-reads the last refetchHours for late and revised data', () => {
     expect(iso(pullWindow(slot, new Date('2026-11-22T05:00:00Z'), { ...config, refetchHours: 6 }))).toEqual(['2026-11-21T23:35:00.000Z', '2026-11-22T05:35:00.000Z']);
   });
