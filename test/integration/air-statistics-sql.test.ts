@@ -23,6 +23,7 @@ import { DAY_MS, HOUR_MS } from '../../lib/time.ts';
 import { AIR_VALIDITY, daysRequiredInMonth } from '../../standards/air-statistics.ts';
 import { windowStatistics, type HourlySeries, type StatsWindow } from '../../standards/air-series.ts';
 import { endOfNaturalDay } from '../../standards/natural-day.ts';
+import { seededRandom } from '../faults/support/seeded-random.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { testConfig } from '../support/test-service.ts';
 
@@ -60,16 +61,6 @@ let parameterIds: ParameterIds;
 let siteId: number;
 const partitions = new Set<string>();
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Delivery {
   parameter: string;
   /** Hour end, ms. */
@@ -94,7 +85,8 @@ function validHours(rnd: () => number, count: number): Set<number> {
 
 /** The final data of the year, and the earlier versions of some hours that later deliveries revise. */
 function scenario(seed: number): { final: Delivery[]; early: Delivery[] } {
-  const rnd = random(seed);
+  const generator = seededRandom(seed);
+  const rnd = () => generator.next();
   const final: Delivery[] = [];
   const early: Delivery[] = [];
   const value = (parameter: string) => (parameter === 'co' ? (Math.floor(rnd() * 40) / 20 + 0.05 * Math.floor(rnd() * 2)).toFixed(2) : String(Math.floor(rnd() * 300)));
