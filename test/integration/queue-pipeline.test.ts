@@ -113,10 +113,11 @@ describe.each(['redis', 'postgres'] as const)('pipeline on the %s queue backend'
       if (!ingestQueue) throw new Error('queue missing');
       // Bypasses enqueue's own schema check, as a foreign or older producer would.
       const job = await ingestQueue.add('ingest', { sourceId: 'x', readings: 'not a list', rejections: [] }, { attempts: 5 });
-      const failed = await waitFor('the job to fail', async () => {
-        const j = await ingestQueue.getJob(job.id ?? '');
-        return j && (await j.isFailed()) ? j : null;
-      });
+      // The state first, then the job: a job read before its state check may be a snapshot from while it was
+      // still active (attemptsMade 0). Failed is final, so a job read after it is the failed one.
+      await waitFor('the job to fail', async () => ((await ingestQueue.getJobState(job.id ?? '')) === 'failed' ? true : null));
+      const failed = await ingestQueue.getJob(job.id ?? '');
+      if (!failed) throw new Error('failed job missing');
       expect(failed.attemptsMade).toBe(1);
       expect(failed.failedReason).toMatch(/^invalid ingest payload: readings: /);
     } finally {
