@@ -349,6 +349,12 @@ export interface MinuteHourTable {
   derived_at: CreatedAt;
 }
 
+/** The one row saying before which instant minute data has been dropped (`envmon partitions prune`). */
+export interface MinuteRetentionTable {
+  only_row: Generated<boolean>;
+  pruned_before: Timestamp;
+}
+
 /** One row per monthly / annual report period: the first to insert it queues the report (once per period). */
 export interface PeriodReportTable {
   kind: 'monthly' | 'annual';
@@ -382,6 +388,7 @@ export interface Database {
   minute_reading: MinuteReadingTable;
   minute_hour_pending: MinuteHourPendingTable;
   minute_hour: MinuteHourTable;
+  minute_retention: MinuteRetentionTable;
   console_user: ConsoleUserTable;
   console_session: ConsoleSessionTable;
   audit_log: AuditLogTable;

@@ -36,7 +36,9 @@ export type RejectionCode =
   | 'unknown_unit'
   | 'out_of_range'
   | 'future_time'
-  | 'invalid_time';
+  | 'invalid_time'
+  /** Minute data of a UTC day whose minutes were already dropped (see store-batch). */
+  | 'pruned_day';
 
 export interface Rejection {
   code: RejectionCode;

@@ -10,6 +10,7 @@ import { inClientTransaction } from '../db/client-transaction.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { quarantine } from '../db/repositories/quarantine.repository.ts';
 import { ensureMinutePartitions, storeMinutes, type MinuteRow } from '../db/repositories/minute-readings.repository.ts';
+import { minutesKeptFrom } from '../db/repositories/minute-retention.repository.ts';
 import { ensurePartitions, storeReadings, type PartitionCache, type ReadingRow, type StoreCounts } from '../db/repositories/readings.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { recordSourceSeries } from '../db/repositories/source-series.repository.ts';
@@ -72,8 +73,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
 
   const rows: ReadingRow[] = [];
-  const minuteRows: MinuteRow[] = [];
-  const minuteHours = new Set<string>();
+  const minuteValues: MinuteValue[] = [];
   const rejections = [...input.rejections];
   for (const r of input.readings) {
     const siteId = siteIds.get(r.site);
@@ -90,12 +90,14 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     if (r.period === 'minute') {
       // Minute data is kept apart from the hourly readings; envmon derives the hours from it.
       const slot = minuteSlot(r.observedAt, r.intervalMinutes);
-      minuteRows.push({ siteId, parameterId, minuteStart: slot.start.toISOString(), minutes: slot.minutes, value: r.value, flag: r.flag });
-      minuteHours.add(slot.hourEnd.toISOString());
+      minuteValues.push({ row: { siteId, parameterId, minuteStart: slot.start.toISOString(), minutes: slot.minutes, value: r.value, flag: r.flag }, hourEnd: slot.hourEnd.toISOString(), reading: r });
       continue;
     }
     rows.push({ siteId, parameterId, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag });
   }
+  // Minutes of days already dropped are not stored (see below); checked here first so that no partition is made for them.
+  let minutes = minuteValues.length === 0 ? minuteValues : keepRetained(minuteValues, await minutesKeptFrom(deps.db), rejections);
+  const minuteRows = minutes.map((m) => m.row);
   // What a source delivered, for the no-data rules, includes its minute data.
   const delivered = minuteRows.length === 0 ? rows : [...rows, ...minuteRows.map((m) => ({ siteId: m.siteId, parameterId: m.parameterId, period: 'minute', observedAt: m.minuteStart, value: m.value, unit: '', flag: m.flag }))];
 
@@ -105,7 +107,11 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   let counts: StoreCounts & { minutes: number };
   const write = () =>
     inClientTransaction(deps.pool, async (tx) => {
-      const stored = { ...(await storeReadings(tx, rows, input.sourceId)), minutes: await storeMinutes(tx.db, minuteRows, input.sourceId) };
+      // The bound again, held: a prune that moved it since the check above has dropped those days meanwhile, and one
+      // starting now waits for this transaction, then sees the hours it marks. Deriving an hour again from a few
+      // minutes that came after its day was dropped would replace the value derived from the whole hour.
+      if (minutes.length > 0) minutes = keepRetained(minutes, await minutesKeptFrom(tx.db, 'share'), rejections);
+      const stored = { ...(await storeReadings(tx, rows, input.sourceId)), minutes: await storeMinutes(tx.db, minutes.map((m) => m.row), input.sourceId) };
       if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, delivered);
       // What the new or revised hours owe (windows, rules) is recorded with them: a crash before it is paid leaves
       // the debt on record for whoever comes next.
@@ -131,9 +137,34 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
     if (!(error instanceof DryRunRollback)) throw error;
     counts = error.counts;
   }
-  const { minutes, ...hourly } = counts;
-  if (!dryRun) deps.metrics?.countStoredBatch(input.sourceId, { ...hourly, minutes, rejections });
-  return { ...hourly, ...(minuteRows.length > 0 ? { minutes: { stored: minutes, hours: [...minuteHours].sort() } } : {}), rejected: rejections.length, rejections };
+  const { minutes: storedMinutes, ...hourly } = counts;
+  if (!dryRun) deps.metrics?.countStoredBatch(input.sourceId, { ...hourly, minutes: storedMinutes, rejections });
+  return { ...hourly, ...(minuteValues.length > 0 ? { minutes: { stored: storedMinutes, hours: [...new Set(minutes.map((m) => m.hourEnd))].sort() } } : {}), rejected: rejections.length, rejections };
+}
+
+/** A minute value with the hour it belongs to and the reading it came from (quoted if it is turned away). */
+interface MinuteValue {
+  row: MinuteRow;
+  hourEnd: string;
+  reading: NormalizedReading;
+}
+
+/** The minute values at or after the retention bound; those before it are added to the rejections. */
+function keepRetained(values: MinuteValue[], keptFrom: Date | null, rejections: Rejection[]): MinuteValue[] {
+  if (keptFrom === null) return values;
+  const bound = keptFrom.toISOString();
+  return values.filter((m) => {
+    if (m.row.minuteStart >= bound) return true;
+    const day = m.row.minuteStart.slice(0, 10);
+    const r = m.reading;
+    rejections.push({
+      code: 'pruned_day',
+      reason: `minute data of ${day} (UTC) came after that day's minutes were dropped (envmon partitions prune): the hourly values derived from them stand`,
+      raw: JSON.stringify(r),
+      detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
+    });
+    return false;
+  });
 }
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */

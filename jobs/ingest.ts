@@ -30,7 +30,7 @@ const readingSchema = z.object({
 });
 
 const rejectionSchema = z.object({
-  code: z.enum(['malformed', 'checksum', 'unauthorized', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time']),
+  code: z.enum(['malformed', 'checksum', 'unauthorized', 'unknown_site', 'unknown_parameter', 'not_a_number', 'no_data_marker', 'unknown_unit', 'out_of_range', 'future_time', 'invalid_time', 'pruned_day']),
   reason: z.string(),
   raw: z.string(),
   /** The exact input bytes (base64) when `raw` shows them escaped. */

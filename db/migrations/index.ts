@@ -13,6 +13,7 @@ import * as minuteHours from './20261202T0300_minute_hours.ts';
 import * as periodReports from './20261202T0400_period_reports.ts';
 import * as consoleUsers from './20261203T0100_console_users.ts';
 import * as movingWindowHorizon from './20261204T0100_moving_window_horizon.ts';
+import * as minuteRetention from './20261205T0100_minute_retention.ts';
 
 export const migrations: Record<string, Migration> = {
   '20261122T0000_initial': initial,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261202T0400_period_reports': periodReports,
   '20261203T0100_console_users': consoleUsers,
   '20261204T0100_moving_window_horizon': movingWindowHorizon,
+  '20261205T0100_minute_retention': minuteRetention,
 };

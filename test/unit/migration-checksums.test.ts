@@ -27,6 +27,7 @@ const released: Record<string, string> = {
   '20261202T0400_period_reports': '8a19036151c823bea46355bafc1d4ad1dbc2502eafb11e8ffcd5f8ebbe626ac9',
   '20261203T0100_console_users': '31dc3ff73de073cb79b908891f0540cb19925211557655ce4716532314addef0',
   '20261204T0100_moving_window_horizon': 'ef2a5821e81e5e7880f88cb5e0836a47148886af9b87aad7d5ac3a2d888da799',
+  '20261205T0100_minute_retention': '8bc551415447815802d6efe32754992ddbb2f38335075046a5c8e14434db4a97',
 };
 
 function checksumOf(name: string): string {
