@@ -290,6 +290,11 @@ const en: Partial<Record<MessageKey, string>> = {
   ...alertsOperationsEn,
 };
 
+/** Whether `key` names a message: for keys built from stored values (codes, kinds) that may have none. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(zh, key);
+}
+
 export function t(lang: Lang, key: MessageKey): string {
   return (lang === 'en' ? en[key] : undefined) ?? zh[key];
 }

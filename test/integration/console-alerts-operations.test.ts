@@ -194,6 +194,8 @@ describe('operations', () => {
     expect(list.body).toContain('JC-NEW-1,&lt;script&gt;alert(1)&lt;/script&gt;,35');
     expect(list.body).not.toContain('<script>alert(1)');
     expect(list.body).not.toContain(`value="${junk.id}"`);
+    // The code by its Chinese name, the code itself (what the filter takes) beneath it.
+    expect(list.body).toContain('<td>未知站点<br><code class="muted">unknown_site</code></td>');
 
     await database.db.insertInto('site').values({ code: 'JC-NEW-1', name_zh: '新站', name_en: 'New station', kind: 'air_station', area: '交城县' }).execute();
     const replay = await post('/operations/quarantine/replay', operator, { _csrf: operator.csrf, id: String(item.id) });
@@ -234,6 +236,7 @@ describe('operations', () => {
     // Latest delivered 04:00Z = 12:00 Beijing; the slowest series (tp) evaluated to 02:00Z = 10:00 Beijing.
     expect(row).toContain('<time datetime="2026-11-30T04:00:00.000Z">2026-11-30 12:00</time>');
     expect(row).toContain('<time datetime="2026-11-30T02:00:00.000Z">2026-11-30 10:00</time>');
+    expect(row).toContain('<td>水质模拟<br><code class="muted">water-simulator</code></td>');
   });
 
   it('disables and enables a source, kept as the operator’s choice and audited', async () => {

@@ -14,7 +14,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { renderOperationsPage } from './operations-nav.ts';
-import { actorOf, canAct, csrfField, field, fill, flash, idList, sendPage, when } from './page-parts.ts';
+import { actorOf, canAct, csrfField, field, fill, flash, idList, namedCode, sendPage, when } from './page-parts.ts';
 
 const PAGE_SIZE = 50;
 /** Items one POST may act on. */
@@ -61,7 +61,7 @@ export function renderQuarantinePage(request: FastifyRequest, filter: Quarantine
   const rows = items.map(
     (i) => html`<tr>
 ${act ? html`<td><input type="checkbox" name="id" value="${i.id}" aria-label="${i.id}"></td>` : ''}
-<td>${i.id}</td><td>${when(lang, i.received_at)}</td><td>${i.source_id ?? '-'}</td><td><code>${i.code}</code></td><td>${i.reason}${i.resolution ? html`<br><span class="muted">${t(lang, 'ops.q.resolution')}: ${i.resolution}</span>` : ''}</td>
+<td>${i.id}</td><td>${when(lang, i.received_at)}</td><td>${i.source_id ?? '-'}</td><td>${namedCode(lang, 'ops.q.code', i.code)}</td><td>${i.reason}${i.resolution ? html`<br><span class="muted">${t(lang, 'ops.q.resolution')}: ${i.resolution}</span>` : ''}</td>
 <td>${rawText(i, lang)}</td></tr>`,
   );
   const table = html`<div class="table-wrap"><table class="data quarantine">

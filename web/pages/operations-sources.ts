@@ -9,7 +9,7 @@ import { html } from '../html.ts';
 import { t } from '../i18n.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { renderOperationsPage } from './operations-nav.ts';
-import { actorOf, canAct, csrfField, flash, flashText, sendNotFound, sendPage, when } from './page-parts.ts';
+import { actorOf, canAct, csrfField, flash, flashText, namedCode, sendNotFound, sendPage, when } from './page-parts.ts';
 
 export function renderSourcesPage(request: FastifyRequest, sources: readonly Source[], progress: ReadonlyMap<string, SourceProgress>, message: string | null): string {
   const lang = request.lang;
@@ -19,7 +19,7 @@ export function renderSourcesPage(request: FastifyRequest, sources: readonly Sou
       ? html`<form method="post" action="/operations/sources/${s.id}/${enabled ? 'disable' : 'enable'}" class="inline">${csrfField(request)}<button type="submit">${t(lang, enabled ? 'ops.src.disable' : 'ops.src.enable')}</button></form>`
       : '';
     return html`<tr class="${s.consecutive_failures > 0 ? 'failing' : ''}${enabled ? '' : ' disabled'}">
-<td><code>${s.id}</code></td><td>${s.kind}</td><td>${s.name}</td>
+<td><code>${s.id}</code></td><td>${namedCode(lang, 'ops.src.kind', s.kind)}</td><td>${s.name}</td>
 <td>${t(lang, enabled ? 'common.yes' : 'common.no')} <span class="muted">(${t(lang, s.operator_enabled === null ? 'ops.src.enabledBy.configuration' : 'ops.src.enabledBy.operator')})</span> ${toggle}</td>
 <td><code>${s.schedule}</code></td><td>${when(lang, s.cursor)}</td><td>${when(lang, progress.get(s.id)?.latestData ?? null)}</td><td>${when(lang, progress.get(s.id)?.oldestWatermark ?? null)}</td><td>${when(lang, s.last_success_at)}</td><td class="num">${s.last_run_rows ?? '-'}</td>
 <td class="num">${s.consecutive_failures}</td><td>${s.last_error ? html`${when(lang, s.last_error_at)} <span class="error-text">${s.last_error}</span>` : ''}</td></tr>`;

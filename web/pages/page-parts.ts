@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatBeijing } from '../../lib/time.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { t, type MessageKey } from '../i18n.ts';
+import { isMessageKey, t, type MessageKey } from '../i18n.ts';
 import { refuse } from '../refusal.ts';
 
 /** A message with `{name}` placeholders filled in (the values are escaped where the text is rendered). */
@@ -11,6 +11,15 @@ export function fill(text: string, values: Record<string, string | number>): str
 }
 
 /** Beijing wall-clock time in a <time> element carrying the exact instant; `never` for null. */
+/**
+ * A stored code (a rejection code, a source kind) by its name in the page's language, with the code itself below:
+ * the code is what filters, the CLI and the logs use. A code without a name is shown as it is.
+ */
+export function namedCode(lang: 'zh' | 'en', prefix: string, code: string): SafeHtml {
+  const key = `${prefix}.${code}`;
+  return isMessageKey(key) ? html`${t(lang, key)}<br><code class="muted">${code}</code>` : html`<code>${code}</code>`;
+}
+
 export function when(lang: 'zh' | 'en', instant: Date | null): SafeHtml {
   return instant ? html`<time datetime="${instant.toISOString()}">${formatBeijing(instant)}</time>` : html`<span class="muted">${t(lang, 'common.never')}</span>`;
 }
