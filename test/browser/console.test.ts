@@ -28,6 +28,11 @@ interface BrowserWindow {
   getComputedStyle(element: unknown): { backgroundColor: string };
   echarts: { getInstanceByDom(element: unknown): { getOption(): ChartOption } | undefined };
 }
+/** An element's box, as the page measures it. */
+interface Box {
+  scrollWidth: number;
+  clientWidth: number;
+}
 interface ChartOption {
   series: { name: string; data: [string, number | null][]; markLine?: { data: { coord: [string, number] }[][] } }[];
 }
@@ -215,6 +220,17 @@ describe('the console in Chromium', () => {
       await Promise.all([page.waitForURL(`${server.url}/alerts/${alert.id}`), link.click()]);
       expect(await page.locator('h1').textContent()).toContain(String(alert.id));
       await screenshot(page, 'mail-link-opened');
+      // The list the alert came from, on the same phone: the page never scrolls sideways (wide tables scroll in their
+      // own box), and the alerts list fits without that.
+      for (const [name, url] of [['phone-alerts', '/alerts'], ['phone-overview', '/']] as const) {
+        await page.goto(`${server.url}${url}`);
+        expect(await page.locator('html').evaluate((el) => (el as unknown as Box).scrollWidth), url).toBeLessThanOrEqual(412);
+        await screenshot(page, name);
+      }
+      await page.goto(`${server.url}/alerts`);
+      const overflow = await page.locator('.table-wrap:has(table.alerts)').evaluateAll((boxes) => (boxes as unknown as Box[]).map((b) => b.scrollWidth - b.clientWidth));
+      expect(overflow.length).toBeGreaterThan(0);
+      expect(overflow.every((px) => px <= 0), `alerts list wider than its box by ${overflow.join(', ')} px`).toBe(true);
       await context.close();
     } finally {
       mail.close();

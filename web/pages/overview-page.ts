@@ -98,7 +98,7 @@ function rowClass(s: { freshness: Freshness; exceeding: boolean }): string {
 /** The class cell: Ⅳ类 against a Ⅲ类 target reads 未达标 in red; the worst parameters are named. */
 export function waterClassCells(w: Pick<WaterSiteNow, 'cls' | 'targetClass' | 'meets' | 'worst'>, lang: Lang): SafeHtml {
   const cls = w.cls === null ? html`<td class="wclass none">—</td>` : html`<td class="wclass wclass-${w.cls === '劣V' ? 'VI' : w.cls}">${waterClassLabel(w.cls, lang)}${w.worst.length > 0 && w.cls !== 'I' && w.cls !== 'II' ? html`<br><small>${w.worst.map((x) => parameterLabel(x.parameter, lang)).join(', ')}</small>` : ''}</td>`;
-  const target = w.targetClass === null ? html`<td class="muted">${t(lang, 'overview.no_target')}</td>` : html`<td>${waterClassLabel(w.targetClass, lang)}</td>`;
+  const target = w.targetClass === null ? html`<td class="muted target">${t(lang, 'overview.no_target')}</td>` : html`<td class="target">${waterClassLabel(w.targetClass, lang)}</td>`;
   const verdict =
     w.meets === null ? html`<td class="muted">—</td>` : w.meets ? html`<td class="verdict meets">${t(lang, 'overview.meets')}</td>` : html`<td class="verdict fails"><span class="badge fail">${t(lang, 'overview.not_meets')}</span></td>`;
   return html`${cls}${target}${verdict}`;
