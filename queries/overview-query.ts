@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/load-config.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { latestValues, type LatestValue } from '../db/repositories/latest-values.repository.ts';
 import { firingNoDataAlerts } from '../db/repositories/no-data-alerts.repository.ts';
-import { siteFacets, sitesIn } from '../db/repositories/site-info.repository.ts';
+import { siteFacets, sitesIn, type SiteInfo } from '../db/repositories/site-info.repository.ts';
 import { dataOrigins, sitesFedBy } from '../db/repositories/source-series.repository.ts';
 import { isEnabled, listSources } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
@@ -44,13 +44,7 @@ export type Freshness =
   | { state: 'silent'; latest: Date | null; ageMs: number | null; since: Date }
   | { state: 'never'; latest: null; ageMs: null };
 
-interface SiteNow {
-  id: number;
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  kind: string;
-  area: string;
+interface SiteNow extends Omit<SiteInfo, 'waterBody'> {
   freshness: Freshness;
   origin: DataOrigin | null;
 }
