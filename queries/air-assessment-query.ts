@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import { aggregatesOf } from '../db/repositories/aggregates.repository.ts';
+import { airSites, type AirSite } from '../db/repositories/air-sites.repository.ts';
 import { dustDaysBetween, type DustDay } from '../db/repositories/dust-days.repository.ts';
 import { loadParameterIds } from '../db/repositories/parameters.repository.ts';
 import { dataOrigins } from '../db/repositories/source-series.repository.ts';
@@ -34,18 +35,10 @@ export interface AirAssessQuery {
 const MAX_DAYS = 3660;
 const assessedParameters: readonly Pollutant[] = ['so2', 'no2', 'pm10', 'pm2_5', 'co', 'o3'];
 
-interface AirSite {
-  id: number;
-  code: string;
-  nameZh: string;
-  area: string;
-}
-
 /** Assesses the sites asked for (every air site without `sites` or `area`), or an area as the mean of its sites. */
 export async function assessAir(db: Kysely<Database>, config: Pick<AppConfig, 'dustDays'>, query: AirAssessQuery, _now: Date): Promise<AirAssessment[]> {
   checkPeriod(query.from, query.to);
-  const airSites = await db.selectFrom('site').select(['id', 'code', 'name_zh', 'area']).where('kind', '=', 'air_station').orderBy('code').execute();
-  const all: AirSite[] = airSites.map((s) => ({ id: s.id, code: s.code, nameZh: s.name_zh, area: s.area }));
+  const all = await airSites(db);
   const last = { from: yearEarlier(query.from), to: yearEarlier(query.to) };
 
   // Only the sites assessed are read.

@@ -13,6 +13,7 @@
  */
 import type { Kysely } from 'kysely';
 import { aggregatesOf, type AggregateRow } from '../db/repositories/aggregates.repository.ts';
+import { parameterIdsOf } from '../db/repositories/parameters.repository.ts';
 import { hourlyValues } from '../db/repositories/series.repository.ts';
 import { allSiteCodes, seriesWatermarks } from '../db/repositories/site-list.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
@@ -119,11 +120,6 @@ function checkParameter(parameter: string | undefined): string {
   throw new QueryError(`parameter ${JSON.stringify(parameter)}: no such parameter${hint ? `; ${hint}` : '.'} Known parameters: ${parameterCodes.join(', ')}`);
 }
 
-async function parameterIds(db: Kysely<Database>, codes: readonly string[]): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('parameter').select(['id', 'code']).where('code', 'in', [...codes]).execute();
-  return new Map(rows.map((r) => [r.code, r.id]));
-}
-
 /** Beijing wall-clock time with its offset, e.g. 2016-03-01T10:00:00+08:00. */
 export function beijingIso(instant: Date): string {
   return new Date(instant.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
@@ -200,7 +196,7 @@ export async function aqiQuery(db: Kysely<Database>, params: RangeParams & { dai
     return codes.flatMap((site) => hourlyAqiSeries(series.get(site) ?? new Map<string, Map<number, string>>(), ends).map(({ time, result }) => aqiRow(site, beijingIso(time), result, originOf(site))));
   }
   const days = periods(range, 'day');
-  const ids = await parameterIds(db, pollutants);
+  const ids = await parameterIdsOf(db, pollutants);
   const pollutantOf = new Map([...ids].map(([code, id]) => [id, code as Pollutant]));
   const rows = days.length === 0 ? [] : await aggregatesOf(db, 'day', [...sites.values()], [...ids.values()], new Date(days[0]?.end ?? 0), new Date(days.at(-1)?.end ?? 0));
   const input = new Map<string, DailyConcentrations>();
@@ -244,7 +240,7 @@ export function checkStatsRequest(params: StatsParams, options: QueryOptions = {
 export async function statsQuery(db: Kysely<Database>, params: StatsParams, options: QueryOptions = {}): Promise<StatsRow[]> {
   const { codes, parameter, window, range } = checkStatsRequest(params, options);
   const sites = await resolveSites(db, codes);
-  const parameterId = (await parameterIds(db, [parameter])).get(parameter);
+  const parameterId = (await parameterIdsOf(db, [parameter])).get(parameter);
   const origins = parameterId === undefined ? new Map<string, DataOrigin>() : await seriesOrigins(db, [...sites.values()], originSpan(range));
   const row = (site: string, time: string, s: Statistic): StatsRow => ({ site, parameter, time, value: s.value, validCount: s.validCount, valid: s.valid, ...originFields(origins.get(`${sites.get(site) ?? 0}|${parameterId ?? 0}`)) });
 

@@ -5,7 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { MaintenanceConfig } from '../config/schema.ts';
+import { consoleAlertHistory } from '../db/repositories/alert-history.repository.ts';
 import { listAudit } from '../db/repositories/audit.repository.ts';
+import { consoleAlertById, consoleAlertsResolvedSince, openConsoleAlerts, type ConsoleAlertRow } from '../db/repositories/console-alerts.repository.ts';
 import { silencesInForce } from '../db/repositories/silences.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { ActiveSilence } from '../db/repositories/silences.repository.ts';
@@ -42,19 +44,7 @@ export interface ConsoleAlert {
 /** How far back "recently resolved" reaches. */
 const RECENT_MS = 7 * DAY_MS;
 
-function baseQuery(db: Kysely<Database>) {
-  return db
-    .selectFrom('alert')
-    .leftJoin('site', 'site.id', 'alert.site_id')
-    .leftJoin('parameter', 'parameter.id', 'alert.parameter_id')
-    .select(['alert.id', 'alert.rule_id', 'alert.state', 'alert.severity', 'alert.site_id', 'alert.parameter_id', 'alert.source_id', 'alert.first_seen_at', 'alert.fired_at', 'alert.resolved_at', 'alert.last_evaluated_at'])
-    .select(['alert.acknowledged_at', 'alert.acknowledged_by', 'alert.ack_note', 'alert.late', 'alert.evidence'])
-    .select(['site.code as siteCode', 'site.name_zh as siteNameZh', 'site.name_en as siteNameEn', 'site.kind as siteKind', 'parameter.code as parameterCode']);
-}
-
-type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['execute']>>[number];
-
-async function toConsoleAlerts(db: Kysely<Database>, rows: readonly Row[], silences: readonly ActiveSilence[], now: Date): Promise<ConsoleAlert[]> {
+async function toConsoleAlerts(db: Kysely<Database>, rows: readonly ConsoleAlertRow[], silences: readonly ActiveSilence[], now: Date): Promise<ConsoleAlert[]> {
   const origins = await alertOrigins(db, rows);
   return rows.map((r) => {
     const silence = r.state === 'resolved' ? null : coveringSilence(silences, { rule: r.rule_id, site: r.siteCode, parameter: r.parameterCode, source: r.source_id }, r.last_evaluated_at, now);
@@ -86,17 +76,17 @@ async function toConsoleAlerts(db: Kysely<Database>, rows: readonly Row[], silen
 /** Open alerts (at most 500, newest first) and those resolved in the last seven days (at most 100). */
 export async function consoleAlertList(db: Kysely<Database>, maintenance: readonly MaintenanceConfig[], now: Date): Promise<{ open: ConsoleAlert[]; recent: ConsoleAlert[] }> {
   const silences = await silencesInForce(db, maintenance, now);
-  const open = await baseQuery(db).where('alert.state', '<>', 'resolved').orderBy('alert.id', 'desc').limit(500).execute();
-  const recent = await baseQuery(db).where('alert.state', '=', 'resolved').where('alert.resolved_at', '>=', new Date(now.getTime() - RECENT_MS)).orderBy('alert.resolved_at', 'desc').limit(100).execute();
+  const open = await openConsoleAlerts(db);
+  const recent = await consoleAlertsResolvedSince(db, new Date(now.getTime() - RECENT_MS));
   return { open: await toConsoleAlerts(db, open, silences, now), recent: await toConsoleAlerts(db, recent, silences, now) };
 }
 
 /** One alert with its history (at most 500 events) and the audit entries about it (at most 100); undefined if none. */
 export async function consoleAlert(db: Kysely<Database>, id: number, maintenance: readonly MaintenanceConfig[], now: Date) {
-  const row = await baseQuery(db).where('alert.id', '=', id).executeTakeFirst();
+  const row = await consoleAlertById(db, id);
   if (!row) return undefined;
   const [alert] = await toConsoleAlerts(db, [row], await silencesInForce(db, maintenance, now), now);
-  const history = await db.selectFrom('alert_event').select(['id', 'at', 'from_state', 'to_state', 'note']).where('alert_id', '=', id).orderBy('id').limit(500).execute();
+  const history = await consoleAlertHistory(db, id);
   const audit = await listAudit(db, { limit: 100, target: `alert:${id}` });
   return alert ? { alert, history, audit } : undefined;
 }

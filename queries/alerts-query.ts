@@ -5,32 +5,26 @@
  * (or site) around its time, and for no-data alerts from the kind of the silent source.
  */
 import type { Kysely } from 'kysely';
+import { alertHistory } from '../db/repositories/alert-history.repository.ts';
+import { alertById, listAlerts } from '../db/repositories/alert-list.repository.ts';
 import { demoDeliveries } from '../db/repositories/source-series.repository.ts';
+import { sourceKinds } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { originFields, originOfKind, strongestOrigin, type DataOrigin } from '../lib/data-origin.ts';
 import { DAY_MS } from '../lib/time.ts';
 
 /** Alerts with site and parameter, newest first; open ones unless `all`. */
 export async function alertsQuery(db: Kysely<Database>, options: { all: boolean; limit: number }) {
-  let query = db
-    .selectFrom('alert')
-    .leftJoin('site', 'site.id', 'alert.site_id')
-    .leftJoin('parameter', 'parameter.id', 'alert.parameter_id')
-    .select(['alert.id', 'alert.rule_id', 'alert.state', 'alert.severity', 'site.code as site', 'site.name_zh as siteName', 'parameter.code as parameter', 'alert.first_seen_at', 'alert.fired_at', 'alert.resolved_at', 'alert.acknowledged_at', 'alert.late', 'alert.evidence'])
-    .select(['alert.site_id', 'alert.parameter_id', 'alert.source_id', 'alert.last_evaluated_at'])
-    .orderBy('alert.id', 'desc')
-    .limit(Math.max(1, Math.min(10_000, options.limit)));
-  if (!options.all) query = query.where('alert.state', '<>', 'resolved');
-  const rows = await query.execute();
+  const rows = await listAlerts(db, { all: options.all, limit: Math.max(1, Math.min(10_000, options.limit)) });
   const origins = await alertOrigins(db, rows);
   return rows.map(({ site_id: _site, parameter_id: _parameter, source_id: _source, last_evaluated_at: _last, ...row }) => ({ ...row, ...originFields(origins.get(row.id)) }));
 }
 
 /** One alert with its history, for `envmon alerts show`; undefined if there is none. */
 export async function alertWithHistory(db: Kysely<Database>, id: number) {
-  const alert = await db.selectFrom('alert').selectAll().where('id', '=', id).executeTakeFirst();
+  const alert = await alertById(db, id);
   if (!alert) return undefined;
-  const history = await db.selectFrom('alert_event').select(['at', 'from_state', 'to_state', 'note', 'evidence']).where('alert_id', '=', id).orderBy('id').execute();
+  const history = await alertHistory(db, id);
   const origins = await alertOrigins(db, [alert]);
   return { ...alert, ...originFields(origins.get(alert.id)), history };
 }
@@ -55,7 +49,7 @@ export async function alertOrigins(db: Kysely<Database>, alerts: readonly AlertF
     else if (recorded === undefined) unknown.push(a);
   }
   const sourceIds = [...new Set(unknown.flatMap((a) => (a.source_id ? [a.source_id] : [])))];
-  const kinds = new Map(sourceIds.length === 0 ? [] : (await db.selectFrom('source').select(['id', 'kind']).where('id', 'in', sourceIds).execute()).map((s) => [s.id, s.kind]));
+  const kinds = await sourceKinds(db, sourceIds);
   const deliveries = await demoDeliveries(db, unknown.flatMap((a) => (a.site_id === null || a.source_id ? [] : [a.site_id])));
   for (const a of unknown) {
     // The data an alert judged reach back a day before it was first seen (a 24-hour mean).

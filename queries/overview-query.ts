@@ -7,12 +7,14 @@
  * (through its watermark, db/repositories/latest-values.repository.ts) with the stored 24-h window ending at it, the demonstration origins, the firing no-data alerts and the sources. No per-site loop touches the
  * database.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import type { ParameterIds } from '../db/repositories/parameters.repository.ts';
 import { latestValues, type LatestValue } from '../db/repositories/latest-values.repository.ts';
-import { dataOrigins } from '../db/repositories/source-series.repository.ts';
-import { isEnabled } from '../db/repositories/sources.repository.ts';
+import { firingNoDataAlerts } from '../db/repositories/no-data-alerts.repository.ts';
+import { siteFacets, sitesIn, type SiteInfo } from '../db/repositories/site-info.repository.ts';
+import { dataOrigins, sitesFedBy } from '../db/repositories/source-series.repository.ts';
+import { isEnabled, listSources } from '../db/repositories/sources.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { originOfKind, type DataOrigin } from '../lib/data-origin.ts';
 import { DAY_MS, HOUR_MS } from '../lib/time.ts';
@@ -42,13 +44,7 @@ export type Freshness =
   | { state: 'silent'; latest: Date | null; ageMs: number | null; since: Date }
   | { state: 'never'; latest: null; ageMs: null };
 
-interface SiteNow {
-  id: number;
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  kind: string;
-  area: string;
+interface SiteNow extends Omit<SiteInfo, 'waterBody'> {
   freshness: Freshness;
   origin: DataOrigin | null;
 }
@@ -111,27 +107,19 @@ export interface Overview {
 export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig, 'rules' | 'targets'>, parameterIds: ParameterIds, filter: OverviewFilter, now: Date): Promise<Overview> {
   const area = filter.area?.trim() || null;
   const kind = filter.kind?.trim() || null;
-  const [{ rows: facets }, { rows: sites }] = await Promise.all([
-    sql<{ area: string | null; kind: string | null; n: number }>`select area, kind, count(*)::int as n from site group by grouping sets ((area), (kind))`.execute(db),
-    sql<{ id: number; code: string; name_zh: string; name_en: string; kind: string; area: string; water_body: string | null }>`
-      select id, code, name_zh, name_en, kind, area, water_body from site
-      where (${area}::text is null or area = ${area}) and (${kind}::text is null or kind = ${kind})
-      order by area, code`.execute(db),
-  ]);
+  const [facets, sites] = await Promise.all([siteFacets(db), sitesIn(db, { area, kind })]);
   const pm25 = parameterIds.get('pm2_5') ?? -1;
   const so2 = parameterIds.get('so2') ?? -1;
   const noDataRules = config.rules.filter((r) => r.kind === 'no_data').map((r) => r.id);
   const siteIds = sites.map((s) => s.id);
-  const [latest, origins, { rows: silentAlerts }, sourceRows] = await Promise.all([
+  const [latest, origins, silentAlerts, sourceRows] = await Promise.all([
     // The newest stored value of every series of the sites, and the stored 24-h mean ending at it (PM2.5 for the
     // table, SO2 for the AQI when its hourly value is above 800 μg/m³).
     latestValues(db, { area, kind }, [pm25, so2]),
     // Demonstration data delivered within the last two days label the site (as the daily summary does for its day).
     dataOrigins(db, siteIds, { from: new Date(now.getTime() - 2 * DAY_MS), to: now }),
-    sql<{ site_id: number | null; source_id: string | null; since: Date }>`
-      select site_id, source_id, coalesce(fired_at, first_seen_at) as since from alert
-      where state = 'firing' and rule_id = any(${noDataRules}::text[])`.execute(db),
-    db.selectFrom('source').selectAll().orderBy('id').execute(),
+    firingNoDataAlerts(db, noDataRules),
+    listSources(db),
   ]);
   const silentSources = new Map<string, Date>();
   const silentSites = new Map<number, Date>();
@@ -141,8 +129,7 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
   }
   if (silentSources.size > 0) {
     // A source silent as a whole silences every site it ever fed.
-    const { rows } = await sql<{ site_id: number; source_id: string }>`select distinct site_id, source_id from source_series where source_id = any(${[...silentSources.keys()]}::text[])`.execute(db);
-    for (const r of rows) silentSites.set(r.site_id, earliest(silentSites.get(r.site_id), silentSources.get(r.source_id) as Date));
+    for (const r of await sitesFedBy(db, [...silentSources.keys()])) silentSites.set(r.site_id, earliest(silentSites.get(r.site_id), silentSources.get(r.source_id) as Date));
   }
 
   const codeOf = new Map([...parameterIds].map(([code, id]) => [id, code]));
@@ -162,7 +149,7 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
     const relevant = rows.filter((r) => (medium === 'air' ? pollutants.includes(codeOf.get(r.parameterId) as Pollutant) : isClassified(codeOf.get(r.parameterId) ?? '')));
     const newest = maxTime((relevant.length > 0 ? relevant : rows).map((r) => r.latestHour));
     const base: SiteNow = {
-      id: s.id, code: s.code, nameZh: s.name_zh, nameEn: s.name_en, kind: s.kind, area: s.area,
+      id: s.id, code: s.code, nameZh: s.nameZh, nameEn: s.nameEn, kind: s.kind, area: s.area,
       freshness: freshness(newest, silentSites.get(s.id), now, LATE_AFTER_MS[medium]),
       origin: origins.get(s.id) ?? null,
     };
@@ -184,13 +171,13 @@ export async function overviewQuery(db: Kysely<Database>, config: Pick<AppConfig
         pm25Mean24h, exceeding: (result?.aqi ?? 0) > 100,
       });
     } else if (waterKinds.has(s.kind)) {
-      const waterBody = s.water_body === 'lake_reservoir' ? 'lake_reservoir' : 'river';
+      const waterBody = s.waterBody === 'lake_reservoir' ? 'lake_reservoir' : 'river';
       const target = newest === null ? null : waterTargetFor(config.targets, s.code, newest.getTime());
       const assessed = newest === null ? null : target ? assessAgainstTarget(values, target, newest.getTime(), waterBody) : null;
       const section = sectionClass(values, waterBody);
       const cls = assessed ? assessed.class : (section?.class ?? null);
       water.push({
-        ...base, waterBody: s.water_body, at: newest, cls,
+        ...base, waterBody: s.waterBody, at: newest, cls,
         worst: assessed ? assessed.worst.map((w) => ({ parameter: w.parameter, class: w.class })) : (section?.worst ?? []),
         targetClass: target?.cls ?? null, meets: assessed?.meets ?? null, exceeding: assessed?.meets === false,
       });

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
+import { airAreas } from '../db/repositories/air-sites.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { compareDecimal } from '../lib/decimal.ts';
 import type { AirAssessment, RankRow } from '../standards/assessment-types.ts';
@@ -47,7 +48,7 @@ export async function rankAir(db: Kysely<Database>, config: Pick<AppConfig, 'dus
   if (!rankFigures.includes(query.by)) throw new QueryError(`by: expected one of ${rankFigures.join(', ')}, got ${JSON.stringify(query.by)}`);
   let assessments: AirAssessment[];
   if (query.areas === true) {
-    const areas = (await db.selectFrom('site').select('area').distinct().where('kind', '=', 'air_station').orderBy('area').execute()).map((r) => r.area);
+    const areas = await airAreas(db);
     assessments = [];
     for (const area of areas) assessments.push(...(await assessAir(db, config, { area, from: query.from, to: query.to }, now)));
   } else {

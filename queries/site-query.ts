@@ -8,7 +8,9 @@ import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import { aggregatesOf } from '../db/repositories/aggregates.repository.ts';
 import { hourlyReadings } from '../db/repositories/series.repository.ts';
+import { siteByCode, type SiteInfo } from '../db/repositories/site-info.repository.ts';
 import { allSiteCodes } from '../db/repositories/site-list.repository.ts';
+import { siteParameters } from '../db/repositories/site-parameters.repository.ts';
 import { dataOrigins } from '../db/repositories/source-series.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { DataOrigin } from '../lib/data-origin.ts';
@@ -26,16 +28,6 @@ import { queryRange, type QueryRange } from './air-queries.ts';
 export const SITE_MAX_RANGE_DAYS = 31;
 /** The range shown without one asked for (days). */
 export const SITE_DEFAULT_RANGE_DAYS = 7;
-
-export interface SiteInfo {
-  id: number;
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  kind: string;
-  area: string;
-  waterBody: string | null;
-}
 
 /** A horizontal line over part of the range: a limit (one edition's), or the plan target. */
 export interface LimitLine {
@@ -111,19 +103,12 @@ export function siteRange(params: { from?: string | undefined; to?: string | und
 export async function sitePageQuery(db: Kysely<Database>, config: Pick<AppConfig, 'targets'>, code: string, params: { from?: string | undefined; to?: string | undefined }, now: Date): Promise<SitePageResult> {
   // The range is checked before anything is read: a bad request costs nothing.
   const { range, fromText, toText } = siteRange(params, now);
-  const row = await db.selectFrom('site').select(['id', 'code', 'name_zh', 'name_en', 'kind', 'area', 'water_body']).where('code', '=', code).executeTakeFirst();
-  if (!row) {
+  const site = await siteByCode(db, code);
+  if (!site) {
     const known = await allSiteCodes(db);
     return { found: false, code, known, near: nearMisses(code, known) };
   }
-  const site: SiteInfo = { id: row.id, code: row.code, nameZh: row.name_zh, nameEn: row.name_en, kind: row.kind, area: row.area, waterBody: row.water_body };
-  const params_ = await db
-    .selectFrom('series_watermark as w')
-    .innerJoin('parameter as p', 'p.id', 'w.parameter_id')
-    .select(['p.id', 'p.code', 'p.unit'])
-    .where('w.site_id', '=', site.id)
-    .orderBy('p.id')
-    .execute();
+  const params_ = await siteParameters(db, site.id);
   const water = waterKinds.has(site.kind);
   const shown = params_.filter((p) => (site.kind === 'air_station' ? pollutants.includes(p.code as Pollutant) : water ? isClassified(p.code) : true));
   const ids = shown.map((p) => p.id);

@@ -29,3 +29,9 @@ export async function loadParameterIds(db: Kysely<Database>): Promise<ParameterI
   const rows = await db.selectFrom('parameter').select(['id', 'code']).execute();
   return new Map(rows.map((r) => [r.code, r.id]));
 }
+
+/** Parameter code → database id for the codes asked for (at least one) that exist. */
+export async function parameterIdsOf(db: Kysely<Database>, codes: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('parameter').select(['id', 'code']).where('code', 'in', [...codes]).execute();
+  return new Map(rows.map((r) => [r.code, r.id]));
+}

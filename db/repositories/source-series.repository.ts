@@ -74,6 +74,12 @@ export async function forgetDeliveredSeries(db: Kysely<Database>, sourceId: stri
   return rows.rows.map((r) => r.parameter).sort();
 }
 
+/** Every site the sources ever delivered data of, with the source that did (a row per site and source). */
+export async function sitesFedBy(db: Kysely<Database>, sourceIds: readonly string[]): Promise<{ site_id: number; source_id: string }[]> {
+  const { rows } = await sql<{ site_id: number; source_id: string }>`select distinct site_id, source_id from source_series where source_id = any(${sourceIds}::text[])`.execute(db);
+  return rows;
+}
+
 export interface OriginSpan {
   from: Date;
   to: Date;

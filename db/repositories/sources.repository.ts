@@ -48,6 +48,12 @@ export async function listSources(db: Kysely<Database>): Promise<Source[]> {
   return db.selectFrom('source').selectAll().orderBy('id').execute();
 }
 
+/** Source id → kind for the ids that exist. */
+export async function sourceKinds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  return new Map((await db.selectFrom('source').select(['id', 'kind']).where('id', 'in', [...ids]).execute()).map((s) => [s.id, s.kind]));
+}
+
 /** A failed pull: kept as the source's last error; the count of consecutive failures grows. */
 export async function recordSourceFailure(db: Kysely<Database>, id: string, message: string, at: Date): Promise<void> {
   await db

@@ -1,0 +1,13 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+/**
+ * The firing alerts of the no-data rules named: the site each is about (null for a source silent as a whole, with
+ * its source) and since when it fires (its first sighting where no firing time is recorded).
+ */
+export async function firingNoDataAlerts(db: Kysely<Database>, ruleIds: readonly string[]): Promise<{ site_id: number | null; source_id: string | null; since: Date }[]> {
+  const { rows } = await sql<{ site_id: number | null; source_id: string | null; since: Date }>`
+      select site_id, source_id, coalesce(fired_at, first_seen_at) as since from alert
+      where state = 'firing' and rule_id = any(${ruleIds}::text[])`.execute(db);
+  return rows;
+}
