@@ -20,12 +20,21 @@
         { coord: [l.to, l.value] }
       ];
     });
-    var areas = (s.bands || []).map(function (b) {
+    // The axis top is fixed here rather than left to ECharts, so that the open-ended bands (劣Ⅴ, or Ⅰ for DO) reach
+    // it: an area ending at 'max' ends at the highest reading, not at the top of the chart.
+    var top = axisTop(Math.max(highest(s), (s.lines || []).reduce(function (m, l) { return Math.max(m, l.value); }, 0)) * 1.1);
+    var plotHeight = Math.max(1, el.clientHeight - 76);
+    var areas = (s.bands || []).filter(function (b) { return b.lo < top; }).map(function (b) {
+      var hi = b.hi === null || b.hi > top ? top : b.hi;
       var cls = classNames[b.cls] + (data.lang === 'en' ? '' : '类');
-      var text = b.direction === 'range' ? b.lo + '–' + b.hi : b.direction === '>=' ? cls + ' ≥ ' + b.lo : cls;
+      // DO counts down (GB 3838 Table 1, "≥"): its 劣Ⅴ is what lies below Ⅴ's limit.
+      var text = b.direction === 'range' ? b.lo + '–' + b.hi : b.direction === '>=' ? (b.cls === '劣V' ? cls + ' < ' + b.hi : cls + ' ≥ ' + b.lo) : cls;
+      // A band too thin for a line of text keeps its colour and goes unlabelled, rather than piling its label on
+      // its neighbours'.
+      var tall = ((hi - b.lo) / top) * plotHeight >= 14;
       return [
-        { yAxis: b.lo, name: text, itemStyle: { color: bandColours[b.cls] }, label: { position: 'insideLeft', color: '#616e7c', fontSize: 11 } },
-        { yAxis: b.hi === null ? 'max' : b.hi }
+        { yAxis: b.lo, name: text, itemStyle: { color: bandColours[b.cls] }, label: { show: tall, position: 'insideLeft', color: '#616e7c', fontSize: 11 } },
+        { yAxis: hi }
       ];
     });
     var series = [{
@@ -42,16 +51,32 @@
         data: m.points.map(function (p) { return [p[0], p[1] === null ? null : Number(p[1])]; })
       });
     });
-    var maxLine = (s.lines || []).reduce(function (m, l) { return Math.max(m, l.value); }, 0);
     chart.setOption({
       animation: false,
       grid: { left: 48, right: 16, top: 36, bottom: 40 },
       legend: { top: 4, textStyle: { fontSize: 12 } },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'time', min: data.from, max: data.to, axisLabel: { hideOverlap: true } },
-      yAxis: { type: 'value', name: s.unit, scale: false, max: function (v) { return Math.ceil(Math.max(v.max, maxLine) * 1.1); } },
+      yAxis: { type: 'value', name: s.unit, scale: false, min: 0, max: top },
       series: series
     });
   });
+
+  /** The highest hourly value or moving mean drawn. */
+  function highest(s) {
+    var values = s.hourly.map(function (p) { return Number(p[1]); });
+    (s.means || []).forEach(function (m) { m.points.forEach(function (p) { if (p[1] !== null) values.push(Number(p[1])); }); });
+    return values.reduce(function (m, v) { return isFinite(v) && v > m ? v : m; }, 0);
+  }
+
+  /** A round top at or above x: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 or 10 times a power of ten (0.25 mg/L, 250 μg/m³). */
+  function axisTop(x) {
+    if (!(x > 0)) return 1;
+    var power = Math.pow(10, Math.floor(Math.log10(x)));
+    var steps = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * power >= x * (1 - 1e-9)) return Number((steps[i] * power).toPrecision(12));
+    return 10 * power;
+  }
+
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
 })();
