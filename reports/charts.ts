@@ -61,6 +61,10 @@ export function barChartSvg(spec: BarChart): string {
   const width = spec.width ?? 720;
   const height = spec.height ?? 320;
   const chart = echartsModule().init(null, null, { renderer: 'svg', ssr: true, width, height });
+  // Slots narrower than the missing label (30 days in 640 px): the label stands upright in its slot, not across its
+  // neighbours'.
+  const narrow = (width - 80) / Math.max(1, spec.categories.length) < 12 * (spec.missingLabel ?? '无效').length;
+  const line = spec.line?.value ?? 0;
   try {
     chart.setOption({
       animation: false,
@@ -68,9 +72,11 @@ export function barChartSvg(spec: BarChart): string {
       textStyle: { fontFamily: FONT_FAMILY },
       title: { text: spec.title, subtext: spec.subtitle ?? '', left: 'center', textStyle: { fontSize: 15, fontFamily: FONT_FAMILY }, subtextStyle: { fontFamily: FONT_FAMILY } },
       legend: spec.series.length > 1 ? { bottom: 4, textStyle: { fontFamily: FONT_FAMILY } } : undefined,
-      grid: { left: 56, right: 24, top: spec.subtitle ? 70 : 56, bottom: spec.series.length > 1 ? 64 : 40 },
+      // The value axis's name sits above the plot, on a line of its own below the title (a long title would run into it).
+      grid: { left: 56, right: 24, top: spec.subtitle ? 88 : 72, bottom: spec.series.length > 1 ? 64 : 40 },
       xAxis: { type: 'category', data: [...spec.categories], axisLabel: { fontFamily: FONT_FAMILY, interval: spec.categories.length > 12 ? 'auto' : 0, hideOverlap: true } },
-      yAxis: { type: 'value', name: spec.valueAxisName, nameTextStyle: { fontFamily: FONT_FAMILY, align: 'left' }, axisLabel: { fontFamily: FONT_FAMILY } },
+      // The reference line is always on the chart, even when every bar is far below it.
+      yAxis: { type: 'value', name: spec.valueAxisName, nameTextStyle: { fontFamily: FONT_FAMILY, align: 'left' }, axisLabel: { fontFamily: FONT_FAMILY }, ...(spec.line ? { max: (extent: { max: number }) => roundTop(Math.max(extent.max, line) * 1.1) } : {}) },
       series: spec.series.map((s, i) => ({
         type: 'bar',
         name: s.name,
@@ -78,7 +84,7 @@ export function barChartSvg(spec: BarChart): string {
         data: s.values.map((v) =>
           // An invalid figure is written 无效 at the foot of its slot, never left as an empty slot that reads as 0.
           v === null
-            ? { value: 0, label: { show: true, position: 'top', formatter: spec.missingLabel ?? '无效', color: '#888888', fontSize: 10, fontFamily: FONT_FAMILY } }
+            ? { value: 0, label: { show: true, position: 'top', formatter: spec.missingLabel ?? '无效', color: '#888888', fontSize: 10, fontFamily: FONT_FAMILY, ...(narrow ? { rotate: 90, align: 'left', verticalAlign: 'middle' } : {}) } }
             : {
                 value: Number(v),
                 label: { show: spec.valueLabels ?? true, position: 'top', formatter: v, fontSize: 10, fontFamily: FONT_FAMILY },
@@ -115,4 +121,12 @@ export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
     font: { fontFiles: found.slice(0, 1), loadSystemFonts: found.length === 0, defaultFontFamily: 'Noto Sans CJK SC' },
   });
   return resvg.render().asPng();
+}
+
+/** A round axis top at or above x: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten. */
+export function roundTop(x: number): number {
+  if (!(x > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(x));
+  const step = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((k) => k * power >= x * (1 - 1e-9)) ?? 10;
+  return Number((step * power).toPrecision(12));
 }

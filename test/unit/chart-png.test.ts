@@ -49,6 +49,17 @@ describe('report charts', () => {
     for (const text of ['2026年11月各站点 PM2.5 浓度', 'PM2.5（μg/m³）', '交城县站', '文水县站', '>35.0<', '>无效<']) expect(svg).toContain(text);
   });
 
+  it('keeps the reference line on the chart and stands a missing label upright in a narrow slot', () => {
+    const days = Array.from({ length: 30 }, (_, i) => `11-${String(i + 2).padStart(2, '0')}`);
+    const svg = barChartSvg({ title: '近30天', categories: days, series: [{ name: 'PM2.5', values: days.map((_, i) => (i === 29 ? '16' : null)) }], valueAxisName: 'PM2.5', line: { value: 60, label: '60' }, missingLabel: '无数据', valueLabels: false, width: 640, height: 260 });
+    // The line at 60 over bars of at most 16: the axis reaches 60 × 1.1 = 66, rounded up to 80.
+    expect(svg).toMatch(/>80<\/text>/);
+    // 560 px of plot for 30 slots is 18.7 px a slot, narrower than three characters: each 无数据 is turned upright.
+    const missing = svg.match(/<text[^>]*>无数据<\/text>/g) ?? [];
+    expect(missing).toHaveLength(29);
+    expect(missing.every((label) => label.includes('transform="matrix(0,-1,1,0,'))).toBe(true);
+  });
+
   it('renders a PNG of the requested size that decodes', () => {
     const warnings: string[] = [];
     const image = decode(svgToPng(barChartSvg(spec), { log: { warn: (m) => warnings.push(m) } }));
