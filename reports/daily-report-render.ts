@@ -176,8 +176,10 @@ export function renderDailyReport(report: DailyReport, imageSrc: string | null):
     // A reference is labelled wherever its value appears: it is not a target in force.
     const label = t.reference ? `【${t.statusNote ?? '参考值'}】` : '';
     const required = `${t.reference ? '参考值' : '目标'} ${p?.required ?? ''}`;
-    lines.push(`  ${name}（${t.document}）${label}：${p?.current ?? '无数据'}，${required}，${meets}；${p?.projection ?? ''}${t.reference ? `；${final}` : ''}`);
-    rows.push(`<tr>${td(name + label)}${td(t.document)}${td(p?.current ?? '无数据')}${td(t.reference ? required : (p?.required ?? ''))}${td(meets)}${td(`${p?.projection ?? ''}${t.reference ? `；${final}` : ''}`)}</tr>`);
+    // What the rest of the year needs, then a reference's final result: only those there are, so no stray "；".
+    const outlook = [p?.projection ?? '', t.reference ? final : ''].filter((x) => x !== '').join('；');
+    lines.push(`  ${name}（${t.document}）${label}：${p?.current ?? '无数据'}，${required}，${meets}${outlook ? `；${outlook}` : ''}`);
+    rows.push(`<tr>${td(name + label)}${td(t.document)}${td(p?.current ?? '无数据')}${td(t.reference ? required : (p?.required ?? ''))}${td(meets)}${td(outlook)}</tr>`);
   }
   rows.push('</table>');
 

@@ -105,6 +105,9 @@ describe('plan targets across plan periods', () => {
       '  JC-PM25-2025（交城县“十四五”生态环境保护规划）【参考值（沿用十四五目标，十五五目标未录入）】：55，参考值 ≤ 44，未达标；剩余 332 天 PM2.5 日均值平均需 ≤ 44.4 μg/m³（全年均值修约为整数后 ≤ 44）；2025 年终结果：2025 年 PM2.5 年均 42 μg/m³（有效数据 4/365 天），目标 ≤ 44，达标，余量 2',
     );
     expect(html).toContain('JC-PM25-2025【参考值（沿用十四五目标，十五五目标未录入）】');
+    // A target with nothing left to need (a water class met) lists its final result alone: no empty part, no "；；".
+    expect(text).not.toMatch(/；；|；$/m);
+    expect(html).not.toMatch(/<td>；|；；/);
     expect(text).not.toContain('当年无在期规划目标\n');
     // The chart's target line is the reference, labelled.
     expect(report.chart).toMatchObject({ site: 'JC-AIR-TOWN', target: 44, targetLabel: '交城县“十四五”生态环境保护规划 PM2.5 年均 ≤ 44 μg/m³（参考值（沿用十四五目标，十五五目标未录入））' });
