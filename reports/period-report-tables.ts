@@ -7,6 +7,7 @@ import { classText } from '../standards/labels.ts';
 import type { AirAssessment, AirFigures, AssessedPollutant, PeriodConcentration, WaterSectionPeriod } from '../standards/assessment-types.ts';
 import { assessedPollutants } from '../standards/assessment-types.ts';
 import { findParameter } from '../standards/parameters.ts';
+import { indicatorNames, targetRequirementText } from '../standards/target-labels.ts';
 import type { BarChart } from './charts.ts';
 import type { PeriodReport, ReportTarget } from './period-report.ts';
 
@@ -178,13 +179,12 @@ function alertsTable(report: PeriodReport): ReportTable {
 }
 
 function targetRow(t: ReportTarget): string[] {
-  const target = t.target.value === undefined ? t.target.comparator : `${t.target.comparator} ${String(t.target.value)}`;
   return [
     t.id,
     withOrigin(t.document, t.originLabel),
     t.reference ? '参考' : t.status === 'final' ? '已到期' : t.governing ? '考核' : '非考核',
-    t.indicator,
-    target,
+    indicatorNames[t.indicator].zh,
+    targetRequirementText(t, 'zh-CN'),
     `${t.validFrom} 至 ${t.validTo}`,
     t.progress ? orInvalid(t.progress.current, '（无数据）') : '无进度',
     t.progress ? t.progress.meets === null ? '无法评价' : t.progress.meets ? '达标' : '未达标' : '—',

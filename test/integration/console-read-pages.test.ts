@@ -94,7 +94,7 @@ describe('总览', () => {
   it('marks a water section at Ⅳ类 against its Ⅲ类 target as not meeting it, and labels its simulated data', async () => {
     const w1 = row((await app.inject({ url: '/' })).body, 'W1');
     expect(w1).toContain('<td class="wclass wclass-IV">Ⅳ类<br><small>NH₃-N</small></td>');
-    expect(w1).toContain('<td>Ⅲ类</td>');
+    expect(w1).toContain('<td class="target">Ⅲ类</td>');
     expect(w1).toContain('<span class="badge fail">未达标</span>');
     expect(w1).toContain('模拟数据');
   });

@@ -55,5 +55,8 @@ describe('monthly report rendering', () => {
     expect(air?.getRow(3).getCell(11).value).toBe('无效（有效20天，需27天）');
     expect(workbook.getWorksheet('排名')?.getRow(2).getCell(3).value).toBe(3.86);
     expect(workbook.getWorksheet('告警')?.getRow(2).getCell(7).value).toBe('2026-11-10 10:00');
+    // The target by the indicator's name and the requirement as a sign with its unit, not the configuration's codes.
+    const target = workbook.getWorksheet('目标进度')?.getRow(2);
+    expect([target?.getCell(4).value, target?.getCell(5).value]).toEqual(['PM2.5 年均浓度', '≤ 33 μg/m³']);
   });
 });

@@ -6,16 +6,8 @@
 import { html, type SafeHtml } from '../html.ts';
 import { t, type Lang } from '../i18n.ts';
 import type { TargetRow } from '../../evaluate/target-standings.ts';
-import { originBadge, waterClassLabel } from './page-format.ts';
-import type { WaterClass } from '../../standards/water-class.ts';
-
-const indicatorNames: Record<TargetRow['indicator'], { zh: string; en: string; unit: string }> = {
-  pm2_5_annual_mean: { zh: 'PM2.5 年均浓度', en: 'PM2.5 annual mean', unit: 'μg/m³' },
-  good_day_ratio: { zh: '优良天数比例', en: 'Good-day ratio', unit: '%' },
-  heavy_pollution_day_ratio: { zh: '重污染天数比例', en: 'Heavy-pollution day ratio', unit: '%' },
-  heavy_pollution_days: { zh: '重污染天数', en: 'Heavy-pollution days', unit: '天' },
-  water_class: { zh: '水质类别', en: 'Water class', unit: '' },
-};
+import { indicatorNames, targetRequirementText, targetValueText } from '../../standards/target-labels.ts';
+import { originBadge } from './page-format.ts';
 
 export interface TargetsView {
   rows: TargetRow[];
@@ -27,13 +19,9 @@ export interface TargetsView {
   clauses: ReadonlyMap<string, string>;
 }
 
+/** A figure of the target's indicator as read: Ⅲ类, 55 μg/m³. */
 function value(r: TargetRow, v: string | number | null | undefined, lang: Lang): string {
-  if (v === null || v === undefined) return '—';
-  if (r.indicator === 'water_class') {
-    const cls = String(v).replace(/^(class_at_least|≥|>=|<=|≤)\s*/, '') as WaterClass;
-    return ['I', 'II', 'III', 'IV', 'V', '劣V'].includes(cls) ? waterClassLabel(cls, lang) : String(v);
-  }
-  return `${v} ${indicatorNames[r.indicator].unit}`;
+  return v === null || v === undefined ? '—' : targetValueText(r.indicator, v, lang === 'en' ? 'en' : 'zh-CN');
 }
 
 export function renderTargets(view: TargetsView, lang: Lang): SafeHtml {
@@ -56,7 +44,7 @@ function row(r: TargetRow, clause: string | undefined, lang: Lang): SafeHtml {
   const name = indicatorNames[r.indicator];
   const scope = 'site' in r.scope ? html`<a href="/sites/${encodeURIComponent(r.scope.site)}">${r.scope.site}</a>` : html`${r.scope.area}`;
   const p = r.progress;
-  const target = r.target.comparator === 'not_worse_than_baseline' ? `${lang === 'en' ? 'not worse than' : '不劣于'} ${value(r, r.baseline?.value, lang)}` : `${r.target.comparator === 'class_at_least' ? '' : r.target.comparator} ${value(r, r.target.value, lang)}`;
+  const target = targetRequirementText(r, lang === 'en' ? 'en' : 'zh-CN');
   let state: SafeHtml;
   if (r.status === 'final') {
     state = html`<span class="badge">${t(lang, 'targets.final')}</span> ${r.final ? r.final.text : '—'}`;
