@@ -222,7 +222,7 @@ describe('the console in Chromium', () => {
       await screenshot(page, 'mail-link-opened');
       // The list the alert came from, on the same phone: the page never scrolls sideways (wide tables scroll in their
       // own box), and the alerts list fits without that.
-      for (const [name, url] of [['phone-alerts', '/alerts'], ['phone-overview', '/']] as const) {
+      for (const [name, url] of [['phone-alerts', '/alerts'], ['phone-overview', '/'], ['phone-targets', '/targets?asOf=2026-06-30']] as const) {
         await page.goto(`${server.url}${url}`);
         expect(await page.locator('html').evaluate((el) => (el as unknown as Box).scrollWidth), url).toBeLessThanOrEqual(412);
         await screenshot(page, name);

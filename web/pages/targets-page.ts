@@ -55,11 +55,11 @@ function row(r: TargetRow, clause: string | undefined, lang: Lang): SafeHtml {
   }
   return html`<tr data-target="${r.id}" class="${r.reference ? 'reference' : ''}">
 <td><strong>${lang === 'en' ? name.en : name.zh}</strong> ${originBadge(r.origin, lang)}${r.reference ? html` <span class="badge late">${t(lang, 'targets.reference')}</span>` : ''}${r.governing ? '' : html` <small class="muted">(${lang === 'en' ? 'not governing' : '非主导'})</small>`}<br><small class="muted">${r.nature === 'binding' ? '约束性' : '预期性'} · ${r.id}</small></td>
-<td>${scope}</td>
-<td>${r.document}${clause ? html`<br><small>${t(lang, 'targets.clause')}: ${clause}</small>` : ''}${r.statusNote ? html`<br><small class="muted">${r.statusNote}</small>` : ''}${r.periodNote ? html`<br><small class="muted">${r.periodNote}</small>` : ''}</td>
-<td class="num">${target}<br><small class="muted">${r.target.year}</small></td>
-<td class="num">${p ? value(r, p.current, lang) : '—'}${p ? html`<br><small class="muted">${r.indicator === 'water_class' ? `${p.basis} 次` : `${p.basis} 天`}</small>` : ''}</td>
-<td>${state}</td>
-<td>${p?.projection ?? '—'}</td>
+<td data-label="${t(lang, 'targets.scope')}">${scope}</td>
+<td data-label="${t(lang, 'targets.document')}">${r.document}${clause ? html`<br><small>${t(lang, 'targets.clause')}: ${clause}</small>` : ''}${r.statusNote ? html`<br><small class="muted">${r.statusNote}</small>` : ''}${r.periodNote ? html`<br><small class="muted">${r.periodNote}</small>` : ''}</td>
+<td class="num" data-label="${t(lang, 'targets.target')}">${target}<br><small class="muted">${r.target.year}</small></td>
+<td class="num" data-label="${t(lang, 'targets.current')}">${p ? value(r, p.current, lang) : '—'}${p ? html`<br><small class="muted">${r.indicator === 'water_class' ? `${p.basis} 次` : `${p.basis} 天`}</small>` : ''}</td>
+<td data-label="${t(lang, 'targets.state')}">${state}</td>
+<td data-label="${t(lang, 'targets.projection')}">${p?.projection ?? '—'}</td>
 </tr>`;
 }
