@@ -6,6 +6,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { t } from '../i18n.ts';
 import { renderPage, type NavItem } from '../layout.ts';
 import { listPeriodReports, periodReportExists } from '../../db/repositories/period-reports.repository.ts';
+import { siteListByArea } from '../../db/repositories/site-info.repository.ts';
 import { QueryError } from '../../lib/query-error.ts';
 import { overviewQuery } from '../../queries/overview-query.ts';
 import { sitePageQuery } from '../../queries/site-query.ts';
@@ -51,7 +52,7 @@ export async function registerReadPages(app: FastifyInstance, deps: WebDeps, gua
   });
 
   app.get('/sites', read, async (request, reply) => {
-    const sites = await deps.db.selectFrom('site').select(['code', 'name_zh', 'name_en', 'kind', 'area', 'water_body']).orderBy('area').orderBy('code').execute();
+    const sites = await siteListByArea(deps.db);
     return send(request, reply, 200, t(request.lang, 'site.list'), 'sites', renderSiteList(sites, request.lang));
   });
 
