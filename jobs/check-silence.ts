@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { NoDataRuleConfig } from '../config/schema.ts';
 import { inClientTransaction } from '../db/client-transaction.ts';
 import { insertAlert, lockAlertKey, queueNotification, recordAlertEvent, updateAlert } from '../db/repositories/alerts.repository.ts';
+import { openNoDataAlerts } from '../db/repositories/no-data-alerts.repository.ts';
 import { siteIdsByCode } from '../db/repositories/sites.repository.ts';
 import { deliveredSeries } from '../db/repositories/source-series.repository.ts';
 import { silencesInForce } from '../db/repositories/silences.repository.ts';
@@ -71,7 +72,7 @@ async function checkSource(rule: NoDataRuleConfig, source: string, now: Date, de
   const describe = (part: { level: string; site?: string | null | undefined; parameter?: string | null | undefined }) => ({ kind: 'no_data', rule: rule.id, source, origin, level: part.level, site: part.site ?? null, parameter: part.parameter ?? null });
   return inClientTransaction(deps.pool, async ({ db }) => {
     await lockAlertKey(db, prefix);
-    const open = await db.selectFrom('alert').select(['id', 'dedup_key', 'state', 'evidence', 'first_seen_at']).where('rule_id', '=', rule.id).where('source_id', '=', source).where('state', '<>', 'resolved').execute();
+    const open = await openNoDataAlerts(db, rule.id, source);
     const openByKey = new Map(open.map((a) => [a.dedup_key, a]));
     const wanted = new Map(parts.map((p) => [p.scope === 'source' ? prefix : `${prefix}|${p.scope}`, p]));
     let changes = 0;

@@ -4,6 +4,7 @@
  * recipient who takes it and builds the report when it sends.
  */
 import { z } from 'zod';
+import { queueDailySummary } from '../db/repositories/report-outbox.repository.ts';
 import { BEIJING_OFFSET_MS, DAY_MS } from '../lib/time.ts';
 import { defineJob, jobId } from './job-definition.ts';
 
@@ -24,12 +25,5 @@ export const dailySummaryJob = defineJob({
   options: (payload, defaults) => ({ jobId: jobId('daily-summary', payload.date), attempts: defaults.attempts, backoff: { type: 'exponential', delay: defaults.backoffMs } }),
   // Queued once per date by its dedup key: running it again is safe.
   stalls: 10,
-  process: async (payload: DailySummaryPayload, deps) => {
-    const result = await deps.db
-      .insertInto('notification_outbox')
-      .values({ kind: 'daily_summary', alert_id: null, dedup_key: `daily:${payload.date}`, payload: JSON.stringify({ date: payload.date }) })
-      .onConflict((oc) => oc.column('dedup_key').doNothing())
-      .executeTakeFirst();
-    return { date: payload.date, queued: Number(result.numInsertedOrUpdatedRows ?? 0) > 0 };
-  },
+  process: async (payload: DailySummaryPayload, deps) => ({ date: payload.date, queued: await queueDailySummary(deps.db, payload.date) }),
 });

@@ -6,6 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { claimPeriodReport, setPeriodReportOutbox } from '../db/repositories/period-reports.repository.ts';
+import { queuePeriodReportMail } from '../db/repositories/report-outbox.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { BEIJING_OFFSET_MS } from '../lib/time.ts';
 import { defineJob, jobId } from './job-definition.ts';
@@ -42,15 +44,9 @@ export const periodReportJob = defineJob({
 /** Inserts the period's row and its outbox row unless the period has one; says whether this call queued it. */
 export async function queuePeriodReport(db: Kysely<Database>, payload: PeriodReportPayload): Promise<{ kind: string; period: string; queued: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const claimed = await trx.insertInto('period_report').values({ kind: payload.kind, period: payload.period, outbox_id: null }).onConflict((oc) => oc.columns(['kind', 'period']).doNothing()).returning('period').executeTakeFirst();
-    if (!claimed) return { ...payload, queued: false };
-    const outbox = await trx
-      .insertInto('notification_outbox')
-      .values({ kind: 'period_report', alert_id: null, dedup_key: `${payload.kind}:${payload.period}`, payload: JSON.stringify(payload) })
-      .onConflict((oc) => oc.column('dedup_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    await trx.updateTable('period_report').set({ outbox_id: outbox?.id ?? null }).where('kind', '=', payload.kind).where('period', '=', payload.period).execute();
+    if (!(await claimPeriodReport(trx, payload.kind, payload.period))) return { ...payload, queued: false };
+    const outboxId = await queuePeriodReportMail(trx, payload);
+    await setPeriodReportOutbox(trx, payload.kind, payload.period, outboxId);
     return { ...payload, queued: true };
   });
 }

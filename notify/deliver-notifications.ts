@@ -6,9 +6,14 @@
  * failed (visible in `envmon notifications list --failed`, re-sent by `envmon notifications retry`). A message keeps
  * its Message-ID across attempts, so a receiver can drop a repeat.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import type { RecipientConfig } from '../config/schema.ts';
+import { leaseDeliveryGroup, lockDueDeliveries, lockFreeDeliveries, markDeliveriesSent, recordDeliveryFailure, settleOutbox } from '../db/repositories/delivery-sending.repository.ts';
+import { outboxItemRows, outboxPayload } from '../db/repositories/notification-content.repository.ts';
+import { insertDeliveries, lockUnroutedOutbox, markOutboxRouted, type NewDelivery } from '../db/repositories/outbox-routing.repository.ts';
+import { firingAlerts, insertReminders } from '../db/repositories/reminders.repository.ts';
+import { seriesNormalHours } from '../db/repositories/series.repository.ts';
 import type { Database, DeliveryChannel } from '../db/schema.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Metrics } from '../lib/metrics.ts';
@@ -20,7 +25,7 @@ import { dayReadingsCsv } from '../reports/day-readings-csv.ts';
 import type { MailChannel } from './channels/mail.ts';
 import { sendPeriodReport } from './period-report-mail.ts';
 import { sendWebhook, type WebhookTarget } from './channels/webhooks.ts';
-import { releaseTime, subscribes, type Severity } from './routing.ts';
+import { releaseTime, subscribes } from './routing.ts';
 import { alertLinkOrNull } from './alert-actions.ts';
 import { renderMessage, type NotificationItem } from './templates.ts';
 import { pushTo } from '../lib/collections.ts';
@@ -46,17 +51,9 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
   const now = deps.now();
   const { config } = deps;
   return deps.db.transaction().execute(async (trx) => {
-    const rows = await sql<{ id: number; kind: string; payload: Record<string, unknown>; severity: Severity | null; rule_id: string | null; site: string | null; site_kind: string | null; area: string | null; parameter: string | null }>`
-      select o.id, o.kind, o.payload, a.severity, a.rule_id, s.code as site, s.kind as site_kind, s.area, p.code as parameter
-      from notification_outbox o
-      left join alert a on a.id = o.alert_id
-      left join site s on s.id = a.site_id
-      left join parameter p on p.id = a.parameter_id
-      where o.routed_at is null and o.status = 'pending'
-      order by o.id limit 500
-      for update of o skip locked`.execute(trx);
-    const deliveries: { outbox_id: number; recipient: string; channel: DeliveryChannel; next_attempt_at: Date }[] = [];
-    for (const row of rows.rows) {
+    const rows = await lockUnroutedOutbox(trx);
+    const deliveries: NewDelivery[] = [];
+    for (const row of rows) {
       const severity = row.severity ?? 'warning';
       const facts = { rule: row.rule_id ?? '', severity, site: row.site ? { code: row.site, kind: row.site_kind ?? '', area: row.area ?? '' } : null, parameter: row.parameter };
       const only = typeof row.payload.recipient === 'string' ? row.payload.recipient : null;
@@ -78,8 +75,8 @@ export async function routeOutbox(deps: NotifyDeps): Promise<number> {
         for (const channel of channelsOf(recipient, deps.mail)) deliveries.push({ outbox_id: row.id, recipient: recipient.id, channel, next_attempt_at: due });
       }
     }
-    if (deliveries.length > 0) await trx.insertInto('notification_delivery').values(deliveries).onConflict((oc) => oc.columns(['outbox_id', 'recipient', 'channel']).doNothing()).execute();
-    if (rows.rows.length > 0) await trx.updateTable('notification_outbox').set({ routed_at: now }).where('id', 'in', rows.rows.map((r) => r.id)).execute();
+    if (deliveries.length > 0) await insertDeliveries(trx, deliveries);
+    if (rows.length > 0) await markOutboxRouted(trx, rows.map((r) => r.id), now);
     return deliveries.length;
   });
 }
@@ -98,7 +95,7 @@ export async function queueReminders(deps: NotifyDeps): Promise<number> {
   const now = deps.now();
   const repeating = deps.config.recipients.filter((r) => r.repeatHours !== undefined);
   if (repeating.length === 0) return 0;
-  const firing = await deps.db.selectFrom('alert').select(['id', 'fired_at', 'evidence']).where('state', '=', 'firing').where('fired_at', 'is not', null).execute();
+  const firing = await firingAlerts(deps.db);
   const reminders = firing.flatMap((alert) =>
     repeating.flatMap((recipient) => {
       const n = Math.floor((now.getTime() - (alert.fired_at as Date).getTime()) / ((recipient.repeatHours as number) * HOUR_MS));
@@ -107,8 +104,7 @@ export async function queueReminders(deps: NotifyDeps): Promise<number> {
   );
   if (reminders.length === 0) return 0;
   // Due every minute while an alert fires: one statement; reminders already queued are left alone.
-  const result = await deps.db.insertInto('notification_outbox').values(reminders).onConflict((oc) => oc.column('dedup_key').doNothing()).executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  return insertReminders(deps.db, reminders);
 }
 
 interface Claimed {
@@ -124,17 +120,7 @@ interface Claimed {
 /** Reserves the due deliveries (a lease) and fixes their grouping; a group is one message. */
 async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise<Map<string, Claimed[]>> {
   return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('notification_delivery as d')
-      .innerJoin('notification_outbox as o', 'o.id', 'd.outbox_id')
-      .select(['d.id', 'd.outbox_id', 'o.kind', 'd.recipient', 'd.channel', 'd.attempts', 'd.group_key'])
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', now)
-      .orderBy('d.id')
-      .limit(limit)
-      .forUpdate('d')
-      .skipLocked()
-      .execute();
+    const due = await lockDueDeliveries(trx, now, limit);
     const groups = new Map<string, Claimed[]>();
     const firstNew = new Map<string, number>();
     for (const d of due) {
@@ -149,7 +135,7 @@ async function claimDue(db: Kysely<Database>, now: Date, limit: number): Promise
       pushTo(groups, key, { ...d, group_key: key });
     }
     for (const [key, list] of groups) {
-      await trx.updateTable('notification_delivery').set({ group_key: key, next_attempt_at: new Date(now.getTime() + LEASE_MS) }).where('id', 'in', list.map((d) => d.id)).execute();
+      await leaseDeliveryGroup(trx, list.map((d) => d.id), key, new Date(now.getTime() + LEASE_MS));
     }
     return groups;
   });
@@ -192,7 +178,7 @@ async function sendGroup(deps: NotifyDeps, key: string, list: readonly Claimed[]
   const ids = list.map((d) => d.id);
   const attempts = Math.max(...list.map((d) => d.attempts)) + 1;
   const outcome = await deps.db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('notification_delivery').select(['id', 'status', 'attempts']).where('id', 'in', ids).forUpdate().skipLocked().execute();
+    const current = await lockFreeDeliveries(trx, ids);
     const claimed = new Map(list.map((d) => [d.id, d.attempts]));
     if (current.length !== ids.length || current.some((d) => d.status !== 'pending' || d.attempts !== claimed.get(d.id))) return { result: 'taken' as const };
     try {
@@ -202,18 +188,14 @@ async function sendGroup(deps: NotifyDeps, key: string, list: readonly Claimed[]
       if (summary) await sendDailySummary(deps, recipient, key, summary.outbox_id);
       else if (periodReport) await sendPeriodReport(deps, recipient, messageId(deps.config, key), periodReport.outbox_id);
       else await send(deps, recipient, channel, key, await notificationItems(deps.db, list.map((d) => d.outbox_id)));
-      await trx.updateTable('notification_delivery').set({ status: 'sent', sent_at: deps.now(), attempts, message_id: messageId(deps.config, key), last_error: null }).where('id', 'in', ids).execute();
+      await markDeliveriesSent(trx, ids, { at: deps.now(), attempts, messageId: messageId(deps.config, key) });
       return { result: 'sent' as const };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const failed = attempts >= deps.config.notifications.maxAttempts || !recipient;
       // Backoff: backoffSeconds × 2^(attempts − 1), at most an hour.
       const delay = Math.min(HOUR_MS, deps.config.notifications.backoffSeconds * 1000 * 2 ** (attempts - 1));
-      await trx
-        .updateTable('notification_delivery')
-        .set({ attempts, last_error: reason.slice(0, 500), ...(failed ? { status: 'failed' as const } : { next_attempt_at: new Date(deps.now().getTime() + delay) }) })
-        .where('id', 'in', ids)
-        .execute();
+      await recordDeliveryFailure(trx, ids, { attempts, error: reason, retryAt: failed ? null : new Date(deps.now().getTime() + delay) });
       return { result: failed ? ('failed' as const) : ('retrying' as const), reason };
     }
   });
@@ -221,21 +203,6 @@ async function sendGroup(deps: NotifyDeps, key: string, list: readonly Claimed[]
     deps.log.warn(outcome.result === 'failed' ? 'notification failed for good' : 'notification not delivered; will retry', { recipient: list[0]?.recipient, channel, attempts, reason: outcome.reason });
   }
   return outcome.result;
-}
-
-/** An outbox row is sent when all its deliveries are, failed when one failed for good, pending otherwise. */
-async function settleOutbox(db: Kysely<Database>, outboxIds: readonly number[]): Promise<void> {
-  if (outboxIds.length === 0) return;
-  await sql`
-    update notification_outbox o set
-      status = case when d.failed > 0 then 'failed' when d.pending = 0 then 'sent' else 'pending' end,
-      sent_at = case when d.pending = 0 and d.failed = 0 then now() else o.sent_at end,
-      attempts = d.attempts
-    from (
-      select outbox_id, count(*) filter (where status = 'failed') as failed, count(*) filter (where status = 'pending') as pending, max(attempts) as attempts
-      from notification_delivery where outbox_id = any(${[...new Set(outboxIds)]}::bigint[]) group by outbox_id
-    ) d
-    where o.id = d.outbox_id`.execute(db);
 }
 
 /** Stable for a message: the same group is the same message, whatever the attempt. */
@@ -260,8 +227,7 @@ async function send(deps: NotifyDeps, recipient: RecipientConfig, channel: Deliv
 
 async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, key: string, outboxId: number): Promise<void> {
   if (!recipient.email) throw new Error('recipient has no email address');
-  const row = await deps.db.selectFrom('notification_outbox').select('payload').where('id', '=', outboxId).executeTakeFirstOrThrow();
-  const date = (row.payload as { date: string }).date;
+  const date = ((await outboxPayload(deps.db, outboxId)) as { date: string }).date;
   const report = await buildDailyReport(deps.db, deps.config, deps.parameterIds, date, deps.now());
   const chart = dailyReportChart(report, deps.log);
   const { subject, text, html } = renderDailyReport(report, chart ? 'cid:chart@envmon' : null);
@@ -281,28 +247,13 @@ async function sendDailySummary(deps: NotifyDeps, recipient: RecipientConfig, ke
 
 /** The outbox rows of a message, with their site and the parameter's last 24 hours. */
 async function notificationItems(db: Kysely<Database>, outboxIds: readonly number[]): Promise<NotificationItem[]> {
-  const rows = await sql<{ kind: NotificationItem['kind']; alert_id: number | null; payload: Record<string, unknown>; severity: Severity | null; site_id: number | null; parameter_id: number | null; code: string | null; name_zh: string | null; name_en: string | null; site_kind: string | null }>`
-    select o.kind, o.alert_id, o.payload, a.severity, a.site_id, a.parameter_id, s.code, s.name_zh, s.name_en, s.kind as site_kind
-    from notification_outbox o left join alert a on a.id = o.alert_id left join site s on s.id = a.site_id
-    where o.id = any(${[...outboxIds]}::bigint[]) order by o.id`.execute(db);
+  const rows = await outboxItemRows(db, outboxIds);
   const items: NotificationItem[] = [];
-  for (const r of rows.rows) {
+  for (const r of rows) {
     const time = typeof r.payload.time === 'string' ? new Date(r.payload.time) : null;
     const trend =
       r.site_id !== null && r.parameter_id !== null && time !== null
-        ? (
-            await db
-              .selectFrom('reading')
-              .select(['observed_at', 'value'])
-              .where('site_id', '=', r.site_id)
-              .where('parameter_id', '=', r.parameter_id)
-              .where('period', '=', 'hour')
-              .where('flag', '=', 'N')
-              .where('observed_at', '>', new Date(time.getTime() - 24 * HOUR_MS))
-              .where('observed_at', '<=', time)
-              .orderBy('observed_at')
-              .execute()
-          ).map((t) => ({ time: t.observed_at, value: t.value }))
+        ? (await seriesNormalHours(db, r.site_id, r.parameter_id, new Date(time.getTime() - 24 * HOUR_MS), time)).map((t) => ({ time: t.observed_at, value: t.value }))
         : [];
     items.push({
       kind: r.kind,

@@ -3,6 +3,7 @@
  * that show no SVG still show them), and the Excel workbook attached.
  */
 import type { RecipientConfig } from '../config/schema.ts';
+import { outboxPayload } from '../db/repositories/notification-content.repository.ts';
 import { buildPeriodReport, type PeriodKind } from '../reports/period-report.ts';
 import { barChartSvg, svgToPng } from '../reports/charts.ts';
 import { periodReportSubject, renderPeriodReportHtml, renderPeriodReportText } from '../reports/period-report-render.ts';
@@ -12,8 +13,7 @@ import type { NotifyDeps } from './deliver-notifications.ts';
 
 export async function sendPeriodReport(deps: NotifyDeps, recipient: RecipientConfig, messageId: string, outboxId: number): Promise<void> {
   if (!recipient.email) throw new Error('recipient has no email address');
-  const row = await deps.db.selectFrom('notification_outbox').select('payload').where('id', '=', outboxId).executeTakeFirstOrThrow();
-  const { kind, period } = row.payload as { kind: PeriodKind; period: string };
+  const { kind, period } = (await outboxPayload(deps.db, outboxId)) as { kind: PeriodKind; period: string };
   const report = await buildPeriodReport(deps.db, deps.config, deps.parameterIds, kind, period, deps.now());
   const charts = periodReportCharts(report).map((spec, i) => ({ cid: `chart${i + 1}@envmon`, png: svgToPng(barChartSvg(spec), { log: deps.log }) }));
   await deps.mail.send({

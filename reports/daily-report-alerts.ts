@@ -6,7 +6,8 @@
  * because the breach did not persist) were never sent to anyone and are left out. Alert times are the times of
  * the data (a no-data alert: of the check).
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { dayAlertCounts, dayAlerts } from '../db/repositories/day-alerts.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { originFields, type DataOrigin } from '../lib/data-origin.ts';
 
@@ -46,28 +47,15 @@ export interface ReportAlerts {
 
 /** The alerts of the day (dayStart, cutoff]: cutoff is the day's end, or now for a day still running. */
 export async function alertsOfDay(db: Kysely<Database>, dayStart: Date, cutoff: Date): Promise<ReportAlerts> {
-  const ofDay = sql`a.fired_at is not null and a.fired_at <= ${cutoff} and (a.resolved_at is null or a.resolved_at > ${dayStart})`;
-  const counts = await sql<{ total: string; opened: string; resolved: string; open: string }>`
-    select count(*) as total,
-           count(*) filter (where a.fired_at > ${dayStart}) as opened,
-           count(*) filter (where a.resolved_at <= ${cutoff}) as resolved,
-           count(*) filter (where a.resolved_at is null or a.resolved_at > ${cutoff}) as open
-    from alert a where ${ofDay}`.execute(db);
+  const c = await dayAlertCounts(db, dayStart, cutoff);
   // Listed: those still firing at the end first (what the officer must act on), then by when they fired.
-  const rows = await sql<{ id: number; rule_id: string; site: string | null; site_name: string | null; source_id: string | null; parameter: string | null; severity: string; fired_at: Date; resolved_at: Date | null; late: boolean; origin: DataOrigin | null }>`
-    select a.id, a.rule_id, s.code as site, s.name_zh as site_name, a.source_id, p.code as parameter, a.severity, a.fired_at, a.resolved_at, a.late,
-           a.evidence->>'origin' as origin
-    from alert a left join site s on s.id = a.site_id left join parameter p on p.id = a.parameter_id
-    where ${ofDay}
-    order by (a.resolved_at is null or a.resolved_at > ${cutoff}) desc, a.fired_at, a.id
-    limit ${LISTED_ALERTS}`.execute(db);
-  const c = counts.rows[0];
+  const rows = await dayAlerts(db, dayStart, cutoff, LISTED_ALERTS);
   return {
     opened: Number(c?.opened ?? 0),
     resolved: Number(c?.resolved ?? 0),
     open: Number(c?.open ?? 0),
     total: Number(c?.total ?? 0),
-    items: rows.rows.map((a) => {
+    items: rows.map((a) => {
       const resolved = a.resolved_at !== null && a.resolved_at <= cutoff;
       const origin = a.origin === 'simulated' || a.origin === 'replayed' ? a.origin : null;
       return { id: a.id, rule: a.rule_id, site: a.site, siteName: a.site_name, source: a.source_id, parameter: a.parameter, severity: a.severity, state: resolved ? 'resolved' : 'firing', firedAt: a.fired_at.toISOString(), resolvedAt: resolved ? (a.resolved_at as Date).toISOString() : null, late: a.late, ...originFields(origin) };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { hourlyReadingsWithSource } from '../db/repositories/day-readings.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { originLabels, originOfKind } from '../lib/data-origin.ts';
 import { DAY_MS, formatBeijing } from '../lib/time.ts';
@@ -11,19 +12,7 @@ import { endOfNaturalDay } from '../standards/natural-day.ts';
  */
 export async function dayReadingsCsv(db: Kysely<Database>, date: string): Promise<string> {
   const end = endOfNaturalDay(date);
-  const rows = await db
-    .selectFrom('reading')
-    .innerJoin('site', 'site.id', 'reading.site_id')
-    .innerJoin('parameter', 'parameter.id', 'reading.parameter_id')
-    .leftJoin('source', 'source.id', 'reading.source_id')
-    .select(['site.code as site', 'site.name_zh as name', 'parameter.code as parameter', 'reading.observed_at', 'reading.value', 'reading.unit', 'reading.flag', 'source.kind as sourceKind'])
-    .where('reading.period', '=', 'hour')
-    .where('reading.observed_at', '>', new Date(end.getTime() - DAY_MS))
-    .where('reading.observed_at', '<=', end)
-    .orderBy('site.code')
-    .orderBy('parameter.code')
-    .orderBy('reading.observed_at')
-    .execute();
+  const rows = await hourlyReadingsWithSource(db, new Date(end.getTime() - DAY_MS), end);
   const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const origin = (kind: string | null) => {
     const o = originOfKind(kind);

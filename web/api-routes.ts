@@ -11,7 +11,8 @@
  * query runs read-only with a statement timeout.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { makeReadOnly } from '../db/read-only-transaction.ts';
 import { checkApiToken } from '../db/repositories/api-tokens.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { bearerToken } from '../lib/api-token.ts';
@@ -101,8 +102,7 @@ function searchParams(request: FastifyRequest): URLSearchParams {
 
 async function readOnly<T>(db: Kysely<Database>, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    await sql`set transaction read only`.execute(tx);
-    await sql`select set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`.execute(tx);
+    await makeReadOnly(tx, STATEMENT_TIMEOUT_MS);
     return work(tx);
   });
 }

@@ -1,13 +1,13 @@
 /** First start: with no console user at all, the operator `admin` is created with a one-time password. */
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../db/repositories/audit.repository.ts';
-import { createFirstOperator } from '../db/repositories/console-users.repository.ts';
+import { consoleUsersExist, createFirstOperator } from '../db/repositories/console-users.repository.ts';
 import type { Database } from '../db/schema.ts';
 import { generateOneTimePassword, hashPassword } from '../lib/password-hash.ts';
 
 /** Creates `admin` when no user exists; returns its one-time password (the only copy), or null when users exist. */
 export async function ensureFirstOperator(db: Kysely<Database>, now: Date): Promise<{ name: string; password: string } | null> {
-  if (await db.selectFrom('console_user').select('id').limit(1).executeTakeFirst()) return null;
+  if (await consoleUsersExist(db)) return null;
   const password = generateOneTimePassword();
   const user = await createFirstOperator(db, await hashPassword(password), now);
   if (!user) return null;

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { activeApiTokenExists } from '../db/repositories/api-tokens.repository.ts';
+import { pingDatabase } from '../db/ping-database.ts';
 import { QueryError } from '../lib/query-error.ts';
 import { createMetrics, type Metrics } from '../lib/metrics.ts';
 import { registerAccountPages } from './account-pages.ts';
@@ -132,7 +133,7 @@ export async function buildConsoleApp(deps: WebDeps, options: ConsoleAppOptions 
   });
 
   app.get('/healthz', async (_request, reply) =>
-    sql`select 1`.execute(deps.db).then(
+    pingDatabase(deps.db).then(
       () => reply.header('cache-control', 'no-store').send({ status: 'ok' }),
       () => reply.code(503).header('cache-control', 'no-store').send({ status: 'database unavailable' }),
     ),
@@ -164,7 +165,7 @@ export async function startWebServer(options: WebServerOptions, deps: WebDeps): 
   const auth = options.auth ?? deps.config.httpAuth;
   if (auth === 'none') {
     deps.log.warn('the JSON API is open to anyone who can reach it (ENVMON_HTTP_AUTH=none)', { host: options.host, port });
-  } else if ((await deps.db.selectFrom('api_token').select('id').where('revoked_at', 'is', null).limit(1).execute()).length === 0) {
+  } else if (!(await activeApiTokenExists(deps.db))) {
     deps.log.warn('no API token exists yet: every /api request will get 401; create one with envmon tokens create --name NAME');
   }
   return {

@@ -28,6 +28,11 @@ export async function listApiTokens(db: Kysely<Database>): Promise<ApiTokenInfo[
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
 }
 
+/** Whether any token is not revoked (without one, every API request is refused). */
+export async function activeApiTokenExists(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('api_token').select('id').where('revoked_at', 'is', null).limit(1).execute()).length > 0;
+}
+
 export type RevokeResult = { outcome: 'revoked'; revokedAt: Date } | { outcome: 'already_revoked'; revokedAt: Date } | { outcome: 'unknown' };
 
 export async function revokeApiToken(db: Kysely<Database>, id: number, now: Date): Promise<RevokeResult> {

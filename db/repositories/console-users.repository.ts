@@ -38,6 +38,11 @@ export async function createConsoleUser(db: Db, user: { name: string; role: Role
   return row ? info(row) : null;
 }
 
+/** Whether any user exists, disabled ones included. */
+export async function consoleUsersExist(db: Db): Promise<boolean> {
+  return (await db.selectFrom('console_user').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 /**
  * Creates the operator `admin` when there is no user at all (first start). Two processes starting at once cannot
  * both create one: the first insert wins, the other finds the name taken. Returns the user, or null when users exist.
@@ -46,8 +51,7 @@ export async function createFirstOperator(db: Kysely<Database>, passwordHash: st
   return db.transaction().execute(async (tx) => {
     // Serialises first starts: the check and the insert see the same table.
     await sql`lock table console_user in share row exclusive mode`.execute(tx);
-    const any = await tx.selectFrom('console_user').select('id').limit(1).executeTakeFirst();
-    if (any) return null;
+    if (await consoleUsersExist(tx)) return null;
     return createConsoleUser(tx, { name: 'admin', role: 'operator', passwordHash }, now);
   });
 }

@@ -17,6 +17,12 @@ export async function listDeliveries(db: Kysely<Database>, options: { status?: D
   return query.execute();
 }
 
+/** How many deliveries failed for good (nobody got them until they are sent again). */
+export async function failedDeliveryCount(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('notification_delivery').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * Queues failed deliveries again (all failed ones for 'all-failed'): attempts start over and the next outbox run
  * sends them with their original Message-ID. Returns the ids queued again; a delivery that has not failed is left.

@@ -15,6 +15,12 @@ export interface QuarantineFilter {
   readonly limit: number;
 }
 
+/** How many quarantined items wait for review. */
+export async function pendingQuarantineCount(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('quarantine').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Quarantined items newest first. */
 export async function listQuarantined(db: Kysely<Database>, filter: QuarantineFilter): Promise<QuarantineItem[]> {
   let query = db.selectFrom('quarantine').selectAll().where('status', '=', filter.status).orderBy('id', 'desc').limit(Math.max(1, Math.min(10_000, filter.limit)));

@@ -53,3 +53,18 @@ export async function hourlyReadings(db: Kysely<Database>, siteIds: readonly num
     .execute();
   return rows.map((r) => ({ siteId: r.site_id, parameterId: r.parameter_id, observedAt: r.observed_at, value: r.value, flag: r.flag }));
 }
+
+/** The hourly values flagged N (normal) of one series by id, with interval ends in (from, to], in time order. */
+export async function seriesNormalHours(db: Kysely<Database>, siteId: number, parameterId: number, from: Date, to: Date): Promise<{ observed_at: Date; value: string }[]> {
+  return db
+    .selectFrom('reading')
+    .select(['observed_at', 'value'])
+    .where('site_id', '=', siteId)
+    .where('parameter_id', '=', parameterId)
+    .where('period', '=', 'hour')
+    .where('flag', '=', 'N')
+    .where('observed_at', '>', from)
+    .where('observed_at', '<=', to)
+    .orderBy('observed_at')
+    .execute();
+}

@@ -1,4 +1,4 @@
-/** Sites as the console's overview and site pages show them, and the areas and kinds there are to filter them by. */
+/** Sites as the console's overview, site list and site pages show them, and the areas and kinds there are to filter them by. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
@@ -26,6 +26,11 @@ export async function sitesIn(db: Kysely<Database>, filter: { area: string | nul
       where (${area}::text is null or area = ${area}) and (${kind}::text is null or kind = ${kind})
       order by area, code`.execute(db);
   return rows.map((s) => ({ id: s.id, code: s.code, nameZh: s.name_zh, nameEn: s.name_en, kind: s.kind, area: s.area, waterBody: s.water_body }));
+}
+
+/** Every site with its names, kind, area and water body, by area then code. */
+export async function siteListByArea(db: Kysely<Database>) {
+  return db.selectFrom('site').select(['code', 'name_zh', 'name_en', 'kind', 'area', 'water_body']).orderBy('area').orderBy('code').execute();
 }
 
 /** How many sites each area has (rows with `kind` null) and each kind has (rows with `area` null). */

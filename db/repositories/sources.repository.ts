@@ -48,6 +48,12 @@ export async function listSources(db: Kysely<Database>): Promise<Source[]> {
   return db.selectFrom('source').selectAll().orderBy('id').execute();
 }
 
+/** How many sources failed their last pull (one failure or more in a row). */
+export async function failingSourceCount(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('source').select((eb) => eb.fn.countAll<string>().as('n')).where('consecutive_failures', '>', 0).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Source id → kind for the ids that exist. */
 export async function sourceKinds(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();

@@ -1,6 +1,9 @@
 /** 运维: what needs an operator now (failing sources, pending quarantine, failed deliveries) and the way to each. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { failedDeliveryCount } from '../../db/repositories/deliveries.repository.ts';
+import { pendingQuarantineCount } from '../../db/repositories/quarantine-review.repository.ts';
+import { failingSourceCount } from '../../db/repositories/sources.repository.ts';
 import type { Database } from '../../db/schema.ts';
 import type { ConsoleGuards } from '../console-user.ts';
 import { html } from '../html.ts';
@@ -16,13 +19,8 @@ export interface OperationsSummary {
 }
 
 export async function operationsSummary(db: Kysely<Database>): Promise<OperationsSummary> {
-  const count = (n: { n: string | number | bigint }) => Number(n.n);
-  const [sources, quarantine, deliveries] = await Promise.all([
-    db.selectFrom('source').select((eb) => eb.fn.countAll<string>().as('n')).where('consecutive_failures', '>', 0).executeTakeFirstOrThrow(),
-    db.selectFrom('quarantine').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
-    db.selectFrom('notification_delivery').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow(),
-  ]);
-  return { failingSources: count(sources), pendingQuarantine: count(quarantine), failedDeliveries: count(deliveries) };
+  const [failingSources, pendingQuarantine, failedDeliveries] = await Promise.all([failingSourceCount(db), pendingQuarantineCount(db), failedDeliveryCount(db)]);
+  return { failingSources, pendingQuarantine, failedDeliveries };
 }
 
 export function renderOperationsIndex(request: FastifyRequest, summary: OperationsSummary): string {

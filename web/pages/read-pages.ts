@@ -5,6 +5,8 @@ import type { WebDeps } from '../web-deps.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { t } from '../i18n.ts';
 import { renderPage, type NavItem } from '../layout.ts';
+import { listPeriodReports, periodReportExists } from '../../db/repositories/period-reports.repository.ts';
+import { siteListByArea } from '../../db/repositories/site-info.repository.ts';
 import { QueryError } from '../../lib/query-error.ts';
 import { overviewQuery } from '../../queries/overview-query.ts';
 import { sitePageQuery } from '../../queries/site-query.ts';
@@ -50,7 +52,7 @@ export async function registerReadPages(app: FastifyInstance, deps: WebDeps, gua
   });
 
   app.get('/sites', read, async (request, reply) => {
-    const sites = await deps.db.selectFrom('site').select(['code', 'name_zh', 'name_en', 'kind', 'area', 'water_body']).orderBy('area').orderBy('code').execute();
+    const sites = await siteListByArea(deps.db);
     return send(request, reply, 200, t(request.lang, 'site.list'), 'sites', renderSiteList(sites, request.lang));
   });
 
@@ -99,7 +101,7 @@ export async function registerReadPages(app: FastifyInstance, deps: WebDeps, gua
     const q = request.query as Query;
     const now = deps.now();
     const yesterday = beijingToday(new Date(now.getTime() - DAY_MS));
-    const periods = await deps.db.selectFrom('period_report').select(['kind', 'period', 'created_at']).orderBy('period', 'desc').orderBy('kind').limit(200).execute();
+    const periods = await listPeriodReports(deps.db);
     const daily = await dailyState(deps, q.date?.trim(), now);
     const body = renderReports(daily, yesterday, periods.map((p) => ({ kind: p.kind, period: p.period, createdAt: p.created_at })), request.lang);
     const code = daily.state === 'bad_date' ? 400 : 200;
@@ -122,8 +124,7 @@ export async function registerReadPages(app: FastifyInstance, deps: WebDeps, gua
     const xlsx = request.params.period.endsWith('.xlsx');
     const period = xlsx ? request.params.period.slice(0, -5) : request.params.period;
     if (kind !== 'monthly' && kind !== 'annual') return send(request, reply, 404, t(request.lang, 'error.not_found'), 'reports', html`<p class="notice error">${t(request.lang, 'reports.not_found')}</p>`);
-    const produced = await deps.db.selectFrom('period_report').select('period').where('kind', '=', kind).where('period', '=', period).executeTakeFirst();
-    if (!produced) return send(request, reply, 404, t(request.lang, 'error.not_found'), 'reports', html`<p class="notice error" data-state="no-report">${t(request.lang, 'reports.not_found')} <code>${kind} ${period}</code></p>`);
+    if (!(await periodReportExists(deps.db, kind, period))) return send(request, reply, 404, t(request.lang, 'error.not_found'), 'reports', html`<p class="notice error" data-state="no-report">${t(request.lang, 'reports.not_found')} <code>${kind} ${period}</code></p>`);
     const report = await buildPeriodReport(deps.db, deps.config, deps.parameterIds, kind, period, deps.now());
     if (xlsx) {
       return reply
