@@ -260,10 +260,14 @@ describe('operations', () => {
 
     const page = await get('/operations/deliveries?status=failed', operator);
     expect(page.body).toContain('550 mailbox unavailable');
+    // Status, kind and channel by their Chinese names.
+    const row = page.body.split('<tr').find((r) => r.includes('550 mailbox unavailable')) ?? '';
+    expect(row).toContain('<span class="state state-failed">失败</span></td><td>告警</td>');
+    expect(row).toContain('<td>duty@example.org</td><td>邮件</td>');
     const answer = await post('/operations/deliveries/retry', operator, { _csrf: operator.csrf, id: String(delivery.id) });
     expect(answer.statusCode).toBe(303);
-    const row = await database.db.selectFrom('notification_delivery').select(['status', 'attempts', 'last_error']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: 'pending', attempts: 0, last_error: null });
+    const stored = await database.db.selectFrom('notification_delivery').select(['status', 'attempts', 'last_error']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'pending', attempts: 0, last_error: null });
     expect((await database.db.selectFrom('notification_outbox').select('status').where('id', '=', outbox.id).executeTakeFirstOrThrow()).status).toBe('pending');
     expect(await auditOf(`delivery:${delivery.id}`)).toEqual([expect.objectContaining({ action: 'delivery.retry', user_id: operator.userId })]);
   });

@@ -181,8 +181,9 @@ describe('目标 and 报告', () => {
     expect(target).toContain('某市“十四五”生态环境保护规划');
     expect(target).toContain('表2 地表水考核断面');
     // The year to date: NH3-N (0.8 + 1.2) / 2 = 1.0 ≤ 1.0 mg/L meets Ⅲ类, though the last sample alone is Ⅳ类.
-    expect(target).toContain('<td class="num">Ⅲ类<br><small class="muted">2 次</small></td>');
+    expect(target).toContain('<td class="num" data-label="年内至今">Ⅲ类<br><small class="muted">2 次</small></td>');
     expect(target).toContain('<span class="state-on_track">达标</span>');
+    expect(target).toContain('<td class="num" data-label="目标值">Ⅲ类或更好<br>');
   });
 
   it('says so when no target is in force instead of showing an empty table', async () => {

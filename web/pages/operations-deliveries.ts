@@ -11,7 +11,7 @@ import { html } from '../html.ts';
 import { t } from '../i18n.ts';
 import type { WebDeps } from '../web-deps.ts';
 import { renderOperationsPage } from './operations-nav.ts';
-import { actorOf, canAct, csrfField, field, fill, flash, idList, sendPage, when } from './page-parts.ts';
+import { actorOf, canAct, csrfField, field, fill, flash, idList, namedText, sendPage, when } from './page-parts.ts';
 
 const PAGE_SIZE = 100;
 const statuses = ['failed', 'pending', 'sent'] as const;
@@ -21,12 +21,12 @@ type Delivery = Awaited<ReturnType<typeof listDeliveries>>[number];
 export function renderDeliveriesPage(request: FastifyRequest, status: DeliveryStatus | undefined, rows: readonly Delivery[], message: string | null): string {
   const lang = request.lang;
   const act = canAct(request);
-  const tabs = html`<p class="filters">${[undefined, ...statuses].map((s) => html`<a href="/operations/deliveries${s ? `?status=${s}` : ''}"${s === status ? html` aria-current="page" class="active"` : ''}>${s ?? t(lang, 'common.all')}</a> `)}</p>`;
+  const tabs = html`<p class="filters">${[undefined, ...statuses].map((s) => html`<a href="/operations/deliveries${s ? `?status=${s}` : ''}"${s === status ? html` aria-current="page" class="active"` : ''}>${s ? namedText(lang, 'ops.d.status', s) : t(lang, 'common.all')}</a> `)}</p>`;
   const table = html`<div class="table-wrap"><table class="data deliveries">
 <thead><tr><th scope="col">#</th><th scope="col">${t(lang, 'ops.d.status')}</th><th scope="col">${t(lang, 'ops.d.kind')}</th><th scope="col">${t(lang, 'ops.d.alert')}</th><th scope="col">${t(lang, 'ops.d.recipient')}</th><th scope="col">${t(lang, 'ops.d.channel')}</th><th scope="col" class="num">${t(lang, 'ops.d.attempts')}</th><th scope="col">${t(lang, 'ops.d.when')}</th><th scope="col">${t(lang, 'ops.d.lastError')}</th>${act ? html`<th scope="col"></th>` : ''}</tr></thead>
 <tbody>${rows.map(
     (r) => html`<tr class="${r.status}">
-<td>${r.id}</td><td><span class="state state-${r.status}">${r.status}</span></td><td>${r.kind}</td><td>${r.alertId === null ? '-' : html`<a href="/alerts/${r.alertId}">${r.alertId}</a>`}</td><td>${r.recipient}</td><td>${r.channel}</td><td class="num">${r.attempts}</td>
+<td>${r.id}</td><td><span class="state state-${r.status}">${namedText(lang, 'ops.d.status', r.status)}</span></td><td>${namedText(lang, 'ops.d.kind', r.kind)}</td><td>${r.alertId === null ? '-' : html`<a href="/alerts/${r.alertId}">${r.alertId}</a>`}</td><td>${r.recipient}</td><td>${namedText(lang, 'ops.d.channel', r.channel)}</td><td class="num">${r.attempts}</td>
 <td>${when(lang, r.sentAt ?? (r.status === 'pending' ? r.nextAttemptAt : r.createdAt))}</td><td><span class="error-text">${r.lastError ?? ''}</span></td>
 ${act ? html`<td>${r.status === 'failed' ? html`<form method="post" action="/operations/deliveries/retry" class="inline">${csrfField(request)}<input type="hidden" name="id" value="${r.id}"><button type="submit">${t(lang, 'ops.d.retry')}</button></form>` : ''}</td>` : ''}</tr>`,
   )}</tbody></table></div>`;

@@ -23,6 +23,13 @@ export function waterClassLabel(cls: WaterClass, lang: Lang): string {
   return cls === '劣V' ? 'Worse than Class V' : `Class ${cls}`;
 }
 
+/** GB 3838's two kinds of water body, as the console names them. */
+export function waterBodyLabel(body: string, lang: Lang): string {
+  if (body === 'river') return lang === 'en' ? 'river' : '河流';
+  if (body === 'lake_reservoir') return lang === 'en' ? 'lake / reservoir' : '湖库';
+  return body;
+}
+
 export function kindLabel(kind: string, lang: Lang): string {
   const key = `kind.${kind}` as MessageKey;
   const text = t(lang, key);

@@ -20,6 +20,12 @@ export function namedCode(lang: 'zh' | 'en', prefix: string, code: string): Safe
   return isMessageKey(key) ? html`${t(lang, key)}<br><code class="muted">${code}</code>` : html`<code>${code}</code>`;
 }
 
+/** A stored code by its name in the page's language alone (statuses, kinds), or the code where it has none. */
+export function namedText(lang: 'zh' | 'en', prefix: string, code: string): string {
+  const key = `${prefix}.${code}`;
+  return isMessageKey(key) ? t(lang, key) : code;
+}
+
 export function when(lang: 'zh' | 'en', instant: Date | null): SafeHtml {
   return instant ? html`<time datetime="${instant.toISOString()}">${formatBeijing(instant)}</time>` : html`<span class="muted">${t(lang, 'common.never')}</span>`;
 }

@@ -8,7 +8,7 @@ import { beijingIso } from '../../queries/air-queries.ts';
 import type { SitePage } from '../../queries/site-query.ts';
 import { pollutants } from '../../standards/aqi.ts';
 import { aqiCell } from './overview-page.ts';
-import { kindLabel, originBadge, parameterLabel, siteName, waterClassLabel } from './page-format.ts';
+import { kindLabel, originBadge, parameterLabel, siteName, waterBodyLabel, waterClassLabel } from './page-format.ts';
 import { formatBeijing } from '../../lib/time.ts';
 
 /** JSON inside <script type="application/json">: `<` escaped so no value can close the element. */
@@ -86,12 +86,6 @@ export function renderUnknownSite(code: string, known: readonly string[], near: 
 ${near.length > 0 ? html`<p>${t(lang, 'site.did_you_mean')} ${near.map((n, i) => html`${i > 0 ? ' / ' : ''}<a href="/sites/${encodeURIComponent(n)}">${n}</a>`)}?</p>` : ''}
 <h2>${t(lang, 'site.known')} (${known.length})</h2>
 <p class="known-sites">${known.length === 0 ? '—' : known.slice(0, 500).map((k, i) => html`${i > 0 ? ', ' : ''}<a href="/sites/${encodeURIComponent(k)}">${k}</a>`)}${known.length > 500 ? ` … (+${known.length - 500})` : ''}</p>`;
-}
-
-function waterBodyLabel(body: string, lang: Lang): string {
-  if (body === 'river') return lang === 'en' ? 'river' : '河流';
-  if (body === 'lake_reservoir') return lang === 'en' ? 'lake / reservoir' : '湖库';
-  return body;
 }
 
 export function siteTitle(page: SitePage, lang: Lang): string {
