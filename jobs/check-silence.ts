@@ -69,7 +69,8 @@ async function checkSource(rule: NoDataRuleConfig, source: string, now: Date, de
   const siteIds = await siteIdsByCode(deps.db, parts.flatMap((p) => (p.site ? [p.site] : [])));
   const silences = await silencesInForce(deps.db, deps.config.maintenance, now);
   const held = (part: { site?: string | null | undefined; parameter?: string | null | undefined }) => suppressionFor(silences, { rule: rule.id, source, site: part.site ?? null, parameter: part.parameter ?? null }, now, now);
-  const describe = (part: { level: string; site?: string | null | undefined; parameter?: string | null | undefined }) => ({ kind: 'no_data', rule: rule.id, source, origin, level: part.level, site: part.site ?? null, parameter: part.parameter ?? null });
+  // The source's configured name rides along, so that texts say 北京站点回放 rather than beijing-replay.
+  const describe = (part: { level: string; site?: string | null | undefined; parameter?: string | null | undefined }) => ({ kind: 'no_data', rule: rule.id, source, ...(sourceConfig?.name ? { sourceName: sourceConfig.name } : {}), origin, level: part.level, site: part.site ?? null, parameter: part.parameter ?? null });
   return inClientTransaction(deps.pool, async ({ db }) => {
     await lockAlertKey(db, prefix);
     const open = await openNoDataAlerts(db, rule.id, source);

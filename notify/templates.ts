@@ -163,7 +163,9 @@ function plainHeadline(item: NotificationItem, language: Language): string {
       return item.kind === 'resolution' ? (zh ? `【恢复】${site} 规划目标 ${str(e.target) ?? ''} 年累计已达标` : `[Resolved] ${site} target ${str(e.target) ?? ''} back on track`) : zh ? `【目标预警】${site} ${str(e.target) ?? ''} 年累计 ${str(e.current) ?? ''}，目标 ${str(e.required) ?? ''}` : `[Target at risk] ${site} ${str(e.target) ?? ''} year-to-date ${str(e.current) ?? ''}, target ${str(e.required) ?? ''}`;
     }
     default: {
-      const what = [str(e.source), str(e.site), str(e.parameter)].filter(Boolean).join(' ');
+      // The source by its configured name, then the site and the parameter by theirs (codes where names are unknown).
+      const parameter = str(e.parameter);
+      const what = [str(e.sourceName) ?? str(e.source), item.site ? site : str(e.site), parameter ? parameterLabel(parameter, language).name : null].filter(Boolean).join(' ');
       if (item.kind === 'resolution') {
         if (e.reason === 'no_longer_expected') return zh ? `【解除】${what} 已不在配置要求的数据范围内（配置已变更）` : `[Closed] ${what} is no longer expected by the configuration`;
         return zh ? `【恢复】${what} 数据已恢复` : `[Resolved] ${what} data resumed`;

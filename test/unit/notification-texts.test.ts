@@ -149,6 +149,10 @@ describe('notification texts', () => {
     expect(renderMessage([noData({ silentMinutes: 400, latest: '2026-11-20T00:00:00.000Z' })], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】water-simulator 已 400 分钟无数据');
     expect(renderMessage([noData({ silentMinutes: 600, latest: null, neverDelivered: true })], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】water-simulator 从未收到数据（已等待 600 分钟）');
     expect(renderMessage([noData({ reason: 'no_longer_expected' }, 'resolution')], { language: 'zh-CN' }).subject).toBe('【模拟数据】【解除】water-simulator 已不在配置要求的数据范围内（配置已变更）');
+    // With the source's configured name, a site and a parameter: all by name.
+    const named: NotificationItem = { ...noData({ sourceName: '模拟水质数据', level: 'series', site: 'JC-SW-WULIANG', parameter: 'nh3_n', silentMinutes: 400, latest: '2026-11-20T00:00:00.000Z' }), site: wuliang };
+    expect(renderMessage([named], { language: 'zh-CN' }).subject).toBe('【模拟数据】【数据中断】模拟水质数据 磁窑河武良断面 氨氮 已 400 分钟无数据');
+    expect(renderMessage([{ ...named, kind: 'resolution' }], { language: 'zh-CN' }).subject).toBe('【模拟数据】【恢复】模拟水质数据 磁窑河武良断面 氨氮 数据已恢复');
   });
 
   it('cannot be used to inject headers or markup', () => {
