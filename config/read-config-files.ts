@@ -3,11 +3,12 @@
  * files alone, never on the environment, except the credentials that `resolveSource` adds to each source; so a
  * check of valid files can be kept (config/config-cache.ts) and only the environment checked again.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { checkReferences, type ConfigItems, type Origin, type UncheckedIds } from './check-references.ts';
 import type { ConfigProblem } from './config-error.ts';
+import { fileSystem, type FileAccess } from './file-access.ts';
 import type { LoadedSource } from './load-config.ts';
 import { parseFile, type Section } from './parse-config-file.ts';
 import { csvMappingSchema, fileConfigSchema, type CsvMapping, type FileConfig, type RecipientConfig, type SourceConfig } from './schema.ts';
@@ -30,20 +31,6 @@ export interface ConfigFiles {
   readonly queues: FileConfig['queues'];
   readonly console: FileConfig['console'];
 }
-
-/** 'folder' stands for anything that exists and is not a regular file. */
-export type FileKind = 'file' | 'folder' | 'missing';
-
-/** How the files are looked at: the file system, or the same with a record of what was seen (for the cache). */
-export interface FileAccess {
-  kind(absolute: string): FileKind;
-  read(absolute: string): string;
-}
-
-export const fileSystem: FileAccess = {
-  kind: (absolute) => (!existsSync(absolute) ? 'missing' : statSync(absolute).isFile() ? 'file' : 'folder'),
-  read: (absolute) => readFileSync(absolute, 'utf8'),
-};
 
 export interface ReadConfigFiles {
   readonly files: ConfigFiles;
