@@ -20,6 +20,8 @@ import type { ConfigCheck } from './load-config.ts';
 import { fileSystem, type FileAccess, type FileKind } from './file-access.ts';
 import type { ConfigFiles } from './read-config-files.ts';
 
+/** The cache file, in ENVMON_VAR_DIR. */
+export const CACHE_FILE = path.join('cache', 'config-files');
 /** Raised when what is stored changes shape: a cache file of another layout is then never read. */
 const LAYOUT = 1;
 /** The libraries whose judgement of the files is kept: a new version may judge them otherwise. */
@@ -46,7 +48,7 @@ export async function checkConfigKept(env: NodeJS.ProcessEnv, cwd: string, optio
   const problems: ConfigProblem[] = [];
   const environment = checkEnvironment(env, problems);
   const names = configFileNames(environment);
-  const cacheFile = path.join(path.resolve(cwd, environment.ENVMON_VAR_DIR), 'cache', 'config-files');
+  const cacheFile = path.join(path.resolve(cwd, environment.ENVMON_VAR_DIR), CACHE_FILE);
   const key = options.codeVersion === null ? null : cacheKey(options.codeVersion, cwd, names);
 
   const kept = key === null ? undefined : readKept(cacheFile, key);
