@@ -5,9 +5,9 @@
  *
  * A kept check is used only while everything it came from is unchanged: the code that made it (the compiled
  * build's stamp, the versions of the libraries that judge the files, Node and its time-zone data), the working folder
- * and the files named, the content of every file read and whether each file named exists. Anything else (another
- * key, a changed file, a damaged cache file) means the files are read afresh, which also gives the same problem
- * messages as ever: a kept check never holds a problem.
+ * and ENVMON_CONFIG, the content of every file read and whether each file named exists. Anything else (another key,
+ * a changed file, a damaged cache file) means the files are read afresh, which also gives the same problem messages
+ * as ever: a kept check never holds a problem.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import type { ConfigFiles } from './read-config-files.ts';
 
 /** The cache file, in ENVMON_VAR_DIR. */
 export const CACHE_FILE = path.join('cache', 'config-files');
-/** Raised when what is stored changes shape: a cache file of another layout is then never read. */
+/** Raised whenever what is stored changes shape: a cache file of another layout is then never read. */
 const LAYOUT = 1;
 /** The libraries whose judgement of the files is kept: a new version may judge them otherwise. */
 const JUDGES = ['yaml', 'zod', 'node-cron'] as const;
@@ -78,16 +78,22 @@ export async function checkConfigKept(env: NodeJS.ProcessEnv, cwd: string, optio
   return check;
 }
 
-function cacheKey(codeVersion: string, cwd: string, names: readonly string[]): string {
+/** What a kept check is valid for; null when a library's version cannot be found (then nothing is kept). */
+function cacheKey(codeVersion: string, cwd: string, names: readonly string[]): string | null {
   const require = createRequire(import.meta.url);
-  const judges = JUDGES.map((name) => `${name}@${packageVersion(require.resolve(name), name)}`);
+  const judges: string[] = [];
+  for (const name of JUDGES) {
+    const version = packageVersion(require.resolve(name), name);
+    if (version === null) return null;
+    judges.push(`${name}@${version}`);
+  }
   // Node's ICU data decides which time zones exist.
   const node = [process.version, process.versions.icu, process.versions.tz];
   return sha256(JSON.stringify({ layout: LAYOUT, codeVersion, judges, node, cwd, names }));
 }
 
 /** The version in the package.json of the package `name` that `entry` (a file of it) belongs to. */
-function packageVersion(entry: string, name: string): string {
+function packageVersion(entry: string, name: string): string | null {
   for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     let manifest: { name?: unknown; version?: unknown };
     try {
@@ -95,9 +101,9 @@ function packageVersion(entry: string, name: string): string {
     } catch {
       continue;
     }
-    if (manifest.name === name) return String(manifest.version);
+    if (manifest.name === name && typeof manifest.version === 'string') return manifest.version;
   }
-  throw new Error(`no package.json of ${name} above ${entry}`);
+  return null;
 }
 
 /**
@@ -108,9 +114,10 @@ function readKept(cacheFile: string, key: string): ConfigFiles | undefined {
   try {
     const text = readFileSync(cacheFile, 'utf8');
     const end = text.indexOf('\n');
-    const header = JSON.parse(text.slice(0, end)) as { key?: unknown; sha256?: unknown };
+    if (end < 0) return undefined;
+    const header = JSON.parse(text.slice(0, end)) as { key?: unknown; sha256?: unknown } | null;
     const rest = text.slice(end + 1);
-    if (end < 0 || header.key !== key || header.sha256 !== sha256(rest)) return undefined;
+    if (header?.key !== key || header.sha256 !== sha256(rest)) return undefined;
     const { dependencies, files } = JSON.parse(rest) as { dependencies: Dependencies; files: ConfigFiles };
     const unchanged =
       dependencies.kinds.every(([file, kind]) => fileSystem.kind(file) === kind) &&
@@ -136,7 +143,11 @@ function keep(cacheFile: string, key: string, dependencies: Dependencies, files:
     writeFileSync(temporary, JSON.stringify({ key, sha256: sha256(rest) }) + '\n' + rest);
     renameSync(temporary, cacheFile);
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written where nothing can be removed.
+    }
   }
 }
 
