@@ -57,8 +57,9 @@ export interface ConfigCheck {
 }
 
 /**
- * Loads and checks the configuration: start-up, every command and `envmon config check` run this one check. Throws
- * a ConfigError listing every problem.
+ * Loads and checks the configuration: start-up, every command and `envmon config check` run this one check (the
+ * commands of the compiled build keep its files' part while the files stay the same: config/config-cache.ts).
+ * Throws a ConfigError listing every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const { config, problems } = checkConfig(env, cwd);
@@ -66,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   return config;
 }
 
+/** The configuration as far as it is valid, and every problem: those of the environment first, then of the files. */
 export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
   const problems: ConfigProblem[] = [];
   const environment = checkEnvironment(env, problems);
