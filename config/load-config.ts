@@ -67,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   return config;
 }
 
-/** The configuration as far as it is valid, and every problem: those of the environment first, then of the files. */
+/** The configuration as far as it is valid, and every problem found in it (see ConfigCheck). */
 export function checkConfig(env: NodeJS.ProcessEnv, cwd: string): ConfigCheck {
   const problems: ConfigProblem[] = [];
   const environment = checkEnvironment(env, problems);
