@@ -174,7 +174,10 @@ function existingFile({ access, problems }: Reader, file: string, dir: string, w
   return false;
 }
 
-/** The names in the folder of a path that does not exist, to find the one meant. */
+/**
+ * The names in the folder of a path that does not exist, to find the one meant. Read past `FileAccess`: it serves
+ * only a problem's hint, and a check with problems is never kept.
+ */
 function neighboursOf(absolute: string): string[] {
   const folder = path.dirname(absolute);
   return existsSync(folder) && statSync(folder).isDirectory() ? readdirSync(folder) : [];
