@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import { ConfigError, formatProblems } from '../config/config-error.ts';
 import { createLogger } from '../lib/logger.ts';
+import { compiledBuildId } from '../lib/project-root.ts';
 import { nearMisses } from '../lib/near-miss.ts';
 import { UsageError, type Command } from './command.ts';
 import { commandList } from './command-list.ts';
@@ -67,9 +68,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     // use) cost more to build than they save. The service validates every job payload and keeps them.
     if (!isService) (await import('zod')).config({ jitless: true });
     // Loaded here, not at the top: zod, yaml and the configuration schema are not needed for --help.
-    const { checkConfig } = await import('../config/load-config.ts');
+    const { checkConfigKept } = await import('../config/config-cache.ts');
     // One check of the configuration for every command: `config check` shows its problems, the others stop on them.
-    const { config, problems } = checkConfig(env, cwd);
+    // The files' check is kept while they stay the same, except for `config check`, which always reads them afresh.
+    const codeVersion = command.reportsConfigProblems ? null : compiledBuildId();
+    const { config, problems } = await checkConfigKept(env, cwd, { codeVersion });
     if (problems.length > 0 && !command.reportsConfigProblems) throw new ConfigError(problems);
     // The service logs JSON lines to stdout; other commands keep stdout for their output and log to stderr.
     const log = createLogger({

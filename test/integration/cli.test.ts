@@ -208,4 +208,37 @@ describe('envmon config check', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('  envmon.yaml: rules[0].sources[0]: got "simm", expected the id of a configured source; did you mean "sim"?\n');
   });
+
+  it('sees the file as it is now at every command, however often the same file was checked before', async () => {
+    const dir = folder(valid);
+    const env = cleanEnv({ ENVMON_CONFIG: 'envmon.yaml', ...noDatabase });
+    // The configuration passes; then the command fails on the database nobody listens for.
+    const unreachable = [1, expect.stringMatching(/^envmon: error: .*\n$/) as unknown];
+    for (let i = 0; i < 2; i++) {
+      const result = await runEnvmon(['status'], env, dir);
+      expect([result.code, result.stderr]).toEqual(unreachable);
+    }
+    writeFileSync(path.join(dir, 'envmon.yaml'), broken);
+    const afterEdit = await runEnvmon(['status'], env, dir);
+    expect([afterEdit.code, afterEdit.stderr]).toEqual([
+      2,
+      [
+        'envmon: invalid configuration (2 problems):',
+        '  envmon.yaml: sources[0].schedule: got "61 * * * *", expected a 5-field cron expression such as "5 * * * *" (minute 61 is out of range 0–59)',
+        '  envmon.yaml: rules[0].sources[0]: got "simm", expected the id of a configured source; did you mean "sim"?',
+        '',
+      ].join('\n'),
+    ]);
+    writeFileSync(path.join(dir, 'envmon.yaml'), valid);
+    const repaired = await runEnvmon(['status'], env, dir);
+    expect([repaired.code, repaired.stderr]).toEqual(unreachable);
+    // A credential the file names is read from the environment at every command.
+    writeFileSync(path.join(dir, 'envmon.yaml'), valid.replace('name: Duty,', 'name: Duty, webhooks: [{ kind: wecom, urlEnv: DUTY_HOOK }],'));
+    expect((await runEnvmon(['status'], { ...env, DUTY_HOOK: 'https://hooks.example.org/x' }, dir)).code).toBe(1);
+    const withoutHook = await runEnvmon(['status'], env, dir);
+    expect([withoutHook.code, withoutHook.stderr]).toEqual([
+      2,
+      'envmon: invalid configuration (1 problem):\n  envmon.yaml: recipients[0].webhooks[0].urlEnv: got DUTY_HOOK unset, expected the wecom URL in environment variable DUTY_HOOK\n',
+    ]);
+  });
 });
