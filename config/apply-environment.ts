@@ -78,6 +78,7 @@ export function completeConfig(environment: Environment, files: ConfigFiles, sou
     channelSecrets,
     queues: files.queues,
     console: files.console,
+    retention: files.retention,
     secrets,
   });
   return { config, problems };

@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly queues: FileConfig['queues'];
   /** The web console: anonymous reading, sign-in length, proxy trust (`console:` in the configuration). */
   readonly console: FileConfig['console'];
+  /** How long minute data is kept (`retention:` in the configuration). */
+  readonly retention: FileConfig['retention'];
   /** Secret values from the environment, for log scrubbing only. */
   readonly secrets: readonly string[];
 }

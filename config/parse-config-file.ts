@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { UncheckedIds } from './check-references.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { consoleSchema, dustDaySchema, fileConfigSchema, maintenanceSchema, notificationsSchema, queuesSchema, recipientSchema, ruleSchema, siteSchema, sourceSchema, targetSchema, type FileConfig } from './schema.ts';
+import { consoleSchema, dustDaySchema, fileConfigSchema, maintenanceSchema, notificationsSchema, queuesSchema, recipientSchema, retentionSchema, ruleSchema, siteSchema, sourceSchema, targetSchema, type FileConfig } from './schema.ts';
 import { isRecord, zodProblems } from './zod-problems.ts';
 
 /** Element schemas of the list sections, to keep the valid elements of a file that has invalid ones. */
@@ -25,6 +25,7 @@ export interface ParsedFile {
   notifications?: FileConfig['notifications'];
   queues?: FileConfig['queues'];
   console?: FileConfig['console'];
+  retention?: FileConfig['retention'];
 }
 
 /**
@@ -43,6 +44,7 @@ export function parseFile(shown: string, raw: unknown, problems: ConfigProblem[]
       ...(isRecord(raw) && 'notifications' in raw ? { notifications: whole.data.notifications } : {}),
       ...(isRecord(raw) && 'queues' in raw ? { queues: whole.data.queues } : {}),
       ...(isRecord(raw) && 'console' in raw ? { console: whole.data.console } : {}),
+      ...(isRecord(raw) && 'retention' in raw ? { retention: whole.data.retention } : {}),
     };
   }
   problems.push(...zodProblems(shown, whole.error, raw, false, fileConfigSchema));
@@ -65,11 +67,13 @@ export function parseFile(shown: string, raw: unknown, problems: ConfigProblem[]
   const notifications = notificationsSchema.safeParse(raw.notifications ?? {});
   const queues = queuesSchema.safeParse(raw.queues ?? {});
   const consoleSection = consoleSchema.safeParse(raw.console ?? {});
+  const retention = retentionSchema.safeParse(raw.retention ?? {});
   return {
     sections,
     ...('notifications' in raw && notifications.success ? { notifications: notifications.data } : {}),
     ...('queues' in raw && queues.success ? { queues: queues.data } : {}),
     ...('console' in raw && consoleSection.success ? { console: consoleSection.data } : {}),
+    ...('retention' in raw && retention.success ? { retention: retention.data } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ export interface ConfigFiles {
   readonly notifications: FileConfig['notifications'];
   readonly queues: FileConfig['queues'];
   readonly console: FileConfig['console'];
+  readonly retention: FileConfig['retention'];
 }
 
 export interface ReadConfigFiles {
@@ -49,7 +50,7 @@ export function readConfigFiles(
   resolveSource: (source: LoadedSource, origin: Origin) => LoadedSource,
   access: FileAccess = fileSystem,
 ): ReadConfigFiles {
-  const merged: ConfigItems & { sources: LoadedSource[]; notifications?: FileConfig['notifications']; queues?: FileConfig['queues']; console?: FileConfig['console'] } = {
+  const merged: ConfigItems & { sources: LoadedSource[]; notifications?: FileConfig['notifications']; queues?: FileConfig['queues']; console?: FileConfig['console']; retention?: FileConfig['retention'] } = {
     sites: [],
     sources: [],
     targets: [],
@@ -92,6 +93,7 @@ export function readConfigFiles(
     if (data.notifications) merged.notifications = data.notifications;
     if (data.queues) merged.queues = data.queues;
     if (data.console) merged.console = data.console;
+    if (data.retention) merged.retention = data.retention;
   }
 
   checkReferences(merged, origins, unchecked, problems);
@@ -108,6 +110,7 @@ export function readConfigFiles(
       notifications: merged.notifications ?? defaults().notifications,
       queues: merged.queues ?? defaults().queues,
       console: merged.console ?? defaults().console,
+      retention: merged.retention ?? defaults().retention,
     },
     sources: merged.sources,
   };

@@ -110,6 +110,15 @@ export const queuesSchema = z.strictObject({
   lockSeconds: z.number().int().min(1).max(600).optional(),
 });
 
+/** How long envmon keeps what it only needs for a while. */
+export const retentionSchema = z.strictObject({
+  /**
+   * Whole UTC days of minute data (HJ 212 real-time and minute values) kept before today, once their hours are
+   * derived; older days are dropped each night (`envmon partitions prune`). null keeps them all. Default 31.
+   */
+  minuteDays: z.number().int().min(1).max(3660).nullable().default(31),
+});
+
 /** The web console (served on ENVMON_HTTP_PORT): who may read it, how long a sign-in lasts, where requests come from. */
 export const consoleSchema = z.strictObject({
   /** Let visitors who are not signed in read the pages (never act, never see Operations). Default false. */
@@ -135,5 +144,6 @@ export const fileConfigSchema = z.strictObject({
   notifications: notificationsSchema.prefault({}),
   queues: queuesSchema.prefault({}),
   console: consoleSchema.prefault({}),
+  retention: retentionSchema.prefault({}),
 });
 export type FileConfig = z.infer<typeof fileConfigSchema>;

@@ -7,8 +7,9 @@ import { evaluatePendingJob } from './evaluate-pending.ts';
 import { ingestJob } from './ingest.ts';
 import { notifyJob } from './notify.ts';
 import { periodReportJob } from './period-report.ts';
+import { pruneMinuteDaysJob } from './prune-minute-days.ts';
 import { pullJob } from './pull.ts';
 
-export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, deriveMinuteHoursJob, periodReportJob] as const;
+export const jobs = [pullJob, ingestJob, evaluateJob, evaluatePendingJob, checkSilenceJob, notifyJob, dailySummaryJob, deriveMinuteHoursJob, periodReportJob, pruneMinuteDaysJob] as const;
 export type AnyJob = (typeof jobs)[number];
 export type JobName = AnyJob['name'];

@@ -26,6 +26,7 @@ import { periodReportJob, previousMonth, previousYear } from '../jobs/period-rep
 import { catchUpPeriodReports } from './period-report-catch-up.ts';
 import { EVALUATE_PENDING_SCHEDULE, evaluatePendingJob } from '../jobs/evaluate-pending.ts';
 import { DERIVE_MINUTE_HOURS_SCHEDULE, deriveMinuteHoursJob } from '../jobs/derive-minute-hours.ts';
+import { PRUNE_MINUTE_DAYS_SCHEDULE, pruneMinuteDaysJob } from '../jobs/prune-minute-days.ts';
 import { createMailChannel, type MailChannel } from '../notify/channels/mail.ts';
 
 export interface Service {
@@ -144,7 +145,8 @@ export function scheduleEntries(config: AppConfig, enqueue: JobDeps['enqueue']):
   const annual = { key: 'annual-report', schedule: config.notifications.annualReportSchedule, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(periodReportJob, { kind: 'annual', period: previousYear(slot) }) };
   const recovery = { key: 'evaluate-pending', schedule: EVALUATE_PENDING_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(evaluatePendingJob, { slot: slot.toISOString() }) };
   const minuteHours = { key: 'derive-minute-hours', schedule: DERIVE_MINUTE_HOURS_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(deriveMinuteHoursJob, { slot: slot.toISOString() }) };
-  return [...pulls, ...checks, notify, summary, monthly, annual, recovery, minuteHours];
+  const pruneMinutes = { key: 'prune-minute-days', schedule: PRUNE_MINUTE_DAYS_SCHEDULE, timeZone: 'Asia/Shanghai', enqueue: (slot: Date) => enqueue(pruneMinuteDaysJob, { slot: slot.toISOString() }) };
+  return [...pulls, ...checks, notify, summary, monthly, annual, recovery, minuteHours, pruneMinutes];
 }
 
 /** Lets running jobs finish; past the timeout, forces the close so unfinished jobs return to the queue. */

@@ -14,6 +14,7 @@ import type { ParameterIds } from '../../db/repositories/parameters.repository.t
 import { syncConfig } from '../../db/sync-config.ts';
 import { storeBatch, type BatchResult } from '../../ingest/store-batch.ts';
 import { deriveMinuteHoursJob } from '../../jobs/derive-minute-hours.ts';
+import { pruneMinuteDaysJob } from '../../jobs/prune-minute-days.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { directJobDeps, quietLog, testConfig } from '../support/test-service.ts';
 
@@ -133,6 +134,22 @@ describe('envmon partitions prune', () => {
       client.release();
     }
     expect(await days()).toEqual(['2026-11-05']);
+  });
+
+  it('is done each night by the prune-minute-days job with retention.minuteDays, and not at all with null', async () => {
+    await store('2026-11-06T01:00:00Z', '10');
+    await derive(new Date('2026-11-06T03:00:00Z'));
+    const night = new Date('2026-11-30T19:30:00Z');
+    const run = (minuteDays: number | null) => pruneMinuteDaysJob.process({ slot: night.toISOString() }, directJobDeps({ ...config, retention: { minuteDays } }, database, parameterIds, () => night));
+    expect(await run(null)).toEqual({ kept: 'all' });
+    expect(await days()).toContain('2026-11-06');
+    // 20 days before 2026-11-30 (UTC) is 2026-11-10: 11-05 and 11-06 are old enough, but an hour of 11-05 still to
+    // derive stops the run before either goes.
+    await sql`insert into minute_hour_pending (site_id, parameter_id, hour_end) select site_id, parameter_id, '2026-11-05T03:00:00Z' from minute_reading limit 1`.execute(database.db);
+    expect(await run(20)).toEqual({ dropped: [], stopped: { day: '2026-11-05', outcome: 'pending', hours: 1 } });
+    await database.db.deleteFrom('minute_hour_pending').execute();
+    expect(await run(20)).toEqual({ dropped: ['2026-11-05', '2026-11-06'], stopped: null });
+    expect(await days()).toEqual([]);
   });
 
   it('refuses a missing or impossible --keep-days', async () => {

@@ -421,6 +421,17 @@ describe('one report', () => {
     ]);
   });
 
+  it('keeps minute data 31 days unless told otherwise, for ever with null, and refuses 0 days', () => {
+    expect(loadConfig({ ENVMON_CONFIG: 'x.yaml' }, writeDir({ 'x.yaml': 'sites: []' })).retention).toEqual({ minuteDays: 31 });
+    expect(loadConfig({ ENVMON_CONFIG: 'x.yaml' }, writeDir({ 'x.yaml': 'retention: { minuteDays: null }' })).retention).toEqual({ minuteDays: null });
+    try {
+      loadConfig({ ENVMON_CONFIG: 'x.yaml' }, writeDir({ 'x.yaml': 'retention: { minuteDays: 0 }' }));
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^invalid configuration \(1 problem\):\n {2}x\.yaml: retention\.minuteDays: got 0, expected /);
+    }
+  });
+
   it('formats the hint after what was expected', () => {
     try {
       loadConfig({ ENVMON_CONFIG: 'x.yaml' }, writeDir({ 'x.yaml': 'queues: { concurency: 2 }' }));
