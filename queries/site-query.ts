@@ -60,6 +60,8 @@ export interface ParameterSeries {
 
 export interface DayRow {
   day: string;
+  /** For a day not over (today): the hour its figures reach (ms, an hour end); its AQI and means may still change. */
+  until?: number;
   aqi: AqiResult | null;
   values: Partial<Record<Pollutant | 'o3_8h', string>>;
 }
@@ -214,7 +216,11 @@ async function dayRows(db: Kysely<Database>, siteId: number, shown: readonly { i
   }
   return [...byDay.entries()]
     .sort(([a], [b]) => b.localeCompare(a))
-    .map(([day, e]) => ({ day, aqi: dailyAqi(editionForDay(day), e.input), values: e.values }));
+    .map(([day, e]) => {
+      // A natural day ends at 24:00 Beijing time; one the range cuts short (today) is marked with the hour it reaches.
+      const end = Date.parse(`${day}T00:00:00+08:00`) + DAY_MS;
+      return { day, ...(end > range.lastHour ? { until: range.lastHour } : {}), aqi: dailyAqi(editionForDay(day), e.input), values: e.values };
+    });
 }
 
 /** The water samples of the range (newest first), each with its section class. */

@@ -137,6 +137,9 @@ describe('站点', () => {
     // GB 3095-2012 Table 1, Grade II: PM2.5 24-hour mean 75 μg/m³.
     expect(pm?.lines.map((l) => [l.value, l.label])).toContainEqual([75, 'GB 3095-2012 表1 二级 PM2.5 24小时平均 75 μg/m³']);
     expect(pm?.means[0]?.points.find(([t]) => t === at('2025-11-20T12:00:00'))?.[1]).toBe('80');
+    // It is 12:30 on the 20th: that day's row says its figures reach 12:00 and the day is not over; the 19th's is whole.
+    expect(page.body).toContain('<tr data-day="2025-11-20" class="incomplete"><td class="time">2025-11-20<br><small class="muted">截至 12:00，当日未完</small></td>');
+    expect(page.body).toContain('<tr data-day="2025-11-19"><td class="time">2025-11-19</td>');
 
     const csv = await app.inject({ url: '/sites/A1/data.csv?from=2025-11-19&to=2025-11-20' });
     expect(csv.statusCode).toBe(200);

@@ -10,6 +10,7 @@ import { pollutants } from '../../standards/aqi.ts';
 import { aqiCell } from './overview-page.ts';
 import { kindLabel, originBadge, parameterLabel, siteName, waterBodyLabel, waterClassLabel } from './page-format.ts';
 import { formatBeijing } from '../../lib/time.ts';
+import { fill } from './page-parts.ts';
 
 /** JSON inside <script type="application/json">: `<` escaped so no value can close the element. */
 export function jsonScript(id: string, value: unknown): SafeHtml {
@@ -67,7 +68,7 @@ function dayTable(page: SitePage, lang: Lang): SafeHtml {
   return html`<section><h2>${t(lang, 'site.daily')}</h2><div class="table-wrap"><table class="data site-days">
 <thead><tr><th>${t(lang, 'site.day')}</th><th>${t(lang, 'site.daily_aqi')}</th><th>${t(lang, 'overview.primary')}</th>${columns.map((c) => html`<th class="num">${parameterLabel(c, lang)}</th>`)}</tr></thead>
 <tbody>${page.days.map(
-    (d) => html`<tr data-day="${d.day}"><td class="time">${d.day}</td>${aqiCell({ aqi: d.aqi?.aqi ?? null, category: d.aqi?.category ?? null }, lang)}<td>${d.aqi && d.aqi.primaryPollutants.length > 0 ? d.aqi.primaryPollutants.map((p) => parameterLabel(p, lang)).join(', ') : '—'}</td>${columns.map((c) => html`<td class="num">${d.values[c] ?? '—'}</td>`)}</tr>`,
+    (d) => html`<tr data-day="${d.day}"${d.until === undefined ? '' : html` class="incomplete"`}><td class="time">${d.day}${d.until === undefined ? '' : html`<br><small class="muted">${fill(t(lang, 'site.day_until'), { time: formatBeijing(new Date(d.until)).slice(11) })}</small>`}</td>${aqiCell({ aqi: d.aqi?.aqi ?? null, category: d.aqi?.category ?? null }, lang)}<td>${d.aqi && d.aqi.primaryPollutants.length > 0 ? d.aqi.primaryPollutants.map((p) => parameterLabel(p, lang)).join(', ') : '—'}</td>${columns.map((c) => html`<td class="num">${d.values[c] ?? '—'}</td>`)}</tr>`,
   )}</tbody></table></div></section>`;
 }
 
