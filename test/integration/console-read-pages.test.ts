@@ -107,6 +107,9 @@ describe('总览', () => {
     expect(row(page, 'A1')).not.toContain('badge late');
     const count = (name: string) => new RegExp(`data-count="${name}"><span class="n">(\\d+)</span>`).exec(page)?.[1];
     expect({ sites: count('sites'), exceeding: count('exceeding'), late: count('late'), silent: count('silent'), demo: count('demo') }).toEqual({ sites: '4', exceeding: '2', late: '1', silent: '1', demo: '1' });
+    // Faults in red; demonstration data is a caution of its own colour, not a fault.
+    expect(page).toContain('<div class="tile alarm" data-count="silent">');
+    expect(page).toContain('<div class="tile demo" data-count="demo">');
   });
 
   it('filters by area and kind from the query string', async () => {

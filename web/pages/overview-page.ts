@@ -25,10 +25,12 @@ ${o.air.length > 0 ? legend(lang) : ''}`;
 
 function counts(o: Overview, lang: Lang): SafeHtml {
   const c = o.counts;
-  const tile = (key: 'overview.sites' | 'overview.exceeding' | 'overview.late' | 'overview.silent' | 'overview.demo', n: number, alarm: boolean) =>
-    html`<div class="tile${alarm && n > 0 ? ' alarm' : ''}" data-count="${key.slice(9)}"><span class="n">${n}</span><span class="label">${t(lang, key)}</span></div>`;
+  // Exceeding, late and silent sites are faults (red); sites of demonstration data are a caution (the demo badge's
+  // colour), not a fault.
+  const tile = (key: 'overview.sites' | 'overview.exceeding' | 'overview.late' | 'overview.silent' | 'overview.demo', n: number, mark: 'alarm' | 'demo' | null) =>
+    html`<div class="tile${mark && n > 0 ? ` ${mark}` : ''}" data-count="${key.slice(9)}"><span class="n">${n}</span><span class="label">${t(lang, key)}</span></div>`;
   return html`<section class="tiles" aria-label="${t(lang, 'overview.title')}">
-${tile('overview.sites', c.sites, false)}${tile('overview.exceeding', c.exceeding, true)}${tile('overview.late', c.late, true)}${tile('overview.silent', c.silent, true)}${tile('overview.demo', c.demo, true)}
+${tile('overview.sites', c.sites, null)}${tile('overview.exceeding', c.exceeding, 'alarm')}${tile('overview.late', c.late, 'alarm')}${tile('overview.silent', c.silent, 'alarm')}${tile('overview.demo', c.demo, 'demo')}
 </section>
 <p class="asof">${t(lang, 'targets.as_of')} ${formatBeijing(o.now)}</p>`;
 }
