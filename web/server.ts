@@ -166,7 +166,8 @@ export async function startWebServer(options: WebServerOptions, deps: WebDeps): 
   if (auth === 'none') {
     deps.log.warn('the JSON API is open to anyone who can reach it (ENVMON_HTTP_AUTH=none)', { host: options.host, port });
   } else if (!(await activeApiTokenExists(deps.db))) {
-    deps.log.warn('no API token exists yet: every /api request will get 401; create one with envmon tokens create --name NAME');
+    // Not a fault: the console needs no token, and a deployment may never use the JSON API.
+    deps.log.info('the JSON API needs a bearer token and none exists yet (/api answers 401): create one with envmon tokens create --name NAME');
   }
   return {
     app,
