@@ -46,7 +46,7 @@ export const statusCommand: Command = {
         return 0;
       }
       out(`database ${report.database}, queues in ${report.queues}`);
-      out(`sites ${report.sites}   readings ${report.readings}   quarantined ${report.quarantined}   open alerts ${report.openAlerts}   pending notifications ${report.pendingNotifications}`);
+      out(`sites ${report.sites}   readings ${report.readings}   quarantined ${report.quarantined}   open alerts ${report.openAlerts}   messages not yet sent ${report.pendingNotifications}`);
       const owed = counts.pendingEvaluations;
       out(`evaluations pending ${owed.series}${owed.oldest ? ` (oldest since ${formatBeijing(owed.oldest)})` : ''}`);
       out('');
