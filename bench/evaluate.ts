@@ -9,9 +9,9 @@
  * value changes (its 8-h means), from 20:00 every other day becomes valid and changes each hour, and with a day's
  * value its month and year; 24:00 completes the day, the month and the year; 01:00 opens new ones. Each hour is
  * stored (timed apart), then evaluated as the import and the `evaluate` job do (evaluate/finish-pending.ts: 200 sites
- * per transaction, two transactions at a time): the
- * windows it touches (8-h and 24-h means ending at it, its day, month and year) and the rules over them (GB 3095
- * Grade II on 1-h NO2, 8-h O3 and 24-h PM2.5, a PM10 spike rule), alerts included.
+ * per transaction, two transactions at a time): the windows it touches (8-h and 24-h means ending at it, its day,
+ * month and year) and the rules over them (GB 3095 Grade II on 1-h NO2, 8-h O3 and 24-h PM2.5, a PM10 spike rule),
+ * alerts included.
  *
  * Every hour the stored windows of a seeded sample of series are checked against the SQL recomputation from the raw
  * readings; at 24:00 (the day, month and year complete) and the new year's 01:00 for every series, and that
