@@ -2,7 +2,8 @@
  * Pays what stored data owes: the pending marks of some sites (db/repositories/windows-pending.repository.ts).
  * Each group of sites is one unit of work (evaluate/evaluate-changes.ts): in one transaction holding the sites'
  * locks, their marks are taken, the windows refreshed, the rules run on the marks that ask for them, and the marks
- * deleted. A crash anywhere leaves the marks as they were, for the next caller.
+ * deleted. A crash anywhere leaves the marks as they were, for the next caller. Groups are paid two at a time
+ * (`concurrency`): their sites are disjoint, so neither waits for the other's locks.
  *
  * Callers: the `evaluate` job for its site and the end of an import (waiting while another evaluation holds a
  * site, then paying whatever is still pending); `envmon aggregates rebuild` (the same, for every site); the periodic
