@@ -8,9 +8,10 @@
  * last day of a month and a year. So the run holds the hours where the most is refreshed: from 08:00 every O3 day
  * value changes (its 8-h means), from 20:00 every other day becomes valid and changes each hour, and with a day's
  * value its month and year; 24:00 completes the day, the month and the year; 01:00 opens new ones. Each hour is
- * stored (timed apart), then evaluated as the import and the `evaluate` job do (evaluate/finish-pending.ts): the
- * windows it touches (8-h and 24-h means ending at it, its day, month and year) and the rules over them (GB 3095
- * Grade II on 1-h NO2, 8-h O3 and 24-h PM2.5, a PM10 spike rule), alerts included.
+ * stored (timed apart), then evaluated as the import and the `evaluate` job do (evaluate/finish-pending.ts: 200 sites
+ * per transaction, two transactions at a time): the windows it touches (8-h and 24-h means ending at it, its day,
+ * month and year) and the rules over them (GB 3095 Grade II on 1-h NO2, 8-h O3 and 24-h PM2.5, a PM10 spike rule),
+ * alerts included.
  *
  * Every hour the stored windows of a seeded sample of series are checked against the SQL recomputation from the raw
  * readings; at 24:00 (the day, month and year complete) and the new year's 01:00 for every series, and that
@@ -116,8 +117,8 @@ async function measure(database: DatabaseHandle): Promise<void> {
     if (mismatches.length > 0) throw new Error(`${mismatches.length} windows differ from the recomputation, e.g. ${JSON.stringify(mismatches[0])}`);
     const kinds = [...new Set(reference.map((r) => r.kind))].join(' ');
     process.stdout.write(
-      `${label}: store ${storeSeconds} s; evaluation ${total.toFixed(3)} s = windows ${(result.refreshMs / 1000).toFixed(3)} s + rules ${(result.rulesMs / 1000).toFixed(3)} s ` +
-        `(${result.alerts.opened + result.alerts.fired + result.alerts.resolved} alert changes) + rest; ` +
+      `${label}: store ${storeSeconds} s; evaluation ${total.toFixed(3)} s, its transactions' windows ${(result.refreshMs / 1000).toFixed(3)} s + rules ${(result.rulesMs / 1000).toFixed(3)} s ` +
+        `(${result.alerts.opened + result.alerts.fired + result.alerts.resolved} alert changes), summed over transactions running two at a time; ` +
         (cpu ? `CPU ${cpu.total.toFixed(3)} s (node ${cpu.node.toFixed(3)} + PostgreSQL ${cpu.postgres.toFixed(3)}); ` : '') +
         (full ? `SQL recomputation of the same ${reference.length.toLocaleString('en')} windows (${kinds}) ${recomputeSeconds.toFixed(3)} s, equal\n` : `windows of ${sample.length} series (${kinds}) equal the recomputation\n`),
     );

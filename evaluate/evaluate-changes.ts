@@ -99,11 +99,16 @@ export async function evaluateInTransaction(
   // The windows the rules judge: those of the judged hours (and of a watermark that moved), not of bulk history
   // refreshed alongside them in the same series.
   const codes = new Map([...siteIds].map(([code, id]) => [id, code]));
-  const judgedSpans = new Map(seriesChanges(judged, siteIds, deps.parameterIds).map((c) => [`${c.siteId}|${c.parameterId}`, c.spans]));
   const windows = new Map<string, RefreshedSeries>();
-  for (const r of refreshed) {
-    const spans = judgedSpans.get(`${r.siteId}|${r.parameterId}`);
-    if (spans) windows.set(`${codes.get(r.siteId) ?? ''}|${r.parameter}`, { ...r, windows: affectedWindows(spans, r.previousWatermark, r.watermark) });
+  if (judged === changes) {
+    // Every change judged: the windows are those just refreshed.
+    for (const r of refreshed) windows.set(`${codes.get(r.siteId) ?? ''}|${r.parameter}`, r);
+  } else {
+    const judgedSpans = new Map(seriesChanges(judged, siteIds, deps.parameterIds).map((c) => [`${c.siteId}|${c.parameterId}`, c.spans]));
+    for (const r of refreshed) {
+      const spans = judgedSpans.get(`${r.siteId}|${r.parameterId}`);
+      if (spans) windows.set(`${codes.get(r.siteId) ?? ''}|${r.parameter}`, { ...r, windows: affectedWindows(spans, r.previousWatermark, r.watermark) });
+    }
   }
   const now = deps.now();
   const context: EvaluationContext = { db: trx, config: deps.config, now, siteIds, parameterIds: deps.parameterIds, changes: judged, refreshed: windows };

@@ -2,7 +2,8 @@
  * Pays what stored data owes: the pending marks of some sites (db/repositories/windows-pending.repository.ts).
  * Each group of sites is one unit of work (evaluate/evaluate-changes.ts): in one transaction holding the sites'
  * locks, their marks are taken, the windows refreshed, the rules run on the marks that ask for them, and the marks
- * deleted. A crash anywhere leaves the marks as they were, for the next caller.
+ * deleted. A crash anywhere leaves the marks as they were, for the next caller. Groups are paid two at a time
+ * (`concurrency`): their sites are disjoint, so neither waits for the other's locks.
  *
  * Callers: the `evaluate` job for its site and the end of an import (waiting while another evaluation holds a
  * site, then paying whatever is still pending); `envmon aggregates rebuild` (the same, for every site); the periodic
@@ -43,6 +44,12 @@ export interface FinishOptions {
   isolateFailures?: boolean;
   /** Sites per transaction; default 200. */
   sitesPerTransaction?: number;
+  /**
+   * Transactions run at once, on as many connections; default 2. Their sites are disjoint, so they never wait for
+   * each other's locks: while one transaction's statements run in PostgreSQL, node prepares the other's, and a
+   * bulk evaluation uses two cores instead of taking turns on one.
+   */
+  concurrency?: number;
 }
 
 export interface FinishResult {
@@ -66,8 +73,9 @@ export async function finishPending(deps: FinishDeps, options: FinishOptions): P
   const withRules = deps.config !== null;
   const sites = await sitesPending(deps.db, { ...(options.siteIds ? { siteIds: options.siteIds } : {}), ...(options.olderThanSeconds === undefined ? {} : { olderThanSeconds: options.olderThanSeconds }), withRules });
   const size = options.sitesPerTransaction ?? 200;
-  for (let i = 0; i < sites.length; i += size) {
-    const chunk = sites.slice(i, i + size);
+  const chunks: number[][] = [];
+  for (let i = 0; i < sites.length; i += size) chunks.push(sites.slice(i, i + size));
+  await eachConcurrently(chunks, options.concurrency ?? 2, async (chunk) => {
     try {
       add(total, await finishSites(deps, chunk, options.wait));
     } catch (error) {
@@ -82,8 +90,29 @@ export async function finishPending(deps: FinishDeps, options: FinishOptions): P
         }
       }
     }
-  }
+  });
   return total;
+}
+
+/**
+ * Runs `work` on the items in order, at most `limit` at a time. After a failure no further item starts; those
+ * running finish (each is a transaction of its own: it commits or rolls back whole), then the first error is thrown.
+ */
+async function eachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const runner = async (): Promise<void> => {
+    while (errors.length === 0 && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+  if (errors.length > 0) throw errors[0];
 }
 
 async function finishSites(deps: FinishDeps, siteIds: readonly number[], wait: boolean): Promise<FinishResult> {
@@ -96,7 +125,10 @@ async function finishSites(deps: FinishDeps, siteIds: readonly number[], wait: b
     const marks = await takePending(trx, locked, deps.config !== null);
     if (marks.length === 0) return { sites: 0, marks: 0, series: 0, busy, failed: 0, alerts: noAlertChanges(), refreshMs: 0, rulesMs: 0 };
     const siteCodes = new Map(marks.map((m) => [m.site, m.siteId]));
-    const result = await evaluateInTransaction(trx, deps, siteCodes, spansBySite(marks), spansBySite(marks.filter((m) => m.runRules)));
+    const spans = spansBySite(marks);
+    // Usually every mark asks for the rules: the same spans, which evaluation then need not work out twice.
+    const judged = marks.every((m) => m.runRules) ? spans : spansBySite(marks.filter((m) => m.runRules));
+    const result = await evaluateInTransaction(trx, deps, siteCodes, spans, judged);
     await clearPending(trx, marks.map((m) => m.id));
     return { sites: siteCodes.size, marks: marks.length, series: result.series, busy, failed: 0, alerts: result.alerts, refreshMs: result.refreshMs, rulesMs: result.rulesMs };
   });

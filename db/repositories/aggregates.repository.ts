@@ -18,7 +18,7 @@ import { HOURS_PER_8H, HOURS_PER_DAY, O3_FIRST_WINDOW_BEFORE_DAY_END, O3_FIRST_W
 import type { AggregateKind, Database } from '../schema.ts';
 import { pushTo } from '../../lib/collections.ts';
 import { DAY_MS } from '../../lib/time.ts';
-import { computeMovingWindows, firstStoredEnd, rangesBeforeHorizon, seriesWatermarksOf, STORED_MOVING_HOURS } from './moving-windows.repository.ts';
+import { computeMovingWindows, firstStoredEnd, rangesBeforeHorizon, seriesWatermarksOf, STORED_MOVING_HOURS, type SeriesWatermark } from './moving-windows.repository.ts';
 
 export interface SeriesKey {
   siteId: number;
@@ -96,6 +96,14 @@ export async function refreshAggregates(trx: Kysely<Database>, changes: readonly
 /** The watermarks the changes advance; the moving windows that leave the stored horizon go. */
 async function advanceWatermarks(trx: Kysely<Database>, changes: readonly SeriesChange[]): Promise<Map<string, { old: number | null; latest: number }>> {
   const horizon = sql`make_interval(hours => ${STORED_MOVING_HOURS})`;
+  // The moving windows the advance pushed out of the stored horizon (moving-windows.repository.ts). One delete per
+  // kind, its kind a constant: the primary key (site, parameter, kind, end) then bounds the scan by both ends, where
+  // "kind in ('8h', '24h')" left the kind a filter and every stored day, month and year of the series was read, a
+  // scan growing with the series' history.
+  const prune = (kind: '8h' | '24h') => sql`
+      delete from window_aggregate wa using upserted u join previous p using (site_id, parameter_id)
+      where wa.site_id = u.site_id and wa.parameter_id = u.parameter_id and wa.kind = ${kind} and p.old < u.latest_hour
+        and wa.window_end > p.old - ${horizon} and wa.window_end <= u.latest_hour - ${horizon}`;
   const { rows } = await sql<{ site_id: number; parameter_id: number; old: Date | null; latest_hour: Date }>`
     with input as (
       select * from unnest(${changes.map((c) => c.siteId)}::int[], ${changes.map((c) => c.parameterId)}::int[], ${changes.map((c) => new Date(c.latest))}::timestamptz[])
@@ -108,11 +116,8 @@ async function advanceWatermarks(trx: Kysely<Database>, changes: readonly Series
       select site_id, parameter_id, latest from input
       on conflict (site_id, parameter_id) do update set latest_hour = greatest(w.latest_hour, excluded.latest_hour)
       returning w.site_id, w.parameter_id, w.latest_hour
-    ), pruned as (
-      -- The moving windows the advance pushed out of the stored horizon (moving-windows.repository.ts).
-      delete from window_aggregate wa using upserted u join previous p using (site_id, parameter_id)
-      where wa.site_id = u.site_id and wa.parameter_id = u.parameter_id and wa.kind in ('8h', '24h') and p.old < u.latest_hour
-        and wa.window_end > p.old - ${horizon} and wa.window_end <= u.latest_hour - ${horizon}
+    ), pruned_8h as (${prune('8h')}
+    ), pruned_24h as (${prune('24h')}
     )
     select u.site_id, u.parameter_id, p.old, u.latest_hour from upserted u join previous p using (site_id, parameter_id)`.execute(trx);
   return new Map(rows.map((r) => [`${r.site_id}|${r.parameter_id}`, { old: r.old ? r.old.getTime() : null, latest: r.latest_hour.getTime() }]));
@@ -456,8 +461,11 @@ export interface AggregateRow {
 /**
  * Windows of one kind for some series, with ends in [from, to]: as stored, and for 8- and 24-hour means ending before
  * a series' stored horizon (moving-windows.repository.ts), computed from the readings in the same form.
+ *
+ * `watermarks`: those of every series of the sites and parameters that has one, when the caller holds them — the
+ * evaluation that has just advanced them in its transaction — so they are not read again.
  */
-export async function aggregatesOf(db: Kysely<Database>, kind: AggregateKind, siteIds: readonly number[], parameterIds: readonly number[], from: Date, to: Date): Promise<AggregateRow[]> {
+export async function aggregatesOf(db: Kysely<Database>, kind: AggregateKind, siteIds: readonly number[], parameterIds: readonly number[], from: Date, to: Date, watermarks?: readonly SeriesWatermark[]): Promise<AggregateRow[]> {
   if (siteIds.length === 0 || parameterIds.length === 0) return [];
   const rows = (
     await db
@@ -472,7 +480,7 @@ export async function aggregatesOf(db: Kysely<Database>, kind: AggregateKind, si
       .execute()
   ).map(toAggregateRow);
   if (kind !== '8h' && kind !== '24h') return rows;
-  const marks = await seriesWatermarksOf(db, siteIds, parameterIds);
+  const marks = watermarks ?? (await seriesWatermarksOf(db, siteIds, parameterIds));
   const older = rangesBeforeHorizon(marks, from.getTime(), to.getTime());
   if (older.length === 0) return rows;
   // Stored rows are those of the horizon; the rest come from the readings.

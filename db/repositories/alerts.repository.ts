@@ -114,20 +114,23 @@ export interface KeyState {
   lastEvaluated: Date | null;
 }
 
-/** For each key: its open alert and the latest time evaluated (open or resolved). */
+/**
+ * For each key: its open alert (at most one: `alert_open_dedup_idx`) and the latest time evaluated (open or
+ * resolved), in one statement — the newest time is one step back on `alert_dedup_key_idx` per key.
+ */
 export async function keyStates(trx: Kysely<Database>, dedupKeys: readonly string[]): Promise<Map<string, KeyState>> {
   const states = new Map<string, KeyState>(dedupKeys.map((k) => [k, { open: undefined, lastEvaluated: null }]));
   if (dedupKeys.length === 0) return states;
-  const keys = sql<string>`any(${[...states.keys()]}::text[])`;
-  const open = await trx.selectFrom('alert').select(['id', 'dedup_key', 'state', 'last_evaluated_at', 'evidence']).where('dedup_key', '=', keys).where('state', '<>', 'resolved').execute();
-  for (const r of open) {
+  const { rows } = await sql<{ dedup_key: string; at: Date | null; id: number | null; state: AlertRow['state'] | null; last_evaluated_at: Date | null; evidence: unknown }>`
+    select k.dedup_key, l.at, o.id, o.state, o.last_evaluated_at, o.evidence
+    from unnest(${[...states.keys()]}::text[]) as k(dedup_key)
+    cross join lateral (select max(a.last_evaluated_at) as at from alert a where a.dedup_key = k.dedup_key) l
+    left join alert o on o.dedup_key = k.dedup_key and o.state <> 'resolved'`.execute(trx);
+  for (const r of rows) {
     const state = states.get(r.dedup_key);
-    if (state) state.open = { id: r.id, state: r.state, last_evaluated_at: r.last_evaluated_at, evidence: r.evidence };
-  }
-  const latest = await trx.selectFrom('alert').select(['dedup_key', (eb) => eb.fn.max('last_evaluated_at').as('at')]).where('dedup_key', '=', keys).groupBy('dedup_key').execute();
-  for (const r of latest) {
-    const state = states.get(r.dedup_key);
-    if (state) state.lastEvaluated = r.at;
+    if (!state) continue;
+    state.lastEvaluated = r.at;
+    if (r.id !== null && r.state !== null && r.last_evaluated_at !== null) state.open = { id: r.id, state: r.state, last_evaluated_at: r.last_evaluated_at, evidence: r.evidence };
   }
   return states;
 }

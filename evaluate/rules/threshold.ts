@@ -107,7 +107,12 @@ async function windowValues(context: EvaluationContext, kind: '8h' | '24h' | 'da
   if (ends.size === 0 || first > last) return [];
   const ids = [...ends.keys()].map((s) => context.siteIds.get(s) as number);
   const codes = new Map([...ends.keys()].map((s) => [context.siteIds.get(s) as number, s]));
-  const rows = await aggregatesOf(context.db, kind, ids, [parameterId], new Date(first), new Date(last));
+  // The refresh has just advanced these series' watermarks, which set what is stored and what is computed.
+  const watermarks = [...ends.keys()].flatMap((site) => {
+    const r = context.refreshed.get(`${site}|${parameter}`);
+    return r ? [{ siteId: r.siteId, parameterId: r.parameterId, parameter: r.parameter, watermark: r.watermark }] : [];
+  });
+  const rows = await aggregatesOf(context.db, kind, ids, [parameterId], new Date(first), new Date(last), watermarks);
   return rows.flatMap((r) => {
     const site = codes.get(r.siteId) as string;
     return r.value !== null && (ends.get(site)?.(r.windowEnd.getTime()) ?? false) ? [{ site, siteId: r.siteId, at: r.windowEnd.getTime(), value: r.value, validCount: r.validCount, spacingMs: windowSpacing(kind) }] : [];

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregatesOf, refreshAggregates, type AggregateRow } from '../../db/repositories/aggregates.repository.ts';
-import { firstStoredEnd, STORED_MOVING_HOURS } from '../../db/repositories/moving-windows.repository.ts';
+import { firstStoredEnd, STORED_MOVING_HOURS, type SeriesWatermark } from '../../db/repositories/moving-windows.repository.ts';
 import { rebuildAggregates, recomputeAggregates } from '../../db/repositories/aggregates-recompute.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { siteIdsByCode } from '../../db/repositories/sites.repository.ts';
@@ -96,8 +96,12 @@ async function deliver(batch: readonly Delivery[]): Promise<void> {
   const readings = batch.map((d) => ({ site: 'Dongsi', parameter: d.parameter, period: 'hour' as const, observedAt: d.observedAt, value: d.value, unit: d.parameter === 'co' ? 'mg/m³' : 'μg/m³', flag: d.flag }));
   await storeBatch({ db: database.db, pool: database.pool, parameterIds, partitions, now }, { sourceId: 'beijing-replay', readings, rejections: [] });
   const changes = seriesChanges(touchedSeries(readings), new Map([['Dongsi', siteId]]), parameterIds);
-  await database.db.transaction().execute((trx) => refreshAggregates(trx, changes));
+  const refreshed = await database.db.transaction().execute((trx) => refreshAggregates(trx, changes));
+  for (const r of refreshed) reported.set(r.parameterId, { siteId: r.siteId, parameterId: r.parameterId, parameter: r.parameter, watermark: r.watermark });
 }
+
+/** The watermark each refresh reported last, by parameter id: what the rules pass to aggregatesOf. */
+const reported = new Map<number, SeriesWatermark>();
 
 const key = (r: AggregateRow) => `${r.kind}|${r.parameterId}|${r.windowEnd.toISOString()}`;
 const canonical = (r: AggregateRow) => ({
@@ -113,9 +117,9 @@ async function stored(): Promise<AggregateRow[]> {
 }
 
 /** Every window of the site as the queries and rules read them (aggregatesOf), over the recomputation's range. */
-async function readBack(parameterIds: number[], first: Date, last: Date): Promise<AggregateRow[]> {
+async function readBack(parameterIds: number[], first: Date, last: Date, watermarks?: readonly SeriesWatermark[]): Promise<AggregateRow[]> {
   const rows: AggregateRow[] = [];
-  for (const kind of ['8h', '24h', 'day', 'month', 'year'] as const) rows.push(...(await aggregatesOf(database.db, kind, [siteId], parameterIds, kind === '8h' || kind === '24h' ? first : new Date(0), kind === '8h' || kind === '24h' ? last : new Date('2100-01-01'))));
+  for (const kind of ['8h', '24h', 'day', 'month', 'year'] as const) rows.push(...(await aggregatesOf(database.db, kind, [siteId], parameterIds, kind === '8h' || kind === '24h' ? first : new Date(0), kind === '8h' || kind === '24h' ? last : new Date('2100-01-01'), watermarks)));
   return rows.map(canonical).sort((a, b) => key(a).localeCompare(key(b)));
 }
 
@@ -123,6 +127,7 @@ async function reset(): Promise<void> {
   await database.db.deleteFrom('window_aggregate').execute();
   await database.db.deleteFrom('series_watermark').execute();
   await database.db.deleteFrom('reading').execute();
+  reported.clear();
 }
 
 describe('incremental rolling aggregates', () => {
@@ -148,6 +153,9 @@ describe('incremental rolling aggregates', () => {
       // Read, every window is there: the older moving ones computed from the readings.
       const read = await readBack(series.map((s) => s.parameterId), first, last);
       expect(read).toEqual(recomputed);
+      // So it is with the watermarks the refreshes reported instead of those read back (as the rules pass them).
+      expect(reported.size).toBe(parameters.length);
+      expect(await readBack(series.map((s) => s.parameterId), first, last, [...reported.values()])).toEqual(recomputed);
       // A rebuild from scratch (what an operator runs after a bulk load) writes the same rows.
       await database.db.deleteFrom('window_aggregate').execute();
       await rebuildAggregates(database.db, series, first, last);
