@@ -138,7 +138,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */
 function pendingSpans(rows: readonly ReadingRow[]): PendingSpan[] {
-  return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
+  return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(Date.parse(s.first) - HOUR_MS), to: new Date(Date.parse(s.last)) }));
 }
 
 /** PostgreSQL's "no partition of relation … found for row" (check_violation on a partitioned table). */
