@@ -68,8 +68,9 @@ class DryRunRollback extends Error {
 }
 
 export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: SiteIdCache = new Map(), dryRun = false): Promise<BatchResult> {
-  const missing = [...new Set(input.readings.map((r) => r.site))].filter((code) => !siteIds.has(code));
-  for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
+  const missing = new Set<string>();
+  for (const r of input.readings) if (!siteIds.has(r.site)) missing.add(r.site);
+  for (const [code, id] of await siteIdsByCode(deps.db, [...missing])) siteIds.set(code, id);
 
   const rows: ReadingRow[] = [];
   const minuteRows: MinuteRow[] = [];

@@ -44,7 +44,18 @@ function isBefore(a: string, b: string): boolean {
 }
 
 type Reading = { site: string; parameter: string; period: string; observedAt: string };
-const seriesKey = (r: Reading) => `${r.site}|${r.parameter}`;
+
+/** Keys of series as `site|parameter`, each built once rather than once per reading. */
+function seriesKeys(): (r: Reading) => string {
+  const bySite = new Map<string, Map<string, string>>();
+  return (r) => {
+    let ofSite = bySite.get(r.site);
+    if (!ofSite) bySite.set(r.site, (ofSite = new Map<string, string>()));
+    let key = ofSite.get(r.parameter);
+    if (key === undefined) ofSite.set(r.parameter, (key = `${r.site}|${r.parameter}`));
+    return key;
+  };
+}
 
 /** Spans by site: hour ends in (first − 1 h, last] of each parameter. */
 function bySite(spans: Iterable<HourSpanOf<Reading>>): Map<string, TouchedSpan[]> {
@@ -58,15 +69,16 @@ function bySite(spans: Iterable<HourSpanOf<Reading>>): Map<string, TouchedSpan[]
 }
 
 export function touchedSeries(readings: readonly Reading[]): Map<string, TouchedSpan[]> {
-  return bySite(hourSpans(readings, seriesKey).values());
+  return bySite(hourSpans(readings, seriesKeys()).values());
 }
 
 /** Spans of many batches merged per site and parameter (from the earliest to the newest hour). */
 export class TouchedSpans {
   private readonly bySeries = new Map<string, HourSpanOf<Reading>>();
+  private readonly keyOf = seriesKeys();
 
   add(readings: readonly Reading[]): void {
-    hourSpans(readings, seriesKey, this.bySeries);
+    hourSpans(readings, this.keyOf, this.bySeries);
   }
 
   get size(): number {

@@ -135,17 +135,35 @@ async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sou
 
 async function copyRows(tx: ClientTransaction, statement: string, rows: readonly ReadingRow[], sourceId: string | null): Promise<void> {
   const source = sourceId === null ? '\\N' : escapeCopy(sourceId);
+  // Period, unit and flag come from a few spellings: each is escaped once, not once per row.
+  const period = escaper();
+  const unit = escaper();
+  const flag = escaper();
   function* lines(): Generator<string> {
     const CHUNK = 5_000;
     for (let i = 0; i < rows.length; i += CHUNK) {
       let text = '';
-      for (const r of rows.slice(i, i + CHUNK)) {
-        text += `${r.siteId}\t${r.parameterId}\t${escapeCopy(r.period)}\t${r.observedAt}\t${r.value}\t${escapeCopy(r.unit)}\t${escapeCopy(r.flag)}\t${source}\n`;
+      for (let j = i; j < Math.min(i + CHUNK, rows.length); j++) {
+        const r = rows[j] as ReadingRow;
+        text += `${r.siteId}\t${r.parameterId}\t${period(r.period)}\t${r.observedAt}\t${r.value}\t${unit(r.unit)}\t${flag(r.flag)}\t${source}\n`;
       }
       yield text;
     }
   }
   await pipeline(Readable.from(lines()), tx.client.query(copyFrom(statement)));
+}
+
+/** escapeCopy remembering its last answer. */
+function escaper(): (text: string) => string {
+  let lastText: string | null = null;
+  let lastEscaped = '';
+  return (text) => {
+    if (text !== lastText) {
+      lastText = text;
+      lastEscaped = escapeCopy(text);
+    }
+    return lastEscaped;
+  };
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
@@ -162,7 +180,9 @@ export type PartitionCache = Set<string>;
  */
 export async function ensurePartitions(db: Kysely<Database>, instants: Iterable<string>, cache: PartitionCache): Promise<void> {
   const months = new Set<string>();
-  for (const t of instants) months.add(t.slice(0, 7));
+  let last = '';
+  // Runs over every reading of a batch; consecutive ones mostly share their month.
+  for (const t of instants) if (last === '' || !t.startsWith(last)) months.add((last = t.slice(0, 7)));
   for (const month of months) {
     if (cache.has(month)) continue;
     await sql`select envmon_ensure_reading_partition(${`${month}-01T00:00:00Z`}::timestamptz)`.execute(db);
