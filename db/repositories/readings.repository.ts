@@ -135,35 +135,36 @@ async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sou
 
 async function copyRows(tx: ClientTransaction, statement: string, rows: readonly ReadingRow[], sourceId: string | null): Promise<void> {
   const source = sourceId === null ? '\\N' : escapeCopy(sourceId);
-  // Period, unit and flag come from a few spellings: each is escaped once, not once per row.
-  const period = escaper();
-  const unit = escaper();
-  const flag = escaper();
+  // A row is its series' fields, its time and value, then its unit, flag and source. The fields before and after
+  // the time and value repeat from row to row: each spelling of them is built once, and a chunk is joined in one go,
+  // so that a row costs a handful of short-lived strings rather than one per field.
+  const leads = new Map<number, { period: string; text: string }>();
+  const tails = new Map<string, Map<string, string>>();
+  const leadOf = (r: ReadingRow): string => {
+    const key = r.siteId * 65_536 + r.parameterId;
+    let lead = leads.get(key);
+    if (lead?.period !== r.period) leads.set(key, (lead = { period: r.period, text: `${r.siteId}\t${r.parameterId}\t${escapeCopy(r.period)}\t` }));
+    return lead.text;
+  };
+  const tailOf = (r: ReadingRow): string => {
+    let ofUnit = tails.get(r.unit);
+    if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, string>()));
+    let tail = ofUnit.get(r.flag);
+    if (tail === undefined) ofUnit.set(r.flag, (tail = `\t${escapeCopy(r.unit)}\t${escapeCopy(r.flag)}\t${source}\n`));
+    return tail;
+  };
   function* lines(): Generator<string> {
     const CHUNK = 5_000;
     for (let i = 0; i < rows.length; i += CHUNK) {
-      let text = '';
+      const parts: string[] = [];
       for (let j = i; j < Math.min(i + CHUNK, rows.length); j++) {
         const r = rows[j] as ReadingRow;
-        text += `${r.siteId}\t${r.parameterId}\t${period(r.period)}\t${r.observedAt}\t${r.value}\t${unit(r.unit)}\t${flag(r.flag)}\t${source}\n`;
+        parts.push(leadOf(r), r.observedAt, '\t', r.value, tailOf(r));
       }
-      yield text;
+      yield parts.join('');
     }
   }
   await pipeline(Readable.from(lines()), tx.client.query(copyFrom(statement)));
-}
-
-/** escapeCopy remembering its last answer. */
-function escaper(): (text: string) => string {
-  let lastText: string | null = null;
-  let lastEscaped = '';
-  return (text) => {
-    if (text !== lastText) {
-      lastText = text;
-      lastEscaped = escapeCopy(text);
-    }
-    return lastEscaped;
-  };
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */

@@ -46,23 +46,32 @@ function batchDigest(rows: readonly ReadingRow[]): string | null {
   }
   const series = [...bySeries.values()].sort((a, b) => compareSeries(a[0] as ReadingRow, b[0] as ReadingRow));
   const hash = createHash('md5');
-  let text = '';
-  let first = true;
+  // Each row's text is joined from pieces, the series' fields and the unit and flag built once per spelling: a
+  // re-import hashes every stored reading, and a string per field and row would be most of its garbage.
+  const tails = new Map<string, Map<string, string>>();
+  let parts: string[] = [];
+  let separator = '';
   for (const list of series) {
     if (!inTimeOrder(list)) list.sort((a, b) => (a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0));
+    const head = list[0] as ReadingRow;
+    const lead = `${head.siteId}\t${head.parameterId}\t${head.period}\t`;
     for (let i = 0; i < list.length; i++) {
       const r = list[i] as ReadingRow;
       if (i > 0 && (list[i - 1] as ReadingRow).observedAt === r.observedAt) return null;
+      let ofUnit = tails.get(r.unit);
+      if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, string>()));
+      let tail = ofUnit.get(r.flag);
+      if (tail === undefined) ofUnit.set(r.flag, (tail = `\t${r.unit}\t${r.flag}`));
       // The instant with microseconds, as the SQL above writes it.
-      text += `${first ? '' : '\n'}${r.siteId}\t${r.parameterId}\t${r.period}\t${r.observedAt.slice(0, 23)}000Z\t${r.value}\t${r.unit}\t${r.flag}`;
-      first = false;
-      if (text.length > 1 << 16) {
-        hash.update(text, 'utf8');
-        text = '';
+      parts.push(separator, lead, r.observedAt.slice(0, 23), '000Z\t', r.value, tail);
+      separator = '\n';
+      if (parts.length >= 30_000) {
+        hash.update(parts.join(''), 'utf8');
+        parts = [];
       }
     }
   }
-  hash.update(text, 'utf8');
+  hash.update(parts.join(''), 'utf8');
   return hash.digest('hex');
 }
 
