@@ -135,36 +135,46 @@ async function mergeRows(tx: ClientTransaction, rows: readonly ReadingRow[], sou
 
 async function copyRows(tx: ClientTransaction, statement: string, rows: readonly ReadingRow[], sourceId: string | null): Promise<void> {
   const source = sourceId === null ? '\\N' : escapeCopy(sourceId);
-  // A row is its series' fields, its time and value, then its unit, flag and source. The fields before and after
-  // the time and value repeat from row to row: each spelling of them is built once, and a chunk is joined in one go,
-  // so that a row costs a handful of short-lived strings rather than one per field.
-  const leads = new Map<number, { period: string; text: string }>();
-  const tails = new Map<string, Map<string, string>>();
-  const leadOf = (r: ReadingRow): string => {
+  // A row is its series' fields, its time and value, then its unit, flag and source. The fields around the time and
+  // value repeat from row to row: each spelling of them is encoded once, and rows are written straight into the bytes
+  // sent. Text joined per chunk would be held twice (the unit's μ and ³ make it UTF-16) and then encoded again.
+  const leads = new Map<number, { period: string; bytes: Buffer }>();
+  const tails = new Map<string, Map<string, Buffer>>();
+  const leadOf = (r: ReadingRow): Buffer => {
     const key = r.siteId * 65_536 + r.parameterId;
     let lead = leads.get(key);
-    if (lead?.period !== r.period) leads.set(key, (lead = { period: r.period, text: `${r.siteId}\t${r.parameterId}\t${escapeCopy(r.period)}\t` }));
-    return lead.text;
+    if (lead?.period !== r.period) leads.set(key, (lead = { period: r.period, bytes: Buffer.from(`${r.siteId}\t${r.parameterId}\t${escapeCopy(r.period)}\t`) }));
+    return lead.bytes;
   };
-  const tailOf = (r: ReadingRow): string => {
+  const tailOf = (r: ReadingRow): Buffer => {
     let ofUnit = tails.get(r.unit);
-    if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, string>()));
+    if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, Buffer>()));
     let tail = ofUnit.get(r.flag);
-    if (tail === undefined) ofUnit.set(r.flag, (tail = `\t${escapeCopy(r.unit)}\t${escapeCopy(r.flag)}\t${source}\n`));
+    if (tail === undefined) ofUnit.set(r.flag, (tail = Buffer.from(`\t${escapeCopy(r.unit)}\t${escapeCopy(r.flag)}\t${source}\n`)));
     return tail;
   };
-  function* lines(): Generator<string> {
-    const CHUNK = 5_000;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const parts: string[] = [];
-      for (let j = i; j < Math.min(i + CHUNK, rows.length); j++) {
-        const r = rows[j] as ReadingRow;
-        parts.push(leadOf(r), r.observedAt, '\t', r.value, tailOf(r));
+  function* chunks(): Generator<Buffer> {
+    const CHUNK_BYTES = 1 << 18;
+    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let at = 0;
+    for (const r of rows) {
+      const lead = leadOf(r);
+      const tail = tailOf(r);
+      const middle = `${r.observedAt}\t${r.value}`;
+      // At most 3 bytes of UTF-8 per UTF-16 unit: the row always fits once a chunk has this much room.
+      const room = lead.length + 3 * middle.length + tail.length;
+      if (at + room > chunk.length) {
+        yield chunk.subarray(0, at);
+        chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
+        at = 0;
       }
-      yield parts.join('');
+      at += lead.copy(chunk, at);
+      at += chunk.write(middle, at, 'utf8');
+      at += tail.copy(chunk, at);
     }
+    if (at > 0) yield chunk.subarray(0, at);
   }
-  await pipeline(Readable.from(lines()), tx.client.query(copyFrom(statement)));
+  await pipeline(Readable.from(chunks()), tx.client.query(copyFrom(statement)));
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */

@@ -46,32 +46,43 @@ function batchDigest(rows: readonly ReadingRow[]): string | null {
   }
   const series = [...bySeries.values()].sort((a, b) => compareSeries(a[0] as ReadingRow, b[0] as ReadingRow));
   const hash = createHash('md5');
-  // Each row's text is joined from pieces, the series' fields and the unit and flag built once per spelling: a
-  // re-import hashes every stored reading, and a string per field and row would be most of its garbage.
-  const tails = new Map<string, Map<string, string>>();
-  let parts: string[] = [];
-  let separator = '';
+  // Rows are written straight into bytes that are hashed a chunk at a time, the series' fields and the unit and flag
+  // encoded once per spelling: a re-import hashes every stored reading, and text per row (UTF-16 once a unit holds μ
+  // or ³) would be most of its garbage.
+  const tails = new Map<string, Map<string, Buffer>>();
+  const CHUNK_BYTES = 1 << 18;
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let at = 0;
+  let first = true;
   for (const list of series) {
     if (!inTimeOrder(list)) list.sort((a, b) => (a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0));
     const head = list[0] as ReadingRow;
-    const lead = `${head.siteId}\t${head.parameterId}\t${head.period}\t`;
+    const lead = Buffer.from(`${head.siteId}\t${head.parameterId}\t${head.period}\t`);
     for (let i = 0; i < list.length; i++) {
       const r = list[i] as ReadingRow;
       if (i > 0 && (list[i - 1] as ReadingRow).observedAt === r.observedAt) return null;
       let ofUnit = tails.get(r.unit);
-      if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, string>()));
+      if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, Buffer>()));
       let tail = ofUnit.get(r.flag);
-      if (tail === undefined) ofUnit.set(r.flag, (tail = `\t${r.unit}\t${r.flag}`));
+      if (tail === undefined) ofUnit.set(r.flag, (tail = Buffer.from(`\t${r.unit}\t${r.flag}`)));
       // The instant with microseconds, as the SQL above writes it.
-      parts.push(separator, lead, r.observedAt.slice(0, 23), '000Z\t', r.value, tail);
-      separator = '\n';
-      if (parts.length >= 30_000) {
-        hash.update(parts.join(''), 'utf8');
-        parts = [];
+      const middle = `${r.observedAt.slice(0, 23)}000Z\t${r.value}`;
+      // At most 3 bytes of UTF-8 per UTF-16 unit, and the line feed before every row but the first.
+      const room = 1 + lead.length + 3 * middle.length + tail.length;
+      if (at + room > chunk.length) {
+        // update() has taken the bytes in: the chunk can be written over.
+        hash.update(chunk.subarray(0, at));
+        if (room > chunk.length) chunk = Buffer.allocUnsafe(room);
+        at = 0;
       }
+      if (!first) chunk[at++] = 0x0a;
+      first = false;
+      at += lead.copy(chunk, at);
+      at += chunk.write(middle, at, 'utf8');
+      at += tail.copy(chunk, at);
     }
   }
-  hash.update(parts.join(''), 'utf8');
+  hash.update(chunk.subarray(0, at));
   return hash.digest('hex');
 }
 
