@@ -32,14 +32,21 @@ export async function storedAlready(db: Kysely<Database>, rows: readonly Reading
   return stored !== undefined && stored.n === rows.length && stored.derived === false && stored.digest === batch;
 }
 
+const MICROSECONDS = Buffer.from('000Z\t');
+
 /** The batch's digest, or null when two of its rows share a key (the merge decides which one wins). */
 function batchDigest(rows: readonly ReadingRow[]): string | null {
   // Grouped by series, in key order; within a series rows mostly come in time order already (a file's rows).
-  const bySeries = new Map<string, ReadingRow[]>();
+  const bySeries = new Map<number, ReadingRow[]>();
+  const periods = new Map<string, number>();
   for (const r of rows) {
     // toISOString()'s form, which sorts as text; anything else goes to the merge.
     if (r.observedAt.length !== 24 || r.observedAt[23] !== 'Z') return null;
-    const key = `${r.siteId}\t${r.parameterId}\t${r.period}`;
+    // Keyed by number, not by a string built for every row (parameter ids are smallint).
+    let p = periods.get(r.period);
+    if (p === undefined) periods.set(r.period, (p = periods.size));
+    const key = (r.siteId * 65_536 + r.parameterId) * 8 + p;
+    if (p >= 8) return null;
     const list = bySeries.get(key);
     if (list) list.push(r);
     else bySeries.set(key, [r]);
@@ -65,10 +72,8 @@ function batchDigest(rows: readonly ReadingRow[]): string | null {
       if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, Buffer>()));
       let tail = ofUnit.get(r.flag);
       if (tail === undefined) ofUnit.set(r.flag, (tail = Buffer.from(`\t${r.unit}\t${r.flag}`)));
-      // The instant with microseconds, as the SQL above writes it.
-      const middle = `${r.observedAt.slice(0, 23)}000Z\t${r.value}`;
       // At most 3 bytes of UTF-8 per UTF-16 unit, and the line feed before every row but the first.
-      const room = 1 + lead.length + 3 * middle.length + tail.length;
+      const room = 1 + lead.length + 3 * (r.observedAt.length + r.value.length) + MICROSECONDS.length + tail.length;
       if (at + room > chunk.length) {
         // update() has taken the bytes in: the chunk can be written over.
         hash.update(chunk.subarray(0, at));
@@ -78,7 +83,10 @@ function batchDigest(rows: readonly ReadingRow[]): string | null {
       if (!first) chunk[at++] = 0x0a;
       first = false;
       at += lead.copy(chunk, at);
-      at += chunk.write(middle, at, 'utf8');
+      // The instant with microseconds, as the SQL above writes it: its first 23 characters, then 000Z.
+      at += chunk.write(r.observedAt, at, 23, 'utf8');
+      at += MICROSECONDS.copy(chunk, at);
+      at += chunk.write(r.value, at, 'utf8');
       at += tail.copy(chunk, at);
     }
   }
