@@ -45,8 +45,8 @@ function batchDigest(rows: readonly ReadingRow[]): string | null {
     // Keyed by number, not by a string built for every row (parameter ids are smallint).
     let p = periods.get(r.period);
     if (p === undefined) periods.set(r.period, (p = periods.size));
-    const key = (r.siteId * 65_536 + r.parameterId) * 8 + p;
     if (p >= 8) return null;
+    const key = (r.siteId * 65_536 + r.parameterId) * 8 + p;
     const list = bySeries.get(key);
     if (list) list.push(r);
     else bySeries.set(key, [r]);
