@@ -158,8 +158,11 @@ interface ChildResult {
   summary: ImportSummary;
 }
 
+/** Node options for the measured process only, e.g. BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=prof' to profile the path. */
+const childFlags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
 function runChild(job: string): ChildResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'ingest-child.ts')], { input: job, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = spawnSync(process.execPath, [...childFlags, '--import', 'tsx', path.join(import.meta.dirname, 'ingest-child.ts')], { input: job, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (result.status !== 0) throw new Error(`ingest run failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as ChildResult;
 }

@@ -2,10 +2,10 @@
  * Streams source records into the database in batches: normalize, validate, store; then finishes the evaluation
  * every stored batch owes (evaluate/finish-pending.ts): the rolling windows and, when asked, the rules.
  *
- * Readings are spread over a few lanes by site; each lane stores its batches one after another on its own
- * connection, so PostgreSQL works on one lane's batch while another is being filled and parsing never waits for
- * a commit. All readings of a site go through the same lane, so for any key the later reading is stored later,
- * as in the input. Memory stays bounded: per lane, one batch filling and one being stored.
+ * Readings are spread over a few lanes by series (site and parameter); each lane stores its batches one after
+ * another on its own connection, so PostgreSQL works on one lane's batch while another is being filled and parsing
+ * never waits for a commit. All readings of a series go through the same lane, so for any key the later reading is
+ * stored later, as in the input. Memory stays bounded: per lane, one batch filling and one being stored.
  */
 import type { AppConfig } from '../config/load-config.ts';
 import { registerFeedSites } from '../db/repositories/sites.repository.ts';
@@ -90,12 +90,17 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   const lanes: Lane[] = Array.from({ length: Math.max(1, options.lanes ?? 2) }, () => ({ readings: [], rejections: [], sites: new Map(), inFlight: Promise.resolve() }));
   const firstLane: Lane = { readings: [], rejections: [], sites: new Map(), inFlight: Promise.resolve() };
   lanes[0] = firstLane;
-  const laneOfSite = new Map<string, Lane>();
-  const laneFor = (site: string): Lane => {
-    let lane = laneOfSite.get(site);
+  // Lanes are chosen per series (site and parameter), not per site: a file usually holds one station, and with
+  // lanes per site its whole input would wait on a single connection while the others idle.
+  const laneOfSeries = new Map<string, Map<string, Lane>>();
+  let seriesCount = 0;
+  const laneFor = (site: string, parameter: string): Lane => {
+    let ofSite = laneOfSeries.get(site);
+    if (!ofSite) laneOfSeries.set(site, (ofSite = new Map<string, Lane>()));
+    let lane = ofSite.get(parameter);
     if (!lane) {
-      lane = lanes[laneOfSite.size % lanes.length] ?? firstLane;
-      laneOfSite.set(site, lane);
+      lane = lanes[seriesCount++ % lanes.length] ?? firstLane;
+      ofSite.set(parameter, lane);
     }
     return lane;
   };
@@ -124,12 +129,16 @@ export async function importRecords(records: AsyncIterable<SourceRecord>, deps: 
   for await (const record of records) {
     const result = normalizeRecord(record, normalizeOptions);
     summary.parsed += record.problem ? 1 : record.readings.length;
-    const site = record.site?.code ?? record.readings[0]?.site;
-    const lane = site === undefined ? firstLane : laneFor(site);
-    for (const r of result.readings) lane.readings.push(r);
-    for (const r of result.rejections) lane.rejections.push(r);
-    if (record.site && !siteIds.has(record.site.code)) lane.sites.set(record.site.code, record.site);
-    if (lane.readings.length + lane.rejections.length >= batchSize) await flush(lane);
+    // A site to register goes with every batch that holds one of its readings: each lane stores on its own.
+    const site = record.site && !siteIds.has(record.site.code) ? record.site : undefined;
+    for (const r of result.readings) {
+      const lane = laneFor(r.site, r.parameter);
+      lane.readings.push(r);
+      if (site) lane.sites.set(site.code, site);
+    }
+    for (const r of result.rejections) firstLane.rejections.push(r);
+    if (site && result.readings.length === 0) firstLane.sites.set(site.code, site);
+    for (const lane of lanes) if (lane.readings.length + lane.rejections.length >= batchSize) await flush(lane);
   }
   for (const lane of lanes) if (lane.readings.length + lane.rejections.length > 0) await flush(lane);
   await Promise.all(lanes.map((lane) => lane.inFlight));

@@ -124,16 +124,9 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
       lastTime = r.observedAt;
       lastIso = r.observedAt.toISOString();
     }
-    readings.push({
-      site: r.site,
-      parameter: parameter.code,
-      period: r.period,
-      observedAt: lastIso,
-      value,
-      unit: parameter.unit,
-      flag,
-      ...(r.intervalMinutes === undefined ? {} : { intervalMinutes: r.intervalMinutes }),
-    });
+    const reading: NormalizedReading = { site: r.site, parameter: parameter.code, period: r.period, observedAt: lastIso, value, unit: parameter.unit, flag };
+    if (r.intervalMinutes !== undefined) reading.intervalMinutes = r.intervalMinutes;
+    readings.push(reading);
   }
   rejectSupersaturatedOxygen(readings, rejections, record);
   return { readings, rejections };
@@ -145,6 +138,8 @@ export function normalizeRecord(record: SourceRecord, options: NormalizeOptions)
  * twice saturation; beyond that the value is an instrument fault. Without a temperature the fixed range applies.
  */
 function rejectSupersaturatedOxygen(readings: NormalizedReading[], rejections: Rejection[], record: SourceRecord): void {
+  // Most records carry no water temperature: nothing to build for them.
+  if (!readings.some((r) => r.parameter === 'water_temp')) return;
   const temperatures = new Map(readings.filter((r) => r.parameter === 'water_temp').map((r) => [`${r.site}|${r.observedAt}`, Number(r.value)]));
   if (temperatures.size === 0) return;
   for (let i = readings.length - 1; i >= 0; i--) {

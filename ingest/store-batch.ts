@@ -69,8 +69,9 @@ class DryRunRollback extends Error {
 }
 
 export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: SiteIdCache = new Map(), dryRun = false): Promise<BatchResult> {
-  const missing = [...new Set(input.readings.map((r) => r.site))].filter((code) => !siteIds.has(code));
-  for (const [code, id] of await siteIdsByCode(deps.db, missing)) siteIds.set(code, id);
+  const missing = new Set<string>();
+  for (const r of input.readings) if (!siteIds.has(r.site)) missing.add(r.site);
+  for (const [code, id] of await siteIdsByCode(deps.db, [...missing])) siteIds.set(code, id);
 
   const rows: ReadingRow[] = [];
   const minuteValues: MinuteValue[] = [];
@@ -169,7 +170,7 @@ function keepRetained(values: MinuteValue[], keptFrom: Date | null, rejections: 
 
 /** Per series, the span of the batch's hourly values: hour ends in (first − 1 h, last]. */
 function pendingSpans(rows: readonly ReadingRow[]): PendingSpan[] {
-  return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(s.first - HOUR_MS), to: new Date(s.last) }));
+  return [...hourSpans(rows, (r) => r.siteId * 65_536 + r.parameterId).values()].map((s) => ({ siteId: s.row.siteId, parameterId: s.row.parameterId, from: new Date(Date.parse(s.first) - HOUR_MS), to: new Date(Date.parse(s.last)) }));
 }
 
 /** PostgreSQL's "no partition of relation … found for row" (check_violation on a partitioned table). */

@@ -32,37 +32,65 @@ export async function storedAlready(db: Kysely<Database>, rows: readonly Reading
   return stored !== undefined && stored.n === rows.length && stored.derived === false && stored.digest === batch;
 }
 
+const MICROSECONDS = Buffer.from('000Z\t');
+
 /** The batch's digest, or null when two of its rows share a key (the merge decides which one wins). */
 function batchDigest(rows: readonly ReadingRow[]): string | null {
   // Grouped by series, in key order; within a series rows mostly come in time order already (a file's rows).
-  const bySeries = new Map<string, ReadingRow[]>();
+  const bySeries = new Map<number, ReadingRow[]>();
+  const periods = new Map<string, number>();
   for (const r of rows) {
     // toISOString()'s form, which sorts as text; anything else goes to the merge.
     if (r.observedAt.length !== 24 || r.observedAt[23] !== 'Z') return null;
-    const key = `${r.siteId}\t${r.parameterId}\t${r.period}`;
+    // Keyed by number, not by a string built for every row (parameter ids are smallint).
+    let p = periods.get(r.period);
+    if (p === undefined) periods.set(r.period, (p = periods.size));
+    if (p >= 8) return null;
+    const key = (r.siteId * 65_536 + r.parameterId) * 8 + p;
     const list = bySeries.get(key);
     if (list) list.push(r);
     else bySeries.set(key, [r]);
   }
   const series = [...bySeries.values()].sort((a, b) => compareSeries(a[0] as ReadingRow, b[0] as ReadingRow));
   const hash = createHash('md5');
-  let text = '';
+  // Rows are written straight into bytes that are hashed a chunk at a time, the series' fields and the unit and flag
+  // encoded once per spelling: a re-import hashes every stored reading, and text per row (UTF-16 once a unit holds μ
+  // or ³) would be most of its garbage.
+  const tails = new Map<string, Map<string, Buffer>>();
+  const CHUNK_BYTES = 1 << 18;
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let at = 0;
   let first = true;
   for (const list of series) {
     if (!inTimeOrder(list)) list.sort((a, b) => (a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0));
+    const head = list[0] as ReadingRow;
+    const lead = Buffer.from(`${head.siteId}\t${head.parameterId}\t${head.period}\t`);
     for (let i = 0; i < list.length; i++) {
       const r = list[i] as ReadingRow;
       if (i > 0 && (list[i - 1] as ReadingRow).observedAt === r.observedAt) return null;
-      // The instant with microseconds, as the SQL above writes it.
-      text += `${first ? '' : '\n'}${r.siteId}\t${r.parameterId}\t${r.period}\t${r.observedAt.slice(0, 23)}000Z\t${r.value}\t${r.unit}\t${r.flag}`;
-      first = false;
-      if (text.length > 1 << 16) {
-        hash.update(text, 'utf8');
-        text = '';
+      let ofUnit = tails.get(r.unit);
+      if (!ofUnit) tails.set(r.unit, (ofUnit = new Map<string, Buffer>()));
+      let tail = ofUnit.get(r.flag);
+      if (tail === undefined) ofUnit.set(r.flag, (tail = Buffer.from(`\t${r.unit}\t${r.flag}`)));
+      // At most 3 bytes of UTF-8 per UTF-16 unit, and the line feed before every row but the first.
+      const room = 1 + lead.length + 3 * (r.observedAt.length + r.value.length) + MICROSECONDS.length + tail.length;
+      if (at + room > chunk.length) {
+        // update() has taken the bytes in: the chunk can be written over.
+        hash.update(chunk.subarray(0, at));
+        if (room > chunk.length) chunk = Buffer.allocUnsafe(room);
+        at = 0;
       }
+      if (!first) chunk[at++] = 0x0a;
+      first = false;
+      at += lead.copy(chunk, at);
+      // The instant with microseconds, as the SQL above writes it: its first 23 characters, then 000Z.
+      at += chunk.write(r.observedAt, at, 23, 'utf8');
+      at += MICROSECONDS.copy(chunk, at);
+      at += chunk.write(r.value, at, 'utf8');
+      at += tail.copy(chunk, at);
     }
   }
-  hash.update(text, 'utf8');
+  hash.update(chunk.subarray(0, at));
   return hash.digest('hex');
 }
 

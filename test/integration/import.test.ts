@@ -98,6 +98,29 @@ describe('importing the Beijing data', () => {
     expect(await count('reading')).toBe(before);
   });
 
+  it('registers a station the file names before any of its readings is stored, whichever lane they are stored in', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'envmon-import-'));
+    const file = path.join(dir, 'new-station.csv');
+    const lines = readFileSync(path.join(repoRoot, 'data/beijing-multisite/PRSA_Data_Wanshouxigong_2016.csv'), 'utf8').trim().split(/\r?\n/).slice(0, 2001);
+    // After the first row, 700 rows without PM2.5, SO2 and CO: the lane of the other three parameters fills and is
+    // stored first, while the lane holding the first row's readings is still filling.
+    const blank = (line: string, i: number) => (i < 2 || i > 701 ? line : line.split(',').map((c, k) => (k === 5 || k === 7 || k === 9 ? 'NA' : c)).join(','));
+    writeFileSync(file, lines.map((l, i) => blank(l, i).replace('"Wanshouxigong"', '"Atlantis-3"')).join('\n') + '\n');
+    const registering = { ...mapping, site: { ...mapping.site, register: { kind: 'air_station' as const, area: '北京市' } } };
+    const expected = pollutantCells(file);
+
+    // Small batches over two lanes: the station's parameters are stored on both connections, batch after batch.
+    const summary = await importRecords(readCsvFile(file, registering), deps(), { sourceId: null, registerSites: true, batchSize: 500, lanes: 2 });
+    expect(summary).toEqual({ parsed: expected, stored: expected, unchanged: 0, revised: 0, rejected: 0, reasons: {} });
+    const stored = await database.db
+      .selectFrom('reading')
+      .innerJoin('site', 'site.id', 'reading.site_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('site.code', '=', 'Atlantis-3')
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(expected);
+  });
+
   it('envmon import prints the summary as JSON and returns once the data is stored', async () => {
     const env = cleanEnv({ DATABASE_URL: database.url });
     const wanshou = path.join(repoRoot, 'data/beijing-multisite/PRSA_Data_Wanshouxigong_2016.csv');
