@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.browser.config.ts', 'scripts/build.mjs', 'scripts/bundle-packages.mjs'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'vitest.browser.config.ts', 'scripts/build.mjs', 'scripts/bundle-packages.mjs', 'bench/ingest-child.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

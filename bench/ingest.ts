@@ -86,6 +86,7 @@ async function measure(database: DatabaseHandle & { url: string }, work: string)
   const rss = (bytes: number) => `  peak RSS ${Math.round(bytes / 2 ** 20)} MB`;
   const endToEnd = first.seconds + first.windowsSeconds;
   const again = second.seconds + second.windowsSeconds;
+  process.stdout.write(`the import path ran ${first.code === 'compiled' ? 'compiled (dist/, as envmon import runs it)' : 'from the sources through tsx (no current build: npm run build; its loader adds some 45 MB of RSS)'}\n`);
   process.stdout.write(`whole path stored ${summary.stored.toLocaleString('en')}, rejected ${summary.rejected} ${JSON.stringify(summary.reasons)}; windows stored ${first.windows.toLocaleString('en')}\n`);
   line('raw COPY (baseline)', copySeconds, copied);
   line('  storing (parse … store)', first.seconds, summary.parsed);
@@ -156,13 +157,15 @@ interface ChildResult {
   windows: number;
   peakRssBytes: number;
   summary: ImportSummary;
+  /** Which code ran: the compiled build (as `envmon import` runs it) or the sources through tsx. */
+  code: 'compiled' | 'sources';
 }
 
 /** Node options for the measured process only, e.g. BENCH_CHILD_FLAGS='--cpu-prof --cpu-prof-dir=prof' to profile the path. */
 const childFlags = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 function runChild(job: string): ChildResult {
-  const result = spawnSync(process.execPath, [...childFlags, '--import', 'tsx', path.join(import.meta.dirname, 'ingest-child.ts')], { input: job, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = spawnSync(process.execPath, [...childFlags, path.join(import.meta.dirname, 'ingest-child.mjs')], { input: job, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (result.status !== 0) throw new Error(`ingest run failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as ChildResult;
 }
