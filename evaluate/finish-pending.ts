@@ -111,7 +111,9 @@ async function eachConcurrently<T>(items: readonly T[], limit: number, work: (it
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+  // At least one runner whatever `limit` is (0, NaN): marks are never left unpaid for want of one.
+  const runners = Number.isInteger(limit) && limit > 1 ? Math.min(limit, items.length) : 1;
+  await Promise.all(Array.from({ length: Math.max(1, runners) }, runner));
   if (errors.length > 0) throw errors[0];
 }
 

@@ -99,8 +99,8 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   // Minutes of days already dropped are not stored (see below); checked here first so that no partition is made for them.
   let minutes = minuteValues.length === 0 ? minuteValues : keepRetained(minuteValues, await minutesKeptFrom(deps.db), rejections);
   const minuteRows = minutes.map((m) => m.row);
-  // What a source delivered, for the no-data rules, includes its minute data.
-  const delivered = minuteRows.length === 0 ? rows : [...rows, ...minuteRows.map((m) => ({ siteId: m.siteId, parameterId: m.parameterId, period: 'minute', observedAt: m.minuteStart, value: m.value, unit: '', flag: m.flag }))];
+  // What a source delivered, for the no-data rules, includes the minute data it stores (not minutes turned away).
+  const delivered = (kept: readonly MinuteValue[]) => (kept.length === 0 ? rows : [...rows, ...kept.map(({ row: m }) => ({ siteId: m.siteId, parameterId: m.parameterId, period: 'minute', observedAt: m.minuteStart, value: m.value, unit: '', flag: m.flag }))]);
 
   await ensurePartitions(deps.db, rows.map((r) => r.observedAt), deps.partitions);
   await ensureMinutePartitions(deps.db, minuteRows.map((m) => m.minuteStart), deps.partitions);
@@ -113,7 +113,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
       // minutes that came after its day was dropped would replace the value derived from the whole hour.
       if (minutes.length > 0) minutes = keepRetained(minutes, await minutesKeptFrom(tx.db, 'share'), rejections);
       const stored = { ...(await storeReadings(tx, rows, input.sourceId)), minutes: await storeMinutes(tx.db, minutes.map((m) => m.row), input.sourceId) };
-      if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, delivered);
+      if (input.sourceId) await recordSourceSeries(tx.db, input.sourceId, delivered(minutes));
       // What the new or revised hours owe (windows, rules) is recorded with them: a crash before it is paid leaves
       // the debt on record for whoever comes next.
       if (!dryRun && stored.stored + stored.revised > 0) await markPending(tx.db, pendingSpans(rows), input.runRules ?? true);

@@ -74,7 +74,8 @@ export async function dropMinuteDay(db: Kysely<Database>, day: MinuteDay, lockTi
         .execute();
       const hours = await pendingHoursOf(trx, start);
       if (hours > 0) throw new KeepDay(hours);
-      await sql`drop table ${sql.id(day.table)}`.execute(trx);
+      // "if exists": another prune (the nightly job and a hand-run command at once) may have dropped it meanwhile.
+      await sql`drop table if exists ${sql.id(day.table)}`.execute(trx);
     });
     return { outcome: 'dropped' };
   } catch (error) {

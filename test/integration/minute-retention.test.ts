@@ -152,6 +152,15 @@ describe('envmon partitions prune', () => {
     expect(await days()).toEqual([]);
   });
 
+  it('lets two prunes of the same day run at once (the nightly job and a hand-run command): both see it gone', async () => {
+    await store('2026-11-07T01:00:00Z', '10');
+    await derive(new Date('2026-11-07T03:00:00Z'));
+    const day = (await minuteDays(database.db)).find((d) => d.day === '2026-11-07');
+    if (!day) throw new Error('no minute partition');
+    expect(await Promise.all([dropMinuteDay(database.db, day), dropMinuteDay(database.db, day)])).toEqual([{ outcome: 'dropped' }, { outcome: 'dropped' }]);
+    expect(await days()).not.toContain('2026-11-07');
+  });
+
   it('refuses a missing or impossible --keep-days', async () => {
     await expect(prune()).rejects.toThrow(new UsageError('--keep-days must be a whole number of days, at least 1 (got null)'));
     await expect(prune('--keep-days', '0')).rejects.toThrow(UsageError);
