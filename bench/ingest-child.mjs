@@ -24,7 +24,7 @@ const [{ connectDatabase }, { loadParameterIds }, { refreshChangedSeries }, { im
   load('db/connect'),
   load('db/repositories/parameters.repository'),
   load('evaluate/evaluate-changes'),
-  load('ingest/import-records'),
+  load('evaluate/import-records'),
   load('config/schema'),
   load('sources/csv-file'),
 ]);

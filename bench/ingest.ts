@@ -23,7 +23,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../config/load-config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { syncConfig } from '../db/sync-config.ts';
-import type { ImportSummary } from '../ingest/import-records.ts';
+import type { ImportSummary } from '../evaluate/import-records.ts';
 import { createLogger } from '../lib/logger.ts';
 import { readCsvFile } from '../sources/csv-file.ts';
 import { withScratchDatabase } from '../test/support/postgres-server.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import { syncConfig } from '../db/sync-config.ts';
-import { importRecords } from '../ingest/import-records.ts';
+import { importRecords } from '../evaluate/import-records.ts';
 import { createLogger } from '../lib/logger.ts';
 import { barChartSvg, svgToPng } from '../reports/charts.ts';
 import { buildPeriodReport } from '../reports/period-report.ts';

@@ -1,4 +1,4 @@
-import { importRecords, type ImportSummary } from '../../ingest/import-records.ts';
+import { importRecords, type ImportSummary } from '../../evaluate/import-records.ts';
 import { unfinished } from './import.ts';
 import { HOUR_MS, formatBeijing } from '../../lib/time.ts';
 import { createAdapter } from '../../sources/create-adapter.ts';

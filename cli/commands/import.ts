@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { importRecords, type ImportEvaluation } from '../../ingest/import-records.ts';
+import { importRecords, type ImportEvaluation } from '../../evaluate/import-records.ts';
 import { fileFormats, readRecordsFromFile, type FileFormat } from '../../sources/file-formats.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { withDatabase } from '../with-database.ts';

@@ -1,6 +1,6 @@
 import { discardQuarantined, listQuarantined, quarantineStatuses as statuses, type QuarantineStatus } from '../../db/repositories/quarantine-review.repository.ts';
 import type { QuarantineItem } from '../../db/schema.ts';
-import { replayQuarantined } from '../../ingest/replay-quarantine.ts';
+import { replayQuarantined } from '../../evaluate/replay-quarantine.ts';
 import { formatBeijing } from '../../lib/time.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';

@@ -11,7 +11,7 @@ import type { AppConfig } from '../../config/load-config.ts';
 import { notificationsSchema, recipientSchema } from '../../config/schema.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
 import { syncConfig } from '../../db/sync-config.ts';
-import { importRecords } from '../../ingest/import-records.ts';
+import { importRecords } from '../../evaluate/import-records.ts';
 import { dailySummaryJob, reportDateFor } from '../../jobs/daily-summary.ts';
 import type { JobDeps } from '../../jobs/job-deps.ts';
 import { createMailChannel } from '../../notify/channels/mail.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncConfig } from '../../db/sync-config.ts';
 import type { ParameterIds } from '../../db/repositories/parameters.repository.ts';
-import { importRecords } from '../../ingest/import-records.ts';
+import { importRecords } from '../../evaluate/import-records.ts';
 import { readCsvFile } from '../../sources/csv-file.ts';
 import { loadCsvMapping } from '../../sources/file-formats.ts';
 import { cleanEnv, runEnvmon } from '../support/cli.ts';

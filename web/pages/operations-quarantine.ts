@@ -8,7 +8,7 @@ import { recordAudit } from '../../db/repositories/audit.repository.ts';
 import { discardQuarantinedAudited } from '../../db/repositories/operations-actions.repository.ts';
 import { listQuarantined, pendingQuarantined, quarantineStatuses, type QuarantineFilter, type QuarantineStatus } from '../../db/repositories/quarantine-review.repository.ts';
 import type { QuarantineItem } from '../../db/schema.ts';
-import { replayQuarantined, type ReplayOutcome } from '../../ingest/replay-quarantine.ts';
+import { replayQuarantined, type ReplayOutcome } from '../../evaluate/replay-quarantine.ts';
 import type { ConsoleGuards } from '../console-user.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { t, type MessageKey } from '../i18n.ts';

@@ -10,9 +10,9 @@ import { sql } from 'kysely';
 import type { AppConfig } from '../config/load-config.ts';
 import type { QuarantineItem } from '../db/schema.ts';
 import type { AveragingPeriod, RawReading } from '../sources/source-adapter.ts';
-import { normalizeRecord } from './normalize.ts';
-import { finishPending } from '../evaluate/finish-pending.ts';
-import { storeBatch, type StoreDeps } from './store-batch.ts';
+import { normalizeRecord } from '../ingest/normalize.ts';
+import { finishPending } from './finish-pending.ts';
+import { storeBatch, type StoreDeps } from '../ingest/store-batch.ts';
 
 export interface ReplayOutcome {
   id: number;

@@ -9,13 +9,13 @@
  */
 import type { AppConfig } from '../config/load-config.ts';
 import { registerFeedSites } from '../db/repositories/sites.repository.ts';
-import type { AlertCounts } from '../evaluate/apply-observations.ts';
-import { finishPending } from '../evaluate/finish-pending.ts';
+import type { AlertCounts } from './apply-observations.ts';
+import { finishPending } from './finish-pending.ts';
 import type { SiteMetadata } from '../db/repositories/sites.repository.ts';
 import type { SourceRecord } from '../sources/source-adapter.ts';
-import { normalizeRecord, type NormalizedReading, type Rejection } from './normalize.ts';
-import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from './store-batch.ts';
-import { TouchedSpans, type TouchedSpan } from './touched-series.ts';
+import { normalizeRecord, type NormalizedReading, type Rejection } from '../ingest/normalize.ts';
+import { storeBatch, type BatchResult, type SiteIdCache, type StoreDeps } from '../ingest/store-batch.ts';
+import { TouchedSpans, type TouchedSpan } from '../ingest/touched-series.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface ImportSummary {
