@@ -7,8 +7,7 @@
 import type { Kysely } from 'kysely';
 import { dropMinuteDay, minuteDays, pendingHoursOf, type DropOutcome, type MinuteDay } from '../db/repositories/minute-retention.repository.ts';
 import type { Database } from '../db/schema.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../lib/time.ts';
 
 export interface PruneResult {
   /** Days before this instant (UTC midnight) were to go. */

@@ -84,7 +84,7 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
         code: siteId === undefined ? 'unknown_site' : 'unknown_parameter',
         reason: siteId === undefined ? `unknown site "${r.site}"` : `unknown parameter "${r.parameter}"`,
         raw: JSON.stringify(r),
-        detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
+        detail: readingDetail(r),
       });
       continue;
     }
@@ -143,6 +143,11 @@ export async function storeBatch(deps: StoreDeps, input: BatchInput, siteIds: Si
   return { ...hourly, ...(minuteValues.length > 0 ? { minutes: { stored: storedMinutes, hours: [...new Set(minutes.map((m) => m.hourEnd))].sort() } } : {}), rejected: rejections.length, rejections };
 }
 
+/** A turned-away reading's fields, as its quarantine item records them. */
+function readingDetail(r: NormalizedReading): Record<string, string> {
+  return { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag };
+}
+
 /** A minute value with the hour it belongs to and the reading it came from (quoted if it is turned away). */
 interface MinuteValue {
   row: MinuteRow;
@@ -162,7 +167,7 @@ function keepRetained(values: MinuteValue[], keptFrom: Date | null, rejections: 
       code: 'pruned_day',
       reason: `minute data of ${day} (UTC) came after that day's minutes were dropped (envmon partitions prune): the hourly values derived from them stand`,
       raw: JSON.stringify(r),
-      detail: { site: r.site, parameter: r.parameter, period: r.period, observedAt: r.observedAt, value: r.value, unit: r.unit, flag: r.flag },
+      detail: readingDetail(r),
     });
     return false;
   });

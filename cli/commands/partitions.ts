@@ -5,10 +5,9 @@
  * never touched. The service does the same each night with `retention.minuteDays`.
  */
 import { pruneMinuteDays } from '../../ingest/minute-retention.ts';
+import { DAY_MS } from '../../lib/time.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withDatabase } from '../with-database.ts';
-
-const DAY_MS = 86_400_000;
 
 export const partitionsPruneCommand: Command = {
   path: ['partitions', 'prune'],

@@ -5,9 +5,8 @@
  * waits for the batches in flight (and then sees the hours they marked) and the batches after it see the new bound.
  */
 import { sql, type Kysely } from 'kysely';
+import { DAY_MS } from '../../lib/time.ts';
 import type { Database } from '../schema.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface MinuteDay {
   /** The UTC day, YYYY-MM-DD. */
